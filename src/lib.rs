@@ -1,0 +1,52 @@
+//! # accessgrid
+//!
+//! A blocking Rust SDK for the [AccessGrid](https://www.accessgrid.com) API: issue NFC
+//! access passes to Apple and Google Wallet, suspend, resume, unlink and delete them, and
+//! manage templates through the enterprise console.
+//!
+//! - [`Client`] signs every request (HMAC-SHA256, see [`signing`]) and sends it over one
+//!   shared connection pool; it is `Clone + Send + Sync` and needs no async runtime.
+//! - Every request and answer type in [`models`] is generated from the JSON Schema files in
+//!   `schema/` at build time. Requests check their documented limits before anything is
+//!   sent; answers accept missing fields, `null`s, new fields and new enumeration values.
+//! - Every failure is one [`Error`], which keeps the status and raw body of what the server
+//!   said.
+//!
+//! ```no_run
+//! # fn main() -> Result<(), accessgrid::Error> {
+//! use accessgrid::models::{CardState, IssueCardRequest, ListCardsQuery};
+//!
+//! let client = accessgrid::Client::from_env()?;
+//! let card = client.access_cards().issue(
+//!     IssueCardRequest::builder()
+//!         .card_template_id("0xd3adb00b5")
+//!         .full_name("Ada Lovelace")
+//!         .site_code("42")
+//!         .card_number("1234"),
+//! )?;
+//! let id = card.id.clone().unwrap_or_default();
+//! client.access_cards().suspend(&id)?;
+//! let page = client.access_cards().list(
+//!     ListCardsQuery::builder().template_id("0xd3adb00b5").state(CardState::Suspended),
+//! )?;
+//! println!("{} suspended passes", page.total_count.unwrap_or(0));
+//! # Ok(()) }
+//! ```
+#![warn(missing_docs)]
+#![forbid(unsafe_code)]
+
+pub mod access_cards;
+pub mod client;
+pub mod error;
+pub mod models;
+pub mod pagination;
+pub mod secret;
+pub mod signing;
+mod transport;
+pub mod validate;
+
+pub use client::{Client, ClientBuilder};
+pub use error::{ApiError, DecodeError, Error};
+pub use pagination::{PageInfo, Pages, Paginated};
+pub use secret::SecretKey;
+pub use validate::Validate;

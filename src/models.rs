@@ -1,0 +1,145 @@
+//! Request and answer models.
+//!
+//! Every struct here is generated at build time from the JSON Schema files in `schema/`
+//! (see `build.rs`): request bodies validate their documented limits when built, and answer
+//! types accept missing fields, `null`s and fields they do not know. Each struct has a
+//! `builder()` whose setters accept anything the field converts from:
+//!
+//! ```
+//! use accessgrid::models::{CardState, IssueCardRequest};
+//!
+//! let request: IssueCardRequest = IssueCardRequest::builder()
+//!     .card_template_id("0xd3adb00b5")
+//!     .full_name("Zoë Ångström")
+//!     .tag_id("DF517FC87144DF")
+//!     .try_into()
+//!     .expect("every field is valid");
+//! assert_eq!(request.tag_id.as_deref().map(String::as_str), Some("DF517FC87144DF"));
+//!
+//! // An invalid value is caught before anything is sent.
+//! let bad: Result<IssueCardRequest, _> = IssueCardRequest::builder()
+//!     .card_template_id("0xd3adb00b5")
+//!     .full_name("Ada")
+//!     .tag_id("DF517FC87144D")
+//!     .try_into();
+//! assert!(bad.is_err());
+//! # let _ = CardState::Active;
+//! ```
+//!
+//! The few enumerations the server may extend are hand-written open enums below: known
+//! values are variants, and any other value is kept in `Unknown` instead of failing.
+
+#[allow(missing_docs, clippy::all, rustdoc::all)]
+mod generated {
+    include!(concat!(env!("OUT_DIR"), "/models.rs"));
+}
+
+pub use generated::*;
+
+/// Declares an open string enumeration: one variant per known wire value, plus
+/// `Unknown(String)` holding any other value exactly as the server sent it.
+macro_rules! open_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vmeta:meta])* $variant:ident = $wire:literal, )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vmeta])* $variant, )+
+            /// A value this version of the SDK does not know, kept as the server sent it.
+            Unknown(String),
+        }
+
+        impl $name {
+            /// Every value this version of the SDK knows, in documentation order.
+            pub const KNOWN: &'static [$name] = &[$($name::$variant),+];
+
+            /// The value as it is spelled on the wire.
+            pub fn as_str(&self) -> &str {
+                match self {
+                    $( $name::$variant => $wire, )+
+                    $name::Unknown(other) => other,
+                }
+            }
+
+            /// Whether this is a value the SDK does not know.
+            pub fn is_unknown(&self) -> bool {
+                matches!(self, $name::Unknown(_))
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = ::std::convert::Infallible;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                Ok(Self::from(s))
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(s: &str) -> Self {
+                match s {
+                    $( $wire => $name::$variant, )+
+                    other => $name::Unknown(other.to_owned()),
+                }
+            }
+        }
+
+        impl From<String> for $name {
+            fn from(s: String) -> Self {
+                match $name::from(s.as_str()) {
+                    $name::Unknown(_) => $name::Unknown(s),
+                    known => known,
+                }
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let text = <::std::borrow::Cow<'de, str> as ::serde::Deserialize>::deserialize(deserializer)?;
+                Ok($name::from(text.into_owned()))
+            }
+        }
+    };
+}
+#[allow(unused_imports)]
+pub(crate) use open_enum;
+
+open_enum! {
+    /// State of an access pass. Only `Active` can be suspended; `Suspended` and `Unlink`
+    /// can be resumed; `Deleted` is final.
+    pub enum CardState {
+        /// Issued, not yet installed in a wallet.
+        Created = "created",
+        /// Installed and usable.
+        Active = "active",
+        /// Temporarily disabled.
+        Suspended = "suspended",
+        /// Removed from its holder's device; can be resumed.
+        Unlink = "unlink",
+        /// Deleted; no further installs or changes.
+        Deleted = "deleted",
+    }
+}
+
+impl AccessCard {
+    /// Whether this is a unified Apple+Google pass, whose per-platform cards are in `details`.
+    pub fn is_unified(&self) -> bool {
+        self.details.as_ref().is_some_and(|d| !d.is_empty())
+    }
+}

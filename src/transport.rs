@@ -1,0 +1,306 @@
+//! One request on the wire: build, sign, send, read (bounded), decode.
+//!
+//! Every endpoint of every resource goes through [`Call`]:
+//!
+//! ```ignore
+//! client.call(Method::POST, "/v1/key-cards").json(&request)?.send::<AccessCard>()
+//! ```
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use ureq::http::{self, Method};
+
+use crate::client::Client;
+use crate::error::{DecodeError, Error};
+use crate::signing;
+
+/// A request being put together; consumed by [`Call::send`].
+#[must_use]
+pub(crate) struct Call<'c> {
+    client: &'c Client,
+    method: Method,
+    path: String,
+    query: Vec<(String, String)>,
+    body: Option<Vec<u8>>,
+    sig_payload: Option<String>,
+}
+
+impl Client {
+    /// Starts a request to `path` (which begins with `/`).
+    pub(crate) fn call(&self, method: Method, path: impl Into<String>) -> Call<'_> {
+        Call {
+            client: self,
+            method,
+            path: path.into(),
+            query: Vec::new(),
+            body: None,
+            sig_payload: None,
+        }
+    }
+}
+
+impl<'c> Call<'c> {
+    /// Adds the fields of `query` as query parameters; nested objects become Rails bracket
+    /// parameters (`filters[device]=watch`), arrays `key[]=a&key[]=b`, `null`s are left out.
+    pub(crate) fn query<Q: Serialize + ?Sized>(mut self, query: &Q) -> Result<Self, Error> {
+        let value = serde_json::to_value(query)
+            .map_err(|e| Error::invalid("query", format!("cannot be encoded: {e}")))?;
+        flatten_query(&mut self.query, String::new(), &value);
+        Ok(self)
+    }
+
+    /// Sends `body` as JSON. It is serialized once; the same bytes are signed and sent.
+    pub(crate) fn json<B: Serialize + ?Sized>(mut self, body: &B) -> Result<Self, Error> {
+        let bytes = serde_json::to_vec(body)
+            .map_err(|e| Error::invalid("body", format!("cannot be encoded: {e}")))?;
+        self.body = Some(bytes);
+        Ok(self)
+    }
+
+    /// For a body-less request about one resource: signs `{"id":"<id>"}` as `sig_payload`.
+    pub(crate) fn about(mut self, id: &str) -> Self {
+        self.sig_payload = Some(signing::resource_payload(id));
+        self
+    }
+
+    /// Sends the request and decodes a 2xx answer as `T` (an empty body decodes as JSON
+    /// `null`, so `()` accepts it and structs refuse it).
+    pub(crate) fn send<T: DeserializeOwned>(self) -> Result<T, Error> {
+        let (status, body) = self.exchange()?;
+        decode(status, &body)
+    }
+
+    /// Sends the request; answers the 2xx status and raw body.
+    fn exchange(self) -> Result<(u16, Vec<u8>), Error> {
+        let inner = &self.client.inner;
+        let mut url = String::with_capacity(inner.base_url.len() + self.path.len() + 64);
+        url.push_str(&inner.base_url);
+        url.push_str(&self.path);
+
+        let mut query = self.query;
+        let (payload, body) = match self.body {
+            Some(body) => (None, body),
+            None => {
+                let payload = self
+                    .sig_payload
+                    .unwrap_or_else(|| signing::EMPTY_PAYLOAD.to_owned());
+                (Some(payload), Vec::new())
+            }
+        };
+        let signature = match &payload {
+            Some(p) => signing::sign(inner.secret.expose(), p.as_bytes()),
+            None => signing::sign(inner.secret.expose(), &body),
+        };
+        if let Some(p) = payload {
+            query.push(("sig_payload".to_owned(), p));
+        }
+        append_query(&mut url, &query);
+
+        let request = http::Request::builder()
+            .method(self.method.clone())
+            .uri(&url)
+            .header("X-ACCT-ID", &inner.account_id)
+            .header("X-PAYLOAD-SIG", signature)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .header("User-Agent", &inner.user_agent)
+            .body(body)
+            .map_err(|e| Error::invalid("path", format!("does not make a valid request: {e}")))?;
+        let request = if inner.foreign_agent {
+            inner
+                .agent
+                .configure_request(request)
+                .http_status_as_error(false)
+                .max_redirects(0)
+                .build()
+        } else {
+            request
+        };
+
+        let started = std::time::Instant::now();
+        let mut response = inner
+            .agent
+            .run(request)
+            .map_err(|e| map_ureq(e, inner.timeout))?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(inner.max_response_bytes)
+            .read_to_vec()
+            .map_err(|e| map_ureq(e, inner.timeout))?;
+        log::debug!(
+            "{} {} -> {} in {:?}",
+            self.method,
+            self.path,
+            status,
+            started.elapsed()
+        );
+        if (200..300).contains(&status) {
+            Ok((status, body))
+        } else {
+            Err(Error::from_answer(status, retry_after, body))
+        }
+    }
+}
+
+/// Decodes an answer body; the error keeps the bytes and the path of the failing field.
+pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
+    let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
+        b"null"
+    } else {
+        body
+    };
+    let mut de = serde_json::Deserializer::from_slice(text);
+    let fail = |path: String, message: String| {
+        Error::Decode(DecodeError {
+            status,
+            path,
+            message,
+            body: body.to_vec(),
+        })
+    };
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
+        let path = e.path().to_string();
+        if body.iter().all(u8::is_ascii_whitespace) {
+            fail(path, "the body is empty where JSON was expected".to_owned())
+        } else {
+            fail(path, e.into_inner().to_string())
+        }
+    })?;
+    de.end().map_err(|e| fail(String::new(), e.to_string()))?;
+    Ok(value)
+}
+
+fn map_ureq(e: ureq::Error, timeout: Option<std::time::Duration>) -> Error {
+    match e {
+        ureq::Error::Timeout(_) => Error::Timeout { limit: timeout },
+        ureq::Error::BodyExceedsLimit(limit) => Error::ResponseTooLarge { limit },
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {
+            Error::Timeout { limit: timeout }
+        }
+        other => Error::Transport(Box::new(other)),
+    }
+}
+
+/// A path segment made from a caller's id: refused if empty, percent-encoded otherwise.
+pub(crate) fn segment(field: &str, id: &str) -> Result<String, Error> {
+    if id.trim().is_empty() {
+        return Err(Error::invalid(field, "must not be empty"));
+    }
+    Ok(percent_encode(id))
+}
+
+fn flatten_query(out: &mut Vec<(String, String)>, key: String, value: &serde_json::Value) {
+    use serde_json::Value;
+    match value {
+        Value::Null => {}
+        Value::Bool(b) => out.push((key, b.to_string())),
+        Value::Number(n) => out.push((key, n.to_string())),
+        Value::String(s) => out.push((key, s.clone())),
+        Value::Array(items) => {
+            for item in items {
+                flatten_query(out, format!("{key}[]"), item);
+            }
+        }
+        Value::Object(map) => {
+            for (k, v) in map {
+                let nested = if key.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{key}[{k}]")
+                };
+                flatten_query(out, nested, v);
+            }
+        }
+    }
+}
+
+fn append_query(url: &mut String, query: &[(String, String)]) {
+    for (i, (k, v)) in query.iter().enumerate() {
+        url.push(if i == 0 { '?' } else { '&' });
+        url.push_str(&percent_encode(k));
+        url.push('=');
+        url.push_str(&percent_encode(v));
+    }
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub(crate) fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push('%');
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte >> 4)]));
+            out.push(char::from(b"0123456789ABCDEF"[usize::from(byte & 15)]));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn query_flattens_to_rails_brackets() {
+        let mut out = Vec::new();
+        flatten_query(
+            &mut out,
+            String::new(),
+            &json!({"filters": {"device": "watch", "event_type": "install"}, "page": 2, "skip": null, "ids": ["a", "b"]}),
+        );
+        let pairs: Vec<(&str, &str)> = out.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            pairs,
+            [
+                ("filters[device]", "watch"),
+                ("filters[event_type]", "install"),
+                ("ids[]", "a"),
+                ("ids[]", "b"),
+                ("page", "2"),
+            ]
+        );
+    }
+
+    #[test]
+    fn percent_encoding() {
+        assert_eq!(percent_encode("a b/c?d&é"), "a%20b%2Fc%3Fd%26%C3%A9");
+        assert_eq!(percent_encode(r#"{"id":"x"}"#), "%7B%22id%22%3A%22x%22%7D");
+        assert!(segment("card_id", " ").is_err());
+        assert_eq!(
+            segment("card_id", "0xc4rd1d").ok().as_deref(),
+            Some("0xc4rd1d")
+        );
+    }
+
+    #[test]
+    fn decode_keeps_body_and_path() {
+        let r: Result<crate::models::AccessCardList, _> =
+            decode(200, br#"{"keys":[{"id":"a","temporary":"yes"}]}"#);
+        match r {
+            Err(Error::Decode(e)) => {
+                assert_eq!(e.path, "keys[0].temporary");
+                assert_eq!(e.body, br#"{"keys":[{"id":"a","temporary":"yes"}]}"#);
+            }
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+        assert!(matches!(decode::<()>(204, b""), Ok(())));
+        assert!(matches!(
+            decode::<crate::models::AccessCard>(200, b""),
+            Err(Error::Decode(_))
+        ));
+        assert!(matches!(
+            decode::<crate::models::AccessCard>(200, b"{} x"),
+            Err(Error::Decode(_))
+        ));
+    }
+}
