@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::access_cards::AccessCards;
+use crate::console::Console;
 use crate::error::Error;
 use crate::secret::SecretKey;
 
@@ -129,6 +130,12 @@ impl Client {
     /// Access passes: issue, read, update, list, and change state.
     pub fn access_cards(&self) -> AccessCards<'_> {
         AccessCards::new(self)
+    }
+
+    /// The enterprise console: templates, event logs, pairs, landing pages, ledger,
+    /// credential profiles, webhooks and HID orgs.
+    pub fn console(&self) -> Console<'_> {
+        Console::new(self)
     }
 }
 

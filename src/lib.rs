@@ -37,6 +37,7 @@
 
 pub mod access_cards;
 pub mod client;
+pub mod console;
 pub mod error;
 pub mod models;
 pub mod pagination;
