@@ -7,9 +7,10 @@
 //! reference that resolves to nothing, or a root that defines a type without a `title`
 //! stops the build with a message naming the file.
 //!
-//! A definition marked `"x-open-enum": true` is not generated: the models use the
-//! hand-written open enum of the same name in `src/models.rs`, which keeps values the
-//! server adds later instead of failing the whole answer.
+//! A definition marked `"x-open-enum": true` (or, for a type that is not an enumeration,
+//! `"x-hand-written": true`) is not generated: the models use the hand-written type of the
+//! same name in `src/models.rs`. Open enums keep values the server adds later instead of
+//! failing the whole answer.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -34,7 +35,7 @@ fn run() -> Result<(), String> {
 
     let mut settings = typify::TypeSpaceSettings::default();
     settings.with_struct_builder(true);
-    for name in &bundle.open_enums {
+    for name in &bundle.hand_written {
         settings.with_replacement(
             name,
             format!("crate::models::{name}"),
@@ -87,7 +88,7 @@ fn schema_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 struct Bundle {
     defs: BTreeMap<String, Value>,
-    open_enums: Vec<String>,
+    hand_written: Vec<String>,
 }
 
 fn bundle(files: &[PathBuf]) -> Result<Bundle, String> {
@@ -148,12 +149,13 @@ fn bundle(files: &[PathBuf]) -> Result<Bundle, String> {
     }
 
     let names: Vec<String> = defs.keys().cloned().collect();
-    let mut open_enums = Vec::new();
+    let mut hand_written = Vec::new();
     let mut out = BTreeMap::new();
     for (name, (file, mut schema)) in defs {
         rewrite_refs(&mut schema, &file, &roots, &names)?;
-        if schema.get("x-open-enum").and_then(Value::as_bool) == Some(true) {
-            open_enums.push(name.clone());
+        let marked = |key: &str| schema.get(key).and_then(Value::as_bool) == Some(true);
+        if marked("x-open-enum") || marked("x-hand-written") {
+            hand_written.push(name.clone());
         }
         if let Some(obj) = schema.as_object_mut() {
             obj.retain(|key, _| !key.starts_with("x-"));
@@ -162,7 +164,7 @@ fn bundle(files: &[PathBuf]) -> Result<Bundle, String> {
     }
     Ok(Bundle {
         defs: out,
-        open_enums,
+        hand_written,
     })
 }
 
