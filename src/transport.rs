@@ -118,10 +118,20 @@ impl<'c> Call<'c> {
         };
 
         let started = std::time::Instant::now();
-        let mut response = inner
-            .agent
-            .run(request)
-            .map_err(|e| map_ureq(e, inner.timeout))?;
+        // A GET or DELETE without a body goes out with no framing headers at all (RFC 9110
+        // 8.6: no `Content-Length: 0` where the method gives content no meaning); a body-less
+        // POST action keeps its `Content-Length: 0`.
+        let bodyless = request.body().is_empty()
+            && matches!(
+                *request.method(),
+                Method::GET | Method::DELETE | Method::HEAD
+            );
+        let sent = if bodyless {
+            inner.agent.run(request.map(|_| ()))
+        } else {
+            inner.agent.run(request)
+        };
+        let mut response = sent.map_err(|e| map_ureq(e, inner.timeout))?;
         let status = response.status().as_u16();
         let retry_after = response
             .headers()
