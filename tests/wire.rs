@@ -7,12 +7,14 @@ use std::sync::{Arc, Mutex};
 use accessgrid::models::IssueCardRequest;
 use accessgrid::Client;
 
-/// A keep-alive server answering `{}` to every request; records each request's head
-/// (lowercased) and body.
-fn recording_server() -> (String, Arc<Mutex<Vec<(String, Vec<u8>)>>>) {
+/// Each request's head (lowercased) and body, in order.
+type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
+
+/// A keep-alive server answering `{}` to every request; records what it receives.
+fn recording_server() -> (String, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen: Seen = Arc::new(Mutex::new(Vec::new()));
     let log = seen.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
