@@ -24,8 +24,14 @@
 //! machine falls on both alike; each round gives one rate per loop, and the figures printed
 //! last are medians over the rounds.
 //!
+//! This comparison runs twice: on the agent as `Client::builder` makes it (connect and global
+//! timeouts on; with a timeout set, ureq 3.5 resolves the host on a helper thread on every
+//! call, pooled connection or not), and on an agent without timeouts given to both
+//! (`ClientBuilder::agent`), where each call is much cheaper and the SDK's own share larger.
+//!
 //! Options: `--rounds N` (default 9), `--calls N` calls per round and loop (default 2000),
-//! `--memory-calls N` (default 100000), `--port N` for `--serve` (default: any free port).
+//! `--skip-default`, `--skip-no-timeouts`, `--memory-calls N` (default 100000), `--port N` for `--serve`
+//! (default: any free port).
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -153,11 +159,12 @@ fn sdk_client(base_url: &str) -> Client {
         .expect("client")
 }
 
-/// A plain ureq agent with the settings the SDK gives its own agent.
-fn bare_agent() -> ureq::Agent {
+/// A plain ureq agent with the settings the SDK gives its own agent; `timeouts: false` leaves
+/// the two timeouts off (ureq then resolves the host without a helper thread per call).
+fn bare_agent(timeouts: bool) -> ureq::Agent {
     ureq::Agent::config_builder()
-        .timeout_connect(Some(accessgrid::client::DEFAULT_CONNECT_TIMEOUT))
-        .timeout_global(Some(accessgrid::client::DEFAULT_TIMEOUT))
+        .timeout_connect(timeouts.then_some(accessgrid::client::DEFAULT_CONNECT_TIMEOUT))
+        .timeout_global(timeouts.then_some(accessgrid::client::DEFAULT_TIMEOUT))
         .http_status_as_error(false)
         .max_redirects(0)
         .user_agent(accessgrid::client::default_user_agent())
@@ -178,14 +185,14 @@ struct Bare {
 }
 
 impl Bare {
-    fn new(base_url: &str) -> Bare {
+    fn new(base_url: &str, agent: ureq::Agent) -> Bare {
         let payload = accessgrid::signing::resource_payload(CARD_ID);
         let body = serde_json::to_vec(
             &IssueCardRequest::try_from(issue_request()).expect("valid request"),
         )
         .expect("serializable");
         Bare {
-            agent: bare_agent(),
+            agent,
             user_agent: accessgrid::client::default_user_agent(),
             get_url: format!(
                 "{base_url}/v1/key-cards/{CARD_ID}?sig_payload={}",
@@ -328,9 +335,45 @@ fn machine() -> String {
     format!("{cpus} CPUs, {model}")
 }
 
-fn throughput(server: &Server, rounds: usize, calls: usize) {
-    let client = sdk_client(&server.url);
-    let bare = Bare::new(&server.url);
+/// Which agent both loops use.
+#[derive(Clone, Copy)]
+enum Setup {
+    /// The client as `Client::builder` makes it (timeouts on), and a ureq agent with the
+    /// same settings.
+    Default,
+    /// Both on a ureq agent without timeouts (`ClientBuilder::agent` for the SDK): ureq
+    /// then resolves the host without starting a thread per call, so the SDK's own share
+    /// of each call is larger.
+    NoTimeouts,
+}
+
+fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
+    let (client, bare) = match setup {
+        Setup::Default => (
+            sdk_client(&server.url),
+            Bare::new(&server.url, bare_agent(true)),
+        ),
+        Setup::NoTimeouts => {
+            // One agent for both: one connection, served by one server thread.
+            let agent = bare_agent(false);
+            (
+                Client::builder(ACCOUNT, SECRET)
+                    .base_url(&server.url)
+                    .agent(agent.clone())
+                    .build()
+                    .expect("client"),
+                Bare::new(&server.url, agent),
+            )
+        }
+    };
+    match setup {
+        Setup::Default => println!(
+            "\n== agent settings as the SDK builds them (connect and global timeouts on) =="
+        ),
+        Setup::NoTimeouts => println!(
+            "\n== both on an agent without timeouts (no resolver thread per call in ureq) =="
+        ),
+    }
 
     // Same exchanges on the wire, byte for byte.
     for (what, sdk, plain) in [
@@ -377,7 +420,7 @@ fn throughput(server: &Server, rounds: usize, calls: usize) {
     });
 
     let (mut sg, mut bg, mut si, mut bi) = (vec![], vec![], vec![], vec![]);
-    let (mut rg, mut ri) = (vec![], vec![]);
+    let (mut rg, mut ri, mut og, mut oi) = (vec![], vec![], vec![], vec![]);
     for round in 0..rounds {
         let (s_get, b_get) = interleaved(
             calls,
@@ -409,22 +452,26 @@ fn throughput(server: &Server, rounds: usize, calls: usize) {
         bi.push(b_issue);
         rg.push(s_get / b_get);
         ri.push(s_issue / b_issue);
+        og.push(1e6 / s_get - 1e6 / b_get);
+        oi.push(1e6 / s_issue - 1e6 / b_issue);
     }
     println!();
     println!(
         "medians over {rounds} rounds of {calls} calls each, one keep-alive connection per loop:"
     );
     println!(
-        "  access_cards().get    SDK {:>8.0} calls/s   bare ureq {:>8.0} calls/s   SDK/bare {:>5.1}%",
+        "  access_cards().get    SDK {:>7.0} calls/s   bare ureq {:>7.0} calls/s   SDK/bare {:>5.1}%   SDK's own cost {:>5.1} µs/call",
         median(&mut sg),
         median(&mut bg),
-        100.0 * median(&mut rg)
+        100.0 * median(&mut rg),
+        median(&mut og)
     );
     println!(
-        "  access_cards().issue  SDK {:>8.0} calls/s   bare ureq {:>8.0} calls/s   SDK/bare {:>5.1}%",
+        "  access_cards().issue  SDK {:>7.0} calls/s   bare ureq {:>7.0} calls/s   SDK/bare {:>5.1}%   SDK's own cost {:>5.1} µs/call",
         median(&mut si),
         median(&mut bi),
-        100.0 * median(&mut ri)
+        100.0 * median(&mut ri),
+        median(&mut oi)
     );
 }
 
@@ -549,11 +596,21 @@ fn main() {
     } else if flag("--only-sdk") || flag("--only-bare") {
         // One kind of loop alone, to look at under a profiler.
         let n = option("--calls", 20_000);
+        let timeouts = !flag("--no-timeouts");
         let (get, issue) = if flag("--only-sdk") {
-            let client = sdk_client(&server.url);
+            let client = Client::builder(ACCOUNT, SECRET)
+                .base_url(&server.url)
+                .agent(bare_agent(timeouts))
+                .build()
+                .expect("client");
+            let client = if timeouts {
+                sdk_client(&server.url)
+            } else {
+                client
+            };
             (rate(n, || sdk_get(&client)), rate(n, || sdk_issue(&client)))
         } else {
-            let bare = Bare::new(&server.url);
+            let bare = Bare::new(&server.url, bare_agent(timeouts));
             (
                 rate(n, || {
                     bare.get();
@@ -565,7 +622,13 @@ fn main() {
         };
         println!("{n} calls each: get {get:.0} calls/s, issue {issue:.0} calls/s");
     } else {
-        throughput(&server, option("--rounds", 9), option("--calls", 2000));
+        let (rounds, calls) = (option("--rounds", 9), option("--calls", 2000));
+        if !flag("--skip-default") {
+            throughput(&server, Setup::Default, rounds, calls);
+        }
+        if !flag("--skip-no-timeouts") {
+            throughput(&server, Setup::NoTimeouts, rounds, calls);
+        }
         per_op_costs();
     }
 }
