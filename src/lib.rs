@@ -36,9 +36,13 @@
 #![forbid(unsafe_code)]
 
 pub mod access_cards;
+mod amount;
 pub mod client;
 pub mod console;
+pub mod console_webhooks;
+pub mod credential_profiles;
 pub mod error;
+pub mod hid;
 pub mod models;
 pub mod pagination;
 pub mod secret;
