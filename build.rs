@@ -194,7 +194,7 @@ fn rewrite_refs(
         Value::Object(map) => {
             if let Some(Value::String(reference)) = map.get_mut("$ref") {
                 let target = resolve(reference, file, roots)?;
-                if !names.iter().any(|n| *n == target) {
+                if !names.contains(&target) {
                     return Err(format!(
                         "{file}: `$ref` `{reference}` resolves to `{target}`, which no schema file defines"
                     ));

@@ -718,3 +718,60 @@ impl Validate for UpdateLandingPageRequest {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn decode(text: &str) -> Result<Vec<LandingPage>, Error> {
+        crate::transport::decode::<BareOrWrapped<LandingPage>>(200, text.as_bytes()).map(|l| l.0)
+    }
+
+    #[test]
+    fn bare_or_wrapped_lists() {
+        let ids = |r: Result<Vec<LandingPage>, Error>| -> Vec<String> {
+            r.map(|v| v.into_iter().filter_map(|p| p.id).collect())
+                .unwrap_or_else(|e| vec![format!("error: {e}")])
+        };
+        assert_eq!(ids(decode(r#"[{"id":"a"},{"id":"b"}]"#)), ["a", "b"]);
+        assert_eq!(
+            ids(decode(r#"{"meta":{"x":[1]},"landing_pages":[{"id":"a"}]}"#)),
+            ["a"]
+        );
+        assert!(ids(decode(r#"{"landing_pages":null}"#)).is_empty());
+        assert!(ids(decode("[]")).is_empty());
+        assert!(ids(decode("")).is_empty());
+        assert!(decode(r#"{"pages":[]}"#).is_err());
+        assert!(decode(r#""text""#).is_err());
+        match decode(r#"[{"id":"a"},{"id":7}]"#) {
+            Err(Error::Decode(e)) => assert_eq!(e.path, "[1].id"),
+            other => panic!("expected a decode error, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn page_limits() {
+        assert!(check_page(Some(1), Some(1)).is_ok());
+        assert!(check_page(None, Some(MAX_PER_PAGE)).is_ok());
+        assert!(check_page(Some(0), None).is_err());
+        assert!(check_page(None, Some(0)).is_err());
+        assert!(check_page(None, Some(MAX_PER_PAGE + 1)).is_err());
+    }
+
+    #[test]
+    fn pair_detection() {
+        let single = CardTemplate::default();
+        assert!(!single.is_pair());
+        let flagged = CardTemplate {
+            is_pair: Some(true),
+            ..CardTemplate::default()
+        };
+        assert!(flagged.is_pair());
+        let with_members = CardTemplate {
+            templates: Some(vec![CardTemplate::default()]),
+            ..CardTemplate::default()
+        };
+        assert!(with_members.is_pair());
+        assert_eq!(with_members.members().len(), 1);
+    }
+}

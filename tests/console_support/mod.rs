@@ -25,7 +25,10 @@ impl NothingSent {
     /// Asserts that no request reached the sentinel.
     pub fn assert(&self) {
         for mock in &self.0 {
-            assert!(mock.matched(), "a request was sent that should not have been");
+            assert!(
+                mock.matched(),
+                "a request was sent that should not have been"
+            );
             mock.assert();
         }
     }
