@@ -11,6 +11,8 @@
 //!   sent; answers accept missing fields, `null`s, new fields and new enumeration values.
 //! - Every failure is one [`Error`], which keeps the status and raw body of what the server
 //!   said.
+//! - [`webhooks`] receives AccessGrid's webhooks: it verifies the bearer token, parses the
+//!   CloudEvents envelope into a typed event, and tells repeated deliveries apart.
 //!
 //! ```no_run
 //! # fn main() -> Result<(), accessgrid::Error> {
@@ -45,6 +47,7 @@ pub mod secret;
 pub mod signing;
 mod transport;
 pub mod validate;
+pub mod webhooks;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error};
