@@ -307,13 +307,14 @@ impl TryFrom<Value> for WebhookEvent {
         if !value.is_object() {
             return Err(WebhookError::invalid(
                 "",
-                format!("the body is JSON but not an object (it is {})", kind(&value)),
+                format!(
+                    "the body is JSON but not an object (it is {})",
+                    kind(&value)
+                ),
             ));
         }
-        let envelope: WebhookEventEnvelope =
-            serde_path_to_error::deserialize(value).map_err(|e| {
-                WebhookError::invalid(path_text(e.path()), e.into_inner().to_string())
-            })?;
+        let envelope: WebhookEventEnvelope = serde_path_to_error::deserialize(value)
+            .map_err(|e| WebhookError::invalid(path_text(e.path()), e.into_inner().to_string()))?;
         WebhookEvent::try_from(envelope)
     }
 }
@@ -345,7 +346,7 @@ impl TryFrom<WebhookEventEnvelope> for WebhookEvent {
                 if version != SPEC_VERSION {
                     return Err(WebhookError::invalid(
                         *field,
-                        format!("is {}, expected \"{SPEC_VERSION}\"", quote(version)),
+                        format!("{}, expected \"{SPEC_VERSION}\"", quote(version)),
                     ));
                 }
             }
@@ -355,7 +356,7 @@ impl TryFrom<WebhookEventEnvelope> for WebhookEvent {
         if source != SOURCE {
             return Err(WebhookError::invalid(
                 "source",
-                format!("is {}, expected \"{SOURCE}\"", quote(&source)),
+                format!("{}, expected \"{SOURCE}\"", quote(&source)),
             ));
         }
         let event_type = type_.ok_or_else(|| WebhookError::invalid("type", "missing"))?;
@@ -525,7 +526,7 @@ impl fmt::Display for WebhookError {
                 write!(f, "invalid event envelope: {reason}")
             }
             WebhookError::InvalidEnvelope { field, reason } => {
-                write!(f, "invalid event envelope: `{field}` {reason}")
+                write!(f, "invalid event envelope: `{field}`: {reason}")
             }
         }
     }
@@ -639,7 +640,9 @@ impl Deduper {
     fn lock(&self) -> MutexGuard<'_, DedupState> {
         // The state stays consistent at every step, so a panic elsewhere that poisoned
         // the lock leaves nothing broken behind.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn expired(&self, first: Instant, now: Instant) -> bool {
