@@ -34,6 +34,7 @@
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod access_cards;
 pub mod client;
@@ -43,6 +44,9 @@ pub mod models;
 pub mod pagination;
 pub mod secret;
 pub mod signing;
+#[cfg(feature = "smart-tap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+pub mod smart_tap;
 mod transport;
 pub mod validate;
 
