@@ -55,3 +55,8 @@ pub use error::{ApiError, DecodeError, Error};
 pub use pagination::{PageInfo, Pages, Paginated};
 pub use secret::SecretKey;
 pub use validate::Validate;
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
