@@ -11,6 +11,10 @@
 //!   sent; answers accept missing fields, `null`s, new fields and new enumeration values.
 //! - Every failure is one [`Error`], which keeps the status and raw body of what the server
 //!   said.
+//! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
+//!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
+//!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
+//!   AES-256-GCM from the RustCrypto crates).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), accessgrid::Error> {
