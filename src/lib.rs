@@ -41,13 +41,17 @@ pub mod console;
 pub mod error;
 pub mod models;
 pub mod pagination;
+pub mod retry;
 pub mod secret;
 pub mod signing;
+pub mod throttle;
 mod transport;
 pub mod validate;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error};
 pub use pagination::{PageInfo, Pages, Paginated};
+pub use retry::RetryPolicy;
 pub use secret::SecretKey;
+pub use throttle::Throttle;
 pub use validate::Validate;
