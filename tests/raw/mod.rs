@@ -181,6 +181,7 @@ struct Shared {
 /// Serves requests on one connection until it closes or a reply closes it.
 fn serve(conn: TcpStream, state: Shared) {
     let _ = conn.set_read_timeout(Some(Duration::from_secs(30)));
+    let _ = conn.set_nodelay(true);
     let Ok(writer) = conn.try_clone() else { return };
     let mut writer = writer;
     let mut reader = BufReader::new(conn);
