@@ -36,6 +36,8 @@
 #![forbid(unsafe_code)]
 
 pub mod access_cards;
+#[cfg(test)]
+mod answer_props;
 pub mod client;
 pub mod console;
 pub mod error;
