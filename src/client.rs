@@ -35,6 +35,18 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
 /// larger than the size limit are refused, failed calls are retried only where that is safe
 /// ([`crate::retry`]), and the client keeps to the provider's rate and concurrency limits.
 ///
+/// # Logging
+///
+/// The client logs through the [`log`](https://docs.rs/log) facade: each attempt at
+/// `debug` (method, path without its query, status or failure, attempt number, time taken)
+/// and each retry at `info`, under the target `accessgrid::transport`. It never logs a
+/// header, a body (they hold personal data), the query, the secret key or a signature, and
+/// neither `Debug` of the client, its builder or any [`Error`] shows the key or a
+/// signature. Beware of `ureq`'s own `trace` level (targets `ureq` and `ureq_proto`): it
+/// dumps the raw bytes on the wire, the `X-PAYLOAD-SIG` header and bodies included; its
+/// `debug` level and below redact headers. Keep those targets at `debug` or lower in
+/// production.
+///
 /// ```no_run
 /// # fn main() -> Result<(), accessgrid::Error> {
 /// let client = accessgrid::Client::new("my-account-id", "my-secret-key")?;
