@@ -17,6 +17,7 @@
 //! | `500`, `502`, `503`, `504` | retried | [`Error::OutcomeUnknown`] |
 //! | connection dropped or reset, other timeouts, broken HTTP | retried | [`Error::OutcomeUnknown`] |
 //! | any other `5xx`, `3xx`, an unreadable or oversized answer | not retried | [`Error::OutcomeUnknown`] |
+//! | a `2xx` whose body does not decode | not retried ([`Error::Decode`]) | not retried ([`Error::Decode`]: the server did act) |
 //! | `4xx` other than 429 (400, 401, 402, 403, 404, 409, 422, ...) | not retried | not retried |
 //! | a TLS or configuration error before anything was sent | not retried | not retried |
 //!
@@ -50,6 +51,7 @@
 //! Every attempt sends the same bytes with the same signature; nothing is re-serialized.
 //!
 //! [`Error::OutcomeUnknown`]: crate::Error::OutcomeUnknown
+//! [`Error::Decode`]: crate::Error::Decode
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
