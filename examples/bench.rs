@@ -13,8 +13,9 @@
 //! access card). Against it, it measures calls per second of
 //!
 //! - `client.access_cards().get(id)` and `client.access_cards().issue(request)` through the
-//!   SDK (the issue request is built with its builder on every call, so the checks, one
-//!   serialization, the signature and the typed decoding are all counted), and
+//!   SDK, with the throttle off (`Throttle::off()`) and retries at their default (a call
+//!   that succeeds is never retried). The issue request is built with its builder on every
+//!   call, so the checks, one serialization, the signature and the typed decoding all count.
 //! - a bare `ureq` loop making the same HTTP exchanges (same method, path, query, headers with
 //!   a signature computed once beforehand, same body bytes) on an agent with the same settings,
 //!   with no signing, typing or checks.
@@ -24,14 +25,19 @@
 //! machine falls on both alike; each round gives one rate per loop, and the figures printed
 //! last are medians over the rounds.
 //!
-//! This comparison runs twice: on the agent as `Client::builder` makes it (connect and global
-//! timeouts on; with a timeout set, ureq 3.5 resolves the host on a helper thread on every
-//! call, pooled connection or not), and on an agent without timeouts given to both
-//! (`ClientBuilder::agent`), where each call is much cheaper and the SDK's own share larger.
+//! The comparison runs twice:
+//! 1. the client as `Client::builder` makes it (its own agent: connect and global timeouts
+//!    on) against a ureq agent with the same settings. With a timeout set, ureq 3.5 resolves
+//!    the host on a new helper thread on every call, pooled connection or not: that thread
+//!    dominates the cost of a loopback call, for both loops alike.
+//! 2. both on ONE ureq agent without timeouts (given to the SDK with `ClientBuilder::agent`,
+//!    the client's own timeouts off too), so both loops share one connection and one server
+//!    thread: a call is then several times cheaper, and the SDK's own share is the largest
+//!    it can be. "SDK's own cost" is the difference of the time per call of the two loops.
 //!
 //! Options: `--rounds N` (default 9), `--calls N` calls per round and loop (default 2000),
-//! `--skip-default`, `--skip-no-timeouts`, `--memory-calls N` (default 100000), `--port N` for `--serve`
-//! (default: any free port).
+//! `--skip-default`, `--skip-no-timeouts`, `--memory-calls N` (default 100000), `--port N`
+//! for `--serve` (default: any free port), `--no-timeouts` with `--only-sdk`/`--only-bare`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -39,7 +45,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use accessgrid::models::{AccessCard, IssueCardRequest};
-use accessgrid::Client;
+use accessgrid::{Client, Throttle};
 
 const ACCOUNT: &str = "acct_bench";
 const SECRET: &str = "bench_secret_0123456789abcdef";
@@ -150,11 +156,25 @@ fn issue_request() -> accessgrid::models::builder::IssueCardRequest {
         .expiration_date("2025-04-30T22:46:25.601Z")
 }
 
+/// The client as users build it, with the throttle off (by default it allows 20 requests a
+/// second, 5 at once). Retries stay at their default: a successful call never retries.
 fn sdk_client(base_url: &str) -> Client {
-    // No throttle or retries exist on this branch yet; when they do, they are switched off
-    // here so that the loop measures the SDK's own cost.
     Client::builder(ACCOUNT, SECRET)
         .base_url(base_url)
+        .throttle(Throttle::off())
+        .build()
+        .expect("client")
+}
+
+/// The client on a caller's agent without timeouts (the client's own timeouts, which it
+/// applies per request to a caller's agent too, switched off as well).
+fn sdk_client_without_timeouts(base_url: &str, agent: ureq::Agent) -> Client {
+    Client::builder(ACCOUNT, SECRET)
+        .base_url(base_url)
+        .agent(agent)
+        .connect_timeout(None)
+        .timeout(None)
+        .throttle(Throttle::off())
         .build()
         .expect("client")
 }
@@ -167,6 +187,8 @@ fn bare_agent(timeouts: bool) -> ureq::Agent {
         .timeout_global(timeouts.then_some(accessgrid::client::DEFAULT_TIMEOUT))
         .http_status_as_error(false)
         .max_redirects(0)
+        .max_idle_connections_per_host(10)
+        .max_idle_connections(10)
         .user_agent(accessgrid::client::default_user_agent())
         .proxy(None)
         .build()
@@ -357,11 +379,7 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
             // One agent for both: one connection, served by one server thread.
             let agent = bare_agent(false);
             (
-                Client::builder(ACCOUNT, SECRET)
-                    .base_url(&server.url)
-                    .agent(agent.clone())
-                    .build()
-                    .expect("client"),
+                sdk_client_without_timeouts(&server.url, agent.clone()),
                 Bare::new(&server.url, agent),
             )
         }
@@ -598,15 +616,10 @@ fn main() {
         let n = option("--calls", 20_000);
         let timeouts = !flag("--no-timeouts");
         let (get, issue) = if flag("--only-sdk") {
-            let client = Client::builder(ACCOUNT, SECRET)
-                .base_url(&server.url)
-                .agent(bare_agent(timeouts))
-                .build()
-                .expect("client");
             let client = if timeouts {
                 sdk_client(&server.url)
             } else {
-                client
+                sdk_client_without_timeouts(&server.url, bare_agent(false))
             };
             (rate(n, || sdk_get(&client)), rate(n, || sdk_issue(&client)))
         } else {

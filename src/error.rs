@@ -50,6 +50,31 @@ pub enum Error {
         /// What happened.
         source: Box<Error>,
     },
+    /// A SmartTap reveal answer does not hold a usable encrypted key: a field of the
+    /// envelope is missing, not a string, not base64, of the wrong length (the iv must be
+    /// 12 bytes, the tag 16), the server's public key is not a P-256 SubjectPublicKeyInfo
+    /// PEM, the `alg` is not `ECDH-ES+A256GCM`, or the decrypted key is not UTF-8. The
+    /// server did answer 2xx: the reveal may count against the account's rate limit.
+    #[cfg(feature = "smart-tap")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+    SmartTapEnvelope {
+        /// What is wrong, naming the field (never any key material).
+        reason: String,
+    },
+    /// A SmartTap reveal answer was well formed but did not decrypt: the AES-GCM tag did
+    /// not verify, so the ciphertext was altered or encrypted to another key than the one
+    /// this call sent.
+    #[cfg(feature = "smart-tap")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+    SmartTapDecryption,
+    /// The operating system's random number generator failed while making a fresh key
+    /// pair (or nonce) for a SmartTap reveal; nothing was sent.
+    #[cfg(feature = "smart-tap")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+    Randomness {
+        /// The generator's error.
+        reason: String,
+    },
 }
 
 /// An error answer from the API: its status, message and raw body.
@@ -187,6 +212,19 @@ impl fmt::Display for Error {
                 f,
                 "the request may or may not have been carried out ({source}); it was not retried: check before sending it again"
             ),
+            #[cfg(feature = "smart-tap")]
+            Error::SmartTapEnvelope { reason } => {
+                write!(f, "invalid SmartTap key envelope: {reason}")
+            }
+            #[cfg(feature = "smart-tap")]
+            Error::SmartTapDecryption => f.write_str(
+                "the SmartTap key did not decrypt: its authentication tag does not verify (altered, or encrypted to another key)",
+            ),
+            #[cfg(feature = "smart-tap")]
+            Error::Randomness { reason } => write!(
+                f,
+                "the operating system's random number generator failed ({reason}); nothing was sent"
+            ),
         }
     }
 }
@@ -245,18 +283,27 @@ impl fmt::Debug for DecodeError {
 }
 
 impl From<crate::models::error::ConversionError> for Error {
-    /// A builder's error names the field it is about; keep that as the field.
+    /// A builder's error names the field it is about; keep that as the field. A nested
+    /// builder's error (a filter inside a query, ...) names the path, e.g. `filters.device`.
     fn from(e: crate::models::error::ConversionError) -> Self {
         let text = e.to_string();
-        if let Some(rest) = text.strip_prefix("error converting supplied value for ") {
-            if let Some((field, reason)) = rest.split_once(": ") {
-                return Error::invalid(field, reason);
-            }
+        let mut path: Vec<&str> = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(inner) = rest.strip_prefix("error converting supplied value for ") {
+            let Some((field, reason)) = inner.split_once(": ") else {
+                break;
+            };
+            path.push(field);
+            rest = reason;
         }
-        if let Some(field) = text.strip_prefix("no value supplied for ") {
-            return Error::invalid(field, "is required");
+        if let Some(field) = rest.strip_prefix("no value supplied for ") {
+            path.push(field);
+            return Error::invalid(path.join("."), "is required");
         }
-        Error::invalid("request", text)
+        if path.is_empty() {
+            return Error::invalid("request", text);
+        }
+        Error::invalid(path.join("."), rest)
     }
 }
 

@@ -11,6 +11,12 @@
 //!   sent; answers accept missing fields, `null`s, new fields and new enumeration values.
 //! - Every failure is one [`Error`], which keeps the status and raw body of what the server
 //!   said.
+//! - [`webhooks`] receives AccessGrid's webhooks: it verifies the bearer token, parses the
+//!   CloudEvents envelope into a typed event, and tells repeated deliveries apart.
+//! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
+//!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
+//!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
+//!   AES-256-GCM from the RustCrypto crates).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), accessgrid::Error> {
@@ -34,22 +40,37 @@
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod access_cards;
+mod amount;
+#[cfg(test)]
+mod answer_props;
 pub mod client;
 pub mod console;
+pub mod console_webhooks;
+pub mod credential_profiles;
 pub mod error;
+pub mod hid;
 pub mod models;
 pub mod pagination;
+pub mod retry;
 pub mod secret;
 pub mod signing;
+#[cfg(feature = "smart-tap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+pub mod smart_tap;
+pub mod throttle;
 mod transport;
 pub mod validate;
+pub mod webhooks;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error};
 pub use pagination::{PageInfo, Pages, Paginated};
+pub use retry::RetryPolicy;
 pub use secret::SecretKey;
+pub use throttle::Throttle;
 pub use validate::Validate;
 
 /// The README's code blocks, compiled and run as doc tests.

@@ -1,203 +1,210 @@
-//! Over TLS, one client keeps its connection: N calls make one TLS handshake, not N.
-//!
-//! A local TLS server on 127.0.0.1 with a certificate issued by a private CA generated here
-//! (rcgen); the client trusts that CA as an extra root and nothing else. The server counts
-//! accepted TCP connections and completed handshakes itself.
+//! Transport security: https required off loopback, certificates always checked, extra
+//! roots for a TLS-inspecting proxy, the native-tls backend. Against a local rustls server
+//! whose certificate (for `localhost` and 127.0.0.1) is signed by a test CA that no
+//! built-in trust store knows (`tests/fixtures/`, valid until 2126; the CA's key was
+//! discarded after signing).
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use accessgrid::models::IssueCardRequest;
-use accessgrid::{Client, Error};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
+use accessgrid::{Client, Error, RetryPolicy, Throttle};
+use rustls_pki_types::pem::PemObject;
+use rustls_pki_types::{CertificateDer, PrivateKeyDer};
 
-const CARD: &str = r#"{"id":"0xc4rd1d","state":"active","full_name":"Zoë Ångström"}"#;
+const CA: &[u8] = include_bytes!("fixtures/test-ca.pem");
+const CERT: &[u8] = include_bytes!("fixtures/test-server.pem");
+const KEY: &[u8] = include_bytes!("fixtures/test-server.key");
 
-/// A private CA, and a server certificate it issued for 127.0.0.1 and localhost.
-struct Pki {
-    ca_pem: String,
-    server_chain: Vec<CertificateDer<'static>>,
-    server_key: PrivateKeyDer<'static>,
+/// A TLS server answering every request with a card; counts the requests it read.
+struct TlsServer {
+    addr: SocketAddr,
+    requests: Arc<AtomicUsize>,
 }
 
-fn new_pki() -> Pki {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "accessgrid test CA");
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
-        .expect("CA certificate");
+impl TlsServer {
+    fn start() -> TlsServer {
+        let certs: Vec<CertificateDer<'static>> = CertificateDer::pem_slice_iter(CERT)
+            .collect::<Result<_, _>>()
+            .expect("test certificate");
+        let key = PrivateKeyDer::from_pem_slice(KEY).expect("test key");
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let config = rustls::ServerConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .expect("protocol versions")
+            .with_no_client_auth()
+            .with_single_cert(certs, key)
+            .expect("server config");
+        let config = Arc::new(config);
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let requests = Arc::new(AtomicUsize::new(0));
+        let count = requests.clone();
+        std::thread::spawn(move || {
+            for tcp in listener.incoming().flatten() {
+                let config = config.clone();
+                let count = count.clone();
+                std::thread::spawn(move || {
+                    let Ok(conn) = rustls::ServerConnection::new(config) else {
+                        return;
+                    };
+                    let mut tls = rustls::StreamOwned::new(conn, tcp);
+                    let mut reader = BufReader::new(&mut tls);
+                    let mut length = 0usize;
+                    let mut line = String::new();
+                    // The request head; a failed handshake ends here.
+                    loop {
+                        line.clear();
+                        match reader.read_line(&mut line) {
+                            Ok(0) | Err(_) => return,
+                            Ok(_) if line.trim_end().is_empty() => break,
+                            Ok(_) => {
+                                let lower = line.to_ascii_lowercase();
+                                if let Some(v) = lower.strip_prefix("content-length:") {
+                                    length = v.trim().parse().unwrap_or(0);
+                                }
+                            }
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    if reader.read_exact(&mut body).is_err() {
+                        return;
+                    }
+                    count.fetch_add(1, Ordering::SeqCst);
+                    let answer = r#"{"id":"0xc4rd1d"}"#;
+                    let _ = write!(
+                        tls,
+                        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{answer}",
+                        answer.len()
+                    );
+                    let _ = tls.flush();
+                    tls.conn.send_close_notify();
+                    let _ = tls.flush();
+                });
+            }
+        });
+        TlsServer { addr, requests }
+    }
 
-    let server_key = KeyPair::generate().expect("server key");
-    let server_cert = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .expect("server params")
-        .signed_by(&server_key, &ca)
-        .expect("server certificate");
-    Pki {
-        ca_pem: ca.pem(),
-        server_chain: vec![server_cert.der().clone()],
-        server_key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
+    fn url(&self) -> String {
+        format!("https://localhost:{}", self.addr.port())
     }
 }
 
-#[derive(Default)]
-struct Counts {
-    connections: AtomicUsize,
-    handshakes: AtomicUsize,
-    requests: AtomicUsize,
-}
-
-/// A keep-alive HTTPS/1.1 server on 127.0.0.1 answering `CARD` to every request. Answers
-/// its base URL and its counters.
-fn tls_server(pki: &Pki) -> (String, Arc<Counts>) {
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(pki.server_chain.clone(), pki.server_key.clone_key())
-    .expect("server certificate and key");
-    let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("https://{}", listener.local_addr().expect("addr"));
-    let counts = Arc::new(Counts::default());
-    let shared = counts.clone();
-    std::thread::spawn(move || {
-        for tcp in listener.incoming() {
-            let Ok(tcp) = tcp else { return };
-            shared.connections.fetch_add(1, Ordering::SeqCst);
-            let (config, counts) = (config.clone(), shared.clone());
-            std::thread::spawn(move || {
-                // Ends when the client goes away or the handshake fails.
-                let _ = serve(tcp, config, &counts);
-            });
-        }
-    });
-    (url, counts)
-}
-
-fn serve(
-    mut tcp: TcpStream,
-    config: Arc<rustls::ServerConfig>,
-    counts: &Counts,
-) -> std::io::Result<()> {
-    let mut tls = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
-    while tls.is_handshaking() {
-        tls.complete_io(&mut tcp)?;
-    }
-    counts.handshakes.fetch_add(1, Ordering::SeqCst);
-
-    let mut stream = BufReader::new(rustls::StreamOwned::new(tls, tcp));
-    let answer = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{CARD}",
-        CARD.len()
-    );
-    loop {
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if stream.read_line(&mut line)? == 0 {
-                return Ok(());
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().map_err(std::io::Error::other)?;
-            }
-        }
-        let mut body = vec![0; length];
-        stream.read_exact(&mut body)?;
-        counts.requests.fetch_add(1, Ordering::SeqCst);
-        let out = stream.get_mut();
-        out.write_all(answer.as_bytes())?;
-        out.flush()?;
-    }
-}
-
-/// A client that trusts the test CA, and only it.
-fn client(url: &str, ca_pem: &str) -> Client {
-    let ca = ureq::tls::Certificate::from_pem(ca_pem.as_bytes()).expect("CA PEM");
-    let tls = ureq::tls::TlsConfig::builder()
-        .root_certs(ureq::tls::RootCerts::new_with_certs(&[ca]))
-        .build();
-    let agent = ureq::Agent::config_builder()
-        .tls_config(tls)
-        .timeout_global(Some(std::time::Duration::from_secs(10)))
-        .proxy(None)
-        .build()
-        .new_agent();
-    Client::builder("acct", "secret")
+fn builder(url: &str) -> accessgrid::ClientBuilder {
+    Client::builder("acct_tls", "tls_secret_value")
         .base_url(url)
-        .agent(agent)
+        .retry(RetryPolicy::none())
+        .throttle(Throttle::off())
+}
+
+#[test]
+fn an_unknown_certificate_is_refused_and_nothing_is_sent() {
+    let server = TlsServer::start();
+    let client = builder(&server.url()).build().expect("client");
+    let err = client
+        .access_cards()
+        .get("0xc4rd1d")
+        .expect_err("the test CA is not trusted");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn an_added_root_certificate_is_trusted() {
+    let server = TlsServer::start();
+    let client = builder(&server.url())
+        .add_root_certificate_pem(CA)
         .build()
-        .expect("client")
+        .expect("client");
+    let card = client.access_cards().get("0xc4rd1d").expect("trusted now");
+    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
+
+    // Also with only the added roots trusted.
+    let only = builder(&server.url())
+        .add_root_certificate_pem(CA)
+        .tls_built_in_roots(false)
+        .build()
+        .expect("client");
+    only.access_cards().get("0xc4rd1d").expect("trusted");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 2);
 }
 
 #[test]
-fn many_calls_through_one_client_make_one_tls_handshake() {
-    let pki = new_pki();
-    let (url, counts) = tls_server(&pki);
-    let client = client(&url, &pki.ca_pem);
+fn the_server_certificate_itself_is_no_root() {
+    // Trusting the leaf, not its CA, is not enough: verification is real.
+    let server = TlsServer::start();
+    let client = builder(&server.url())
+        .add_root_certificate_pem(CERT)
+        .tls_built_in_roots(false)
+        .build()
+        .expect("client");
+    assert!(client.access_cards().get("0xc4rd1d").is_err());
+    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+}
 
-    const ROUNDS: usize = 10;
-    for i in 0..ROUNDS {
-        let card = client.access_cards().get("0xc4rd1d").expect("get over TLS");
-        assert_eq!(card.full_name.as_deref(), Some("Zoë Ångström"));
-        client
-            .access_cards()
-            .issue(
-                IssueCardRequest::builder()
-                    .card_template_id("0xd3adb00b5")
-                    .full_name(format!("Holder {i}"))
-                    .site_code("42"),
-            )
-            .expect("issue over TLS");
-        client.access_cards().suspend("0xc4rd1d").expect("suspend");
-    }
-    // A clone shares the pool, so it shares the connection too.
-    client.clone().access_cards().get("x").expect("clone");
-
-    let calls = 3 * ROUNDS + 1;
-    assert_eq!(counts.requests.load(Ordering::SeqCst), calls);
-    assert_eq!(
-        counts.connections.load(Ordering::SeqCst),
-        1,
-        "{calls} calls, one TCP connection"
-    );
-    assert_eq!(
-        counts.handshakes.load(Ordering::SeqCst),
-        1,
-        "{calls} calls, one TLS handshake"
-    );
+#[cfg(feature = "native-tls")]
+#[test]
+fn native_tls_checks_certificates_too() {
+    let server = TlsServer::start();
+    let refused = builder(&server.url()).native_tls().build().expect("client");
+    assert!(refused.access_cards().get("0xc4rd1d").is_err());
+    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+    let trusted = builder(&server.url())
+        .native_tls()
+        .add_root_certificate_pem(CA)
+        .build()
+        .expect("client");
+    trusted
+        .access_cards()
+        .get("0xc4rd1d")
+        .expect("trusted with the added root");
+    assert_eq!(server.requests.load(Ordering::SeqCst), 1);
 }
 
 #[test]
-fn the_server_counts_every_handshake_and_an_untrusted_certificate_is_refused() {
-    let pki = new_pki();
-    let (url, counts) = tls_server(&pki);
+fn tls_settings_are_checked_when_building() {
+    let config_error = |b: accessgrid::ClientBuilder| match b.build() {
+        Err(Error::Config(why)) => why,
+        other => panic!("expected a configuration error, got {other:?}"),
+    };
+    let why =
+        config_error(builder("https://api.accessgrid.com").add_root_certificate_pem("no pem here"));
+    assert!(why.contains("no certificate"), "{why}");
+    let why = config_error(builder("https://api.accessgrid.com").tls_built_in_roots(false));
+    assert!(why.contains("add_root_certificate_pem"), "{why}");
+    let agent = ureq::Agent::config_builder().build().new_agent();
+    let why = config_error(
+        builder("https://api.accessgrid.com")
+            .agent(agent)
+            .add_root_certificate_pem(CA),
+    );
+    assert!(why.contains("custom agent"), "{why}");
+    builder("https://api.accessgrid.com")
+        .add_root_certificate_pem(CA)
+        .build()
+        .expect("a PEM certificate is accepted");
+}
 
-    // Two independent clients: two connections, two handshakes (so the counter counts).
-    for _ in 0..2 {
-        let client = client(&url, &pki.ca_pem);
-        client.access_cards().get("a").expect("first");
-        client.access_cards().get("b").expect("second");
+#[test]
+fn https_is_required_except_on_loopback() {
+    for url in [
+        "http://api.accessgrid.com",
+        "http://10.0.0.5:8080",
+        "ftp://x.com",
+    ] {
+        assert!(
+            matches!(builder(url).build(), Err(Error::Config(_))),
+            "{url} must be refused"
+        );
     }
-    assert_eq!(counts.handshakes.load(Ordering::SeqCst), 2);
-    assert_eq!(counts.connections.load(Ordering::SeqCst), 2);
-
-    // Without the extra root, the same server is not trusted: nothing is read or answered.
-    let other_ca = new_pki();
-    let stranger = client(&url, &other_ca.ca_pem);
-    match stranger.access_cards().get("a") {
-        Err(Error::Transport(_)) => {}
-        other => panic!("an untrusted certificate must be a transport error, got {other:?}"),
+    for url in ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9"] {
+        builder(url).build().expect("loopback may use http");
     }
-    assert_eq!(counts.handshakes.load(Ordering::SeqCst), 2);
-    assert_eq!(counts.requests.load(Ordering::SeqCst), 4);
+    builder("http://api.accessgrid.com")
+        .allow_insecure_http(true)
+        .build()
+        .expect("an explicit opt-in");
 }
