@@ -493,6 +493,41 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
     );
 }
 
+/// What the per-call resolver thread of ureq costs: the bare GET loop on an agent with the
+/// SDK's timeouts against the same loop on an agent without (interleaved likewise).
+fn resolver_thread_cost(server: &Server, rounds: usize, calls: usize) {
+    let with = Bare::new(&server.url, bare_agent(true));
+    let without = Bare::new(&server.url, bare_agent(false));
+    rate(calls / 2, || {
+        with.get();
+        without.get();
+    });
+    let (mut a, mut b, mut d) = (vec![], vec![], vec![]);
+    for _ in 0..rounds {
+        let (t, n) = interleaved(
+            calls,
+            || {
+                with.get();
+            },
+            || {
+                without.get();
+            },
+        );
+        a.push(t);
+        b.push(n);
+        d.push(1e6 / t - 1e6 / n);
+    }
+    println!(
+        "\n== bare ureq GET, timeouts on vs off (medians over {rounds} rounds of {calls} calls) =="
+    );
+    println!(
+        "  with connect+global timeouts {:>7.0} calls/s   without {:>7.0} calls/s   difference {:>5.1} µs/call",
+        median(&mut a),
+        median(&mut b),
+        median(&mut d)
+    );
+}
+
 fn per_op_costs() {
     let body = {
         // A 2 KB JSON body.
@@ -641,6 +676,7 @@ fn main() {
         }
         if !flag("--skip-no-timeouts") {
             throughput(&server, Setup::NoTimeouts, rounds, calls);
+            resolver_thread_cost(&server, rounds.min(5), calls);
         }
         per_op_costs();
     }
