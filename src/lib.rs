@@ -41,6 +41,8 @@ pub mod console;
 pub mod error;
 pub mod models;
 pub mod pagination;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod secret;
 pub mod signing;
 mod transport;
