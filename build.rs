@@ -12,17 +12,19 @@
 //! same name in `src/models.rs`. Open enums keep values the server adds later instead of
 //! failing the whole answer.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
-use serde_json::{Map, Value};
+#[path = "build/bundle.rs"]
+mod bundle;
+use bundle::{bundle, schema_files};
 
 const SCHEMA_DIR: &str = "schema";
 
 fn main() {
     println!("cargo:rerun-if-changed={SCHEMA_DIR}");
     println!("cargo:rerun-if-changed=build.rs");
+    println!("cargo:rerun-if-changed=build");
     if let Err(message) = run() {
         // A panic shows the message in full in cargo's output and fails the build.
         panic!("\n\naccessgrid model generation failed:\n{message}\n");
@@ -66,179 +68,9 @@ fn run() -> Result<(), String> {
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?);
     std::fs::write(out.join("models.rs"), code).map_err(|e| format!("writing models.rs: {e}"))?;
+    std::fs::write(out.join("models_outline.txt"), outline(&file))
+        .map_err(|e| format!("writing models_outline.txt: {e}"))?;
     Ok(())
-}
-
-/// The `.json` files of the schema folder, sorted so the output is stable.
-fn schema_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let mut files = Vec::new();
-    for entry in entries {
-        let path = entry.map_err(|e| format!("{}: {e}", dir.display()))?.path();
-        if path.extension().is_some_and(|ext| ext == "json") {
-            files.push(path);
-        }
-    }
-    files.sort();
-    if files.is_empty() {
-        return Err(format!("{}: no .json schema files", dir.display()));
-    }
-    Ok(files)
-}
-
-struct Bundle {
-    defs: BTreeMap<String, Value>,
-    hand_written: Vec<String>,
-}
-
-fn bundle(files: &[PathBuf]) -> Result<Bundle, String> {
-    // file name -> the title of its root, for whole-file references.
-    let mut roots: BTreeMap<String, String> = BTreeMap::new();
-    // type name -> (file it came from, schema).
-    let mut defs: BTreeMap<String, (String, Value)> = BTreeMap::new();
-
-    for path in files {
-        let file = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let text = std::fs::read_to_string(path).map_err(|e| format!("{file}: {e}"))?;
-        let mut root: Value =
-            serde_json::from_str(&text).map_err(|e| format!("{file}: not valid JSON: {e}"))?;
-        let Some(obj) = root.as_object_mut() else {
-            return Err(format!("{file}: the root is not a JSON object"));
-        };
-        let local_defs = match obj.remove("$defs") {
-            None => Map::new(),
-            Some(Value::Object(map)) => map,
-            Some(_) => return Err(format!("{file}: `$defs` is not an object")),
-        };
-        for (name, schema) in local_defs {
-            if let Some(title) = schema.get("title").and_then(Value::as_str) {
-                if title != name {
-                    return Err(format!(
-                        "{file}: `$defs/{name}` has title `{title}`; a definition's title must be its name"
-                    ));
-                }
-            }
-            insert_def(&mut defs, &file, name, schema)?;
-        }
-        let defines_type = [
-            "type",
-            "properties",
-            "enum",
-            "oneOf",
-            "anyOf",
-            "allOf",
-            "$ref",
-        ]
-        .iter()
-        .any(|key| obj.contains_key(*key));
-        if defines_type {
-            let Some(title) = obj.get("title").and_then(Value::as_str).map(str::to_owned) else {
-                return Err(format!(
-                    "{file}: the root schema defines a type but has no `title`, so it would have no name"
-                ));
-            };
-            for key in ["$schema", "$id"] {
-                obj.remove(key);
-            }
-            roots.insert(file.clone(), title.clone());
-            insert_def(&mut defs, &file, title, root)?;
-        }
-    }
-
-    let names: Vec<String> = defs.keys().cloned().collect();
-    let mut hand_written = Vec::new();
-    let mut out = BTreeMap::new();
-    for (name, (file, mut schema)) in defs {
-        rewrite_refs(&mut schema, &file, &roots, &names)?;
-        let marked = |key: &str| schema.get(key).and_then(Value::as_bool) == Some(true);
-        if marked("x-open-enum") || marked("x-hand-written") {
-            hand_written.push(name.clone());
-        }
-        if let Some(obj) = schema.as_object_mut() {
-            obj.retain(|key, _| !key.starts_with("x-"));
-        }
-        out.insert(name, schema);
-    }
-    Ok(Bundle {
-        defs: out,
-        hand_written,
-    })
-}
-
-fn insert_def(
-    defs: &mut BTreeMap<String, (String, Value)>,
-    file: &str,
-    name: String,
-    schema: Value,
-) -> Result<(), String> {
-    if let Some((first, _)) = defs.get(&name) {
-        return Err(format!(
-            "{file}: type name `{name}` is already defined in {first}; names share one namespace"
-        ));
-    }
-    defs.insert(name, (file.to_owned(), schema));
-    Ok(())
-}
-
-/// Turns every `$ref` into `#/$defs/Name` and checks that `Name` exists.
-fn rewrite_refs(
-    value: &mut Value,
-    file: &str,
-    roots: &BTreeMap<String, String>,
-    names: &[String],
-) -> Result<(), String> {
-    match value {
-        Value::Object(map) => {
-            if let Some(Value::String(reference)) = map.get_mut("$ref") {
-                let target = resolve(reference, file, roots)?;
-                if !names.iter().any(|n| *n == target) {
-                    return Err(format!(
-                        "{file}: `$ref` `{reference}` resolves to `{target}`, which no schema file defines"
-                    ));
-                }
-                let mut local = String::new();
-                let _ = write!(local, "#/$defs/{target}");
-                *reference = local;
-            }
-            for child in map.values_mut() {
-                rewrite_refs(child, file, roots, names)?;
-            }
-        }
-        Value::Array(items) => {
-            for child in items {
-                rewrite_refs(child, file, roots, names)?;
-            }
-        }
-        _ => {}
-    }
-    Ok(())
-}
-
-/// The type name a reference points at.
-fn resolve(
-    reference: &str,
-    file: &str,
-    roots: &BTreeMap<String, String>,
-) -> Result<String, String> {
-    let (doc, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-    if fragment.is_empty() {
-        // A whole file (`other.json`) or the file itself (`#`): its titled root.
-        let doc = if doc.is_empty() { file } else { doc };
-        return roots.get(doc).cloned().ok_or_else(|| {
-            format!("{file}: `$ref` `{reference}` names a file with no titled root schema")
-        });
-    }
-    match fragment.rsplit_once('/') {
-        Some((prefix, name)) if prefix == "/$defs" || prefix == "/definitions" => {
-            Ok(name.to_owned())
-        }
-        _ => Err(format!(
-            "{file}: `$ref` `{reference}` is not of the form `[file.json]#/$defs/Name`"
-        )),
-    }
 }
 
 /// typify's builder setter for an optional field takes `T: TryInto<Option<X>>`, which `&str`
@@ -320,4 +152,105 @@ fn optional_setter_target(setter: &syn::ImplItemFn) -> Option<syn::Type> {
         }
     }
     None
+}
+
+/// A compact, stable rendering of the generated models for snapshot review: every type,
+/// every field with its Rust type and serde attributes, every enum variant, and every
+/// validation pattern. A schema change shows up here as a small, readable diff.
+fn outline(file: &syn::File) -> String {
+    use quote::ToTokens;
+    let tokens = |t: &dyn ToTokens| {
+        let text = t.to_token_stream().to_string();
+        text.replace(":: std :: option :: ", "")
+            .replace(":: std :: string :: ", "")
+            .replace(":: std :: vec :: ", "")
+            .replace(":: std :: num :: ", "")
+            .replace(":: serde_json :: ", "serde_json::")
+            .replace(" < ", "<")
+            .replace(" >", ">")
+            .replace(" :: ", "::")
+    };
+    let serde_attrs = |attrs: &[syn::Attribute]| {
+        attrs
+            .iter()
+            .filter(|a| a.path().is_ident("serde"))
+            .map(|a| tokens(&a.meta))
+            .filter(|t| !t.contains("skip_serializing_if"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out = String::new();
+    for item in &file.items {
+        match item {
+            syn::Item::Struct(s) => {
+                let _ = writeln!(out, "struct {} {}", s.ident, serde_attrs(&s.attrs));
+                for field in &s.fields {
+                    let name = field
+                        .ident
+                        .as_ref()
+                        .map(|i| i.to_string())
+                        .unwrap_or_else(|| "0".into());
+                    let _ = writeln!(
+                        out,
+                        "  {name}: {} {}",
+                        tokens(&field.ty),
+                        serde_attrs(&field.attrs)
+                    );
+                }
+            }
+            syn::Item::Enum(e) => {
+                let _ = writeln!(out, "enum {} {}", e.ident, serde_attrs(&e.attrs));
+                for v in &e.variants {
+                    let _ = writeln!(
+                        out,
+                        "  {} {} {}",
+                        v.ident,
+                        tokens(&v.fields),
+                        serde_attrs(&v.attrs)
+                    );
+                }
+            }
+            syn::Item::Impl(imp) => {
+                // The pattern a validating newtype checks.
+                let text = imp.to_token_stream().to_string();
+                if let (Some(syn::Type::Path(ty)), Some(start)) =
+                    (Some(&*imp.self_ty), text.find("Regex :: new ("))
+                {
+                    let rest = &text[start + "Regex :: new (".len()..];
+                    let pattern = string_literal(rest);
+                    if text.contains("FromStr for") {
+                        let name = ty
+                            .path
+                            .segments
+                            .last()
+                            .map(|s| s.ident.to_string())
+                            .unwrap_or_default();
+                        let _ = writeln!(out, "pattern {name} {pattern}");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    out.lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        + "\n"
+}
+
+/// The first string literal in token text, with its quotes: `"a\"b"` from `x "a\"b" y`.
+fn string_literal(text: &str) -> &str {
+    let Some(start) = text.find('"') else {
+        return "";
+    };
+    let mut escaped = false;
+    for (i, c) in text[start + 1..].char_indices() {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return &text[start..start + i + 2],
+            _ => escaped = false,
+        }
+    }
+    ""
 }

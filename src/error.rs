@@ -50,6 +50,31 @@ pub enum Error {
         /// What happened.
         source: Box<Error>,
     },
+    /// A SmartTap reveal answer does not hold a usable encrypted key: a field of the
+    /// envelope is missing, not a string, not base64, of the wrong length (the iv must be
+    /// 12 bytes, the tag 16), the server's public key is not a P-256 SubjectPublicKeyInfo
+    /// PEM, the `alg` is not `ECDH-ES+A256GCM`, or the decrypted key is not UTF-8. The
+    /// server did answer 2xx: the reveal may count against the account's rate limit.
+    #[cfg(feature = "smart-tap")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+    SmartTapEnvelope {
+        /// What is wrong, naming the field (never any key material).
+        reason: String,
+    },
+    /// A SmartTap reveal answer was well formed but did not decrypt: the AES-GCM tag did
+    /// not verify, so the ciphertext was altered or encrypted to another key than the one
+    /// this call sent.
+    #[cfg(feature = "smart-tap")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+    SmartTapDecryption,
+    /// The operating system's random number generator failed while making a fresh key
+    /// pair (or nonce) for a SmartTap reveal; nothing was sent.
+    #[cfg(feature = "smart-tap")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+    Randomness {
+        /// The generator's error.
+        reason: String,
+    },
 }
 
 /// An error answer from the API: its status, message and raw body.
@@ -186,6 +211,19 @@ impl fmt::Display for Error {
             Error::OutcomeUnknown { source } => write!(
                 f,
                 "the request may or may not have been carried out ({source}); it was not retried: check before sending it again"
+            ),
+            #[cfg(feature = "smart-tap")]
+            Error::SmartTapEnvelope { reason } => {
+                write!(f, "invalid SmartTap key envelope: {reason}")
+            }
+            #[cfg(feature = "smart-tap")]
+            Error::SmartTapDecryption => f.write_str(
+                "the SmartTap key did not decrypt: its authentication tag does not verify (altered, or encrypted to another key)",
+            ),
+            #[cfg(feature = "smart-tap")]
+            Error::Randomness { reason } => write!(
+                f,
+                "the operating system's random number generator failed ({reason}); nothing was sent"
             ),
         }
     }

@@ -11,6 +11,10 @@
 //!   sent; answers accept missing fields, `null`s, new fields and new enumeration values.
 //! - Every failure is one [`Error`], which keeps the status and raw body of what the server
 //!   said.
+//! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
+//!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
+//!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
+//!   AES-256-GCM from the RustCrypto crates).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), accessgrid::Error> {
@@ -34,6 +38,7 @@
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod access_cards;
 pub mod client;
@@ -42,9 +47,13 @@ pub mod error;
 pub mod models;
 pub mod pagination;
 #[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
 pub mod secret;
 pub mod signing;
+#[cfg(feature = "smart-tap")]
+#[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
+pub mod smart_tap;
 mod transport;
 pub mod validate;
 
@@ -53,3 +62,8 @@ pub use error::{ApiError, DecodeError, Error};
 pub use pagination::{PageInfo, Pages, Paginated};
 pub use secret::SecretKey;
 pub use validate::Validate;
+
+/// The README's code blocks, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -2,7 +2,7 @@
 //!
 //! Every endpoint of every resource goes through [`Call`]:
 //!
-//! ```ignore
+//! ```text
 //! client.call(Method::POST, "/v1/key-cards").json(&request)?.send::<AccessCard>()
 //! ```
 
@@ -166,7 +166,11 @@ pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T,
         })
     };
     let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
-        let path = e.path().to_string();
+        // serde_path_to_error says `.` for the top and `?` where it lost track.
+        let path = match e.path().to_string() {
+            p if p == "." || p == "?" => String::new(),
+            p => p,
+        };
         if body.iter().all(u8::is_ascii_whitespace) {
             fail(path, "the body is empty where JSON was expected".to_owned())
         } else {

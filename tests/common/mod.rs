@@ -227,3 +227,24 @@ pub fn assert_hit(mock: &mockito::Mock, mismatches: &Mismatches) {
     );
     mock.assert();
 }
+
+/// Catch-all mocks, one per method, that must see no request at all; check with
+/// [`assert_nothing_sent`].
+pub fn nothing_may_arrive(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
+    ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .into_iter()
+        .map(|method| {
+            server
+                .mock(method, mockito::Matcher::Any)
+                .expect(0)
+                .create()
+        })
+        .collect()
+}
+
+/// Asserts that none of the catch-all mocks was hit.
+pub fn assert_nothing_sent(mocks: &[mockito::Mock]) {
+    for m in mocks {
+        m.assert();
+    }
+}

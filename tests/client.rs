@@ -1,0 +1,208 @@
+//! Building a client: credentials, base URL, environment, redaction, thread safety.
+
+use accessgrid::{Client, Error};
+
+const SECRET: &str = "sk_live_do_not_print_me_0123456789";
+
+#[test]
+fn client_is_clone_send_sync() {
+    fn assert_traits<T: Clone + Send + Sync + 'static>() {}
+    assert_traits::<Client>();
+    assert_traits::<accessgrid::ClientBuilder>();
+}
+
+#[test]
+fn empty_credentials_are_refused_at_construction() {
+    for (account, secret, needle) in [
+        ("", SECRET, "account id"),
+        ("acct", "", "secret key"),
+        ("  ", SECRET, "account id"),
+        ("acct", " \t", "secret key"),
+    ] {
+        match Client::new(account, secret) {
+            Err(Error::Config(reason)) => assert!(reason.contains(needle), "{reason}"),
+            other => panic!("expected a config error, got {other:?}"),
+        }
+    }
+}
+
+#[test]
+fn malformed_or_insecure_base_urls_are_refused_at_construction() {
+    for url in [
+        "",
+        "not a url",
+        "api.accessgrid.com",
+        "ftp://api.accessgrid.com",
+        "http://api.accessgrid.com",
+        "https://x.example/?q=1",
+    ] {
+        let result = Client::builder("acct", SECRET).base_url(url).build();
+        assert!(
+            matches!(result, Err(Error::Config(_))),
+            "{url:?} must be refused: {result:?}"
+        );
+    }
+    let ok = Client::builder("acct", SECRET)
+        .base_url("https://api.accessgrid.com/")
+        .build()
+        .expect("valid");
+    assert_eq!(ok.base_url(), "https://api.accessgrid.com");
+    let local = Client::builder("acct", SECRET)
+        .base_url("http://127.0.0.1:9")
+        .build()
+        .expect("loopback http");
+    assert_eq!(local.base_url(), "http://127.0.0.1:9");
+    let opted = Client::builder("acct", SECRET)
+        .base_url("http://gateway.internal")
+        .allow_insecure_http(true)
+        .build()
+        .expect("explicit opt-in");
+    assert_eq!(opted.base_url(), "http://gateway.internal");
+}
+
+#[test]
+fn defaults_match_the_provider_guidance() {
+    let client = Client::new("acct", SECRET).expect("client");
+    assert_eq!(client.base_url(), "https://api.accessgrid.com");
+    assert_eq!(client.account_id(), "acct");
+    assert_eq!(
+        accessgrid::client::DEFAULT_CONNECT_TIMEOUT,
+        std::time::Duration::from_secs(5)
+    );
+    assert_eq!(
+        accessgrid::client::DEFAULT_TIMEOUT,
+        std::time::Duration::from_secs(30)
+    );
+    assert_eq!(
+        accessgrid::client::default_user_agent(),
+        format!("accessgrid-rs/{}", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+#[test]
+fn debug_never_shows_the_secret() {
+    let builder = Client::builder("acct", SECRET);
+    let client = builder.clone().build().expect("client");
+    for text in [
+        format!("{builder:?}"),
+        format!("{client:?}"),
+        format!("{client:#?}"),
+        format!("{:?}", accessgrid::SecretKey::new(SECRET)),
+        accessgrid::SecretKey::new(SECRET).to_string(),
+    ] {
+        assert!(!text.contains(SECRET), "{text}");
+        assert!(!text.contains("0123456789"), "{text}");
+    }
+    assert!(
+        format!("{client:?}").contains("acct"),
+        "the account id is not secret"
+    );
+}
+
+/// The only test in this binary that touches the environment, so no other test races it.
+#[test]
+fn from_env_reads_both_spellings_and_the_base_url() {
+    let clear = || {
+        for name in [
+            "ACCESSGRID_ACCOUNT_ID",
+            "ACCESSGRID_SECRET_KEY",
+            "ACCOUNT_ID",
+            "SECRET_KEY",
+            "ACCESSGRID_BASE_URL",
+        ] {
+            std::env::remove_var(name);
+        }
+    };
+    clear();
+    assert!(
+        matches!(Client::from_env(), Err(Error::Config(ref m)) if m.contains("ACCESSGRID_ACCOUNT_ID"))
+    );
+
+    std::env::set_var("ACCOUNT_ID", "from_plain");
+    assert!(matches!(Client::from_env(), Err(Error::Config(ref m)) if m.contains("SECRET_KEY")));
+    std::env::set_var("SECRET_KEY", SECRET);
+    assert_eq!(
+        Client::from_env().expect("plain names").account_id(),
+        "from_plain"
+    );
+
+    std::env::set_var("ACCESSGRID_ACCOUNT_ID", "from_prefixed");
+    std::env::set_var("ACCESSGRID_SECRET_KEY", SECRET);
+    std::env::set_var("ACCESSGRID_BASE_URL", "http://127.0.0.1:4010/");
+    let client = Client::from_env().expect("prefixed names win");
+    assert_eq!(client.account_id(), "from_prefixed");
+    assert_eq!(client.base_url(), "http://127.0.0.1:4010");
+    clear();
+}
+
+#[test]
+fn clones_share_configuration() {
+    let client = Client::builder("acct", SECRET)
+        .base_url("http://127.0.0.1:1")
+        .build()
+        .expect("client");
+    let clone = client.clone();
+    assert_eq!(clone.base_url(), client.base_url());
+    let handle = std::thread::spawn(move || clone.account_id().to_owned());
+    assert_eq!(handle.join().expect("thread"), "acct");
+}
+
+/// A keep-alive HTTP/1.1 server on 127.0.0.1 answering `{}` to `requests` GETs in all;
+/// answers how many TCP connections it accepted.
+fn counting_server(requests: usize) -> (String, std::thread::JoinHandle<usize>) {
+    use std::io::{BufRead, BufReader, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+    let url = format!("http://{}", listener.local_addr().expect("addr"));
+    let handle = std::thread::spawn(move || {
+        let (mut served, mut connections) = (0, 0);
+        while served < requests {
+            let Ok((stream, _)) = listener.accept() else {
+                break;
+            };
+            connections += 1;
+            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
+            let mut writer = stream;
+            'conn: while served < requests {
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        break 'conn;
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                if writer.write_all(answer.as_bytes()).is_err() {
+                    break;
+                }
+                served += 1;
+            }
+        }
+        connections
+    });
+    (url, handle)
+}
+
+#[test]
+fn clones_share_one_connection_pool() {
+    let (url, server) = counting_server(4);
+    let client = Client::builder("acct", SECRET)
+        .base_url(url)
+        .build()
+        .expect("client");
+    let clone = client.clone();
+    client.access_cards().get("a").expect("first call");
+    clone.access_cards().get("b").expect("through the clone");
+    client.access_cards().get("c").expect("again");
+    clone
+        .access_cards()
+        .get("d")
+        .expect("again through the clone");
+    assert_eq!(
+        server.join().expect("server"),
+        1,
+        "four calls through two clones, one connection"
+    );
+}
