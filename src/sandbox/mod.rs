@@ -44,6 +44,7 @@
 //! Faults for testing error handling: [`Sandbox::inject`] makes the next requests answer a
 //! chosen status (429 with `Retry-After`, 500, 503, ...) or arrive late.
 
+mod console;
 mod routes;
 mod server;
 mod state;

@@ -5,6 +5,7 @@
 use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
+use super::console as con;
 use super::server::{Incoming, Reply};
 use super::state::{paginate, PassAction, State};
 use super::{DeviceType, Shared};
@@ -15,7 +16,7 @@ use crate::validate::Validate;
 /// Default page size of lists.
 const PER_PAGE: u64 = 50;
 
-type Outcome = Result<Reply, Reply>;
+pub(crate) type Outcome = Result<Reply, Reply>;
 
 /// Answers an authenticated API request.
 pub(crate) fn route(shared: &Shared, rq: &Incoming) -> Reply {
@@ -31,9 +32,88 @@ pub(crate) fn route(shared: &Shared, rq: &Incoming) -> Reply {
             Some(action) => act_on_card(state, rq, id, action),
             None => Err(not_found(rq)),
         },
+        (_, ["v1", "console", rest @ ..]) => console_route(state, rq, rest),
         _ => Err(not_found(rq)),
     };
     outcome.unwrap_or_else(|refused| refused)
+}
+
+fn console_route(state: &mut State, rq: &Incoming, path: &[&str]) -> Outcome {
+    match (rq.method.as_str(), path) {
+        ("POST", ["card-templates"]) => {
+            con::create_template(state, &console_body(rq, &["name", "platform"])?)
+        }
+        ("GET", ["card-templates"]) => con::list_templates(state, rq),
+        ("GET", ["card-templates", id]) => con::get_template(state, id),
+        ("PUT", ["card-templates", id]) => con::update_template(state, id, &console_body(rq, &[])?),
+        ("DELETE", ["card-templates", id]) => con::delete_template(state, id),
+        ("POST", ["card-templates", id, "publish"]) => con::publish_template(state, id),
+        ("GET", ["card-templates", id, "logs"]) => con::event_log(state, rq, id),
+        ("POST", ["card-templates", id, "ios_preflight"]) => {
+            con::ios_preflight(state, id, &console_body(rq, &["access_pass_ex_id"])?)
+        }
+        #[cfg(feature = "smart-tap")]
+        ("POST", ["card-templates", id, "smart-tap", "reveal"]) => {
+            con::reveal_smart_tap(state, rq, id)
+        }
+        ("GET", ["card-template-pairs"]) => con::list_pairs(state, rq),
+        ("POST", ["card-template-pairs"]) => con::create_pair(
+            state,
+            &console_body(
+                rq,
+                &["name", "apple_card_template_id", "google_card_template_id"],
+            )?,
+        ),
+        ("GET", ["landing-pages"]) => Ok(Reply::ok(&json!(state.console.landing_pages))),
+        ("POST", ["landing-pages"]) => {
+            con::create_landing_page(state, &console_body(rq, &["name"])?)
+        }
+        ("PUT", ["landing-pages", id]) => {
+            con::update_landing_page(state, id, &console_body(rq, &[])?)
+        }
+        ("GET", ["credential-profiles"]) => {
+            Ok(Reply::ok(&json!(state.console.credential_profiles)))
+        }
+        ("POST", ["credential-profiles"]) => {
+            con::create_credential_profile(state, &console_body(rq, &["name", "keys"])?)
+        }
+        ("DELETE", ["credential-profiles", id]) => con::remove(
+            &mut state.console.credential_profiles,
+            "credential profile",
+            id,
+        ),
+        ("GET", ["webhooks"]) => con::list_webhooks(state, rq),
+        ("POST", ["webhooks"]) => con::create_webhook(state, &console_body(rq, &["name", "url"])?),
+        ("DELETE", ["webhooks", id]) => con::remove(&mut state.console.webhooks, "webhook", id),
+        ("POST", ["webhooks", id, "verify"]) => con::verify_webhook(state, id),
+        ("GET", ["hid", "orgs"]) => Ok(Reply::ok(&json!(state.console.hid_orgs))),
+        ("POST", ["hid", "orgs"]) => con::create_hid_org(state, &console_body(rq, &["name"])?),
+        ("POST", ["hid", "orgs", "activate"]) => {
+            con::activate_hid_org(state, &console_body(rq, &["email", "password"])?)
+        }
+        ("GET", ["ledger-items"]) => con::ledger(state, rq),
+        _ => Err(not_found(rq)),
+    }
+}
+
+/// A console body as a JSON object with the `required` fields present (until the console
+/// request types exist in `crate::models`).
+fn console_body(rq: &Incoming, required: &[&str]) -> Result<Map<String, Value>, Reply> {
+    let value: Value = if rq.body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_slice(&rq.body)
+            .map_err(|e| Reply::message(400, format!("the body is not valid JSON: {e}")))?
+    };
+    let Value::Object(map) = value else {
+        return Err(Reply::invalid("body", "must be a JSON object"));
+    };
+    for field in required {
+        if map.get(*field).is_none_or(Value::is_null) {
+            return Err(Reply::invalid(field, "is required"));
+        }
+    }
+    Ok(map)
 }
 
 fn not_found(rq: &Incoming) -> Reply {
@@ -121,7 +201,7 @@ fn to_json<T: serde::Serialize>(value: &T) -> Outcome {
 }
 
 /// The `page` and `per_page` query parameters, 422 when they are not numbers.
-fn page_params(rq: &Incoming) -> Result<(u64, u64), Reply> {
+pub(crate) fn page_params(rq: &Incoming) -> Result<(u64, u64), Reply> {
     let read = |name: &str, default: u64| match rq.param(name) {
         None => Ok(default),
         Some(text) => text
@@ -140,7 +220,7 @@ fn issue_card(state: &mut State, rq: &Incoming) -> Outcome {
 }
 
 fn get_card(state: &mut State, id: &str) -> Outcome {
-    to_json(&state.card(id)?.answer)
+    to_json(&state.read(id)?)
 }
 
 fn update_card(state: &mut State, rq: &Incoming, id: &str) -> Outcome {

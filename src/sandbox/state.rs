@@ -7,6 +7,7 @@
 
 use serde_json::{json, Map, Value};
 
+use super::console::ConsoleState;
 use super::util::{iso8601, now_millis, IdGen};
 use super::{DeviceType, SandboxEvent};
 use crate::models::{AccessCard, CardState, Device, IssueCardRequest, UpdateCardRequest};
@@ -130,6 +131,18 @@ pub(crate) struct Card {
     /// What `GET /v1/key-cards/{id}` answers (its `state` is the pass's state).
     pub(crate) answer: AccessCard,
     pub(crate) template_id: String,
+    /// The unified pass this one is the Apple or Google half of.
+    pub(crate) parent: Option<String>,
+}
+
+/// A unified Apple+Google pass, issued from a template pair: one card per platform. Its
+/// state is its cards' state; every change is applied to each card.
+#[derive(Debug, Clone)]
+pub(crate) struct Unified {
+    pub(crate) id: String,
+    pub(crate) pair_id: String,
+    pub(crate) children: Vec<String>,
+    pub(crate) created_at: String,
 }
 
 impl Card {
@@ -189,6 +202,9 @@ pub(crate) struct State {
     pub(crate) log: Vec<LogEntry>,
     pub(crate) ledger: Vec<LedgerItem>,
     pub(crate) events: Vec<SandboxEvent>,
+    pub(crate) unified: Vec<Unified>,
+    /// Pairs, landing pages, credential profiles, webhooks, HID orgs.
+    pub(crate) console: ConsoleState,
     /// Counter for `credential_pool_id` assignments.
     pool_next: u32,
 }
@@ -204,6 +220,8 @@ impl State {
             log: Vec::new(),
             ledger: Vec::new(),
             events: Vec::new(),
+            unified: Vec::new(),
+            console: ConsoleState::default(),
             pool_next: 0,
         };
         let id = state.ids.hex_id();
@@ -216,6 +234,7 @@ impl State {
             "protocol": "desfire",
             "created_at": now,
             "last_published_at": now,
+            "status": "ready",
             "metadata": {},
             "allowed_device_counts": {
                 "allow_on_multiple_devices": true,
@@ -257,18 +276,59 @@ impl State {
         Ok(&self.cards[self.card_index(id)?])
     }
 
-    /// Issues a pass from `request`: it starts `created`, with an install URL.
+    /// Issues a pass from `request`: it starts `created`, with an install URL. From a
+    /// template pair's id, a unified pass with one card per member template.
     pub(crate) fn issue(
         &mut self,
         request: &IssueCardRequest,
         actor: &Actor,
     ) -> Result<AccessCard, Refusal> {
-        let template = self
-            .template(&request.card_template_id)
-            .ok_or_else(|| Refusal::not_found("card template", &request.card_template_id))?;
-        let template_id = template.id.clone();
-        let organization = "AccessGrid Sandbox".to_owned();
+        let template_id = request.card_template_id.as_str();
+        if self.template(template_id).is_some() {
+            let index = self.issue_one(request, template_id, None, actor)?;
+            return Ok(self.cards[index].answer.clone());
+        }
+        let members: Vec<String> = self
+            .console
+            .pairs
+            .iter()
+            .find(|p| p.get("id").and_then(Value::as_str) == Some(template_id))
+            .map(|pair| {
+                ["ios_template", "android_template"]
+                    .iter()
+                    .filter_map(|k| pair.get(*k)?.get("id")?.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .ok_or_else(|| Refusal::not_found("card template", template_id))?;
+        if members.iter().any(|m| self.template(m).is_none()) {
+            return Err(Refusal::unprocessable(format!(
+                "a template of pair {template_id} has been deleted"
+            )));
+        }
+        let id = self.ids.hex_id();
+        let mut children = Vec::new();
+        for member in &members {
+            let index = self.issue_one(request, member, Some(&id), actor)?;
+            children.push(self.cards[index].id().to_owned());
+        }
+        let unified = Unified {
+            id,
+            pair_id: template_id.to_owned(),
+            children,
+            created_at: iso8601(now_millis()),
+        };
+        let answer = self.unified_answer(&unified);
+        self.unified.push(unified);
+        Ok(answer)
+    }
 
+    fn issue_one(
+        &mut self,
+        request: &IssueCardRequest,
+        template_id: &str,
+        parent: Option<&str>,
+        actor: &Actor,
+    ) -> Result<usize, Refusal> {
         // The request's fields that the answer shares keep their names on the wire.
         let mut answer: AccessCard = serde_json::to_value(request)
             .and_then(serde_json::from_value)
@@ -277,8 +337,8 @@ impl State {
         answer.install_url = Some(format!("{}/install/{id}", self.base_url));
         answer.direct_install_url = Some(format!("{}/install/{id}?direct=true", self.base_url));
         answer.id = Some(id.clone());
-        answer.card_template_id = Some(template_id.clone());
-        answer.organization_name = Some(organization);
+        answer.card_template_id = Some(template_id.to_owned());
+        answer.organization_name = Some("AccessGrid Sandbox".to_owned());
         answer.temporary = Some(false);
         answer.created_at = Some(iso8601(now_millis()));
         answer.devices = Some(Vec::new());
@@ -289,7 +349,8 @@ impl State {
         }
         self.cards.push(Card {
             answer,
-            template_id,
+            template_id: template_id.to_owned(),
+            parent: parent.map(str::to_owned),
         });
         let index = self.cards.len() - 1;
         let ledger_id = self.ids.hex_id();
@@ -300,7 +361,69 @@ impl State {
             amount: PASS_PRICE,
         });
         self.record_pass_change(index, PassChange::Issued, actor);
-        Ok(self.cards[index].answer.clone())
+        Ok(index)
+    }
+
+    /// A unified pass as the API answers it: its cards in `details`.
+    pub(crate) fn unified_answer(&self, unified: &Unified) -> AccessCard {
+        let details: Vec<AccessCard> = unified
+            .children
+            .iter()
+            .filter_map(|c| self.card(c).ok())
+            .map(|c| c.answer.clone())
+            .collect();
+        let first = details.first().cloned().unwrap_or_default();
+        let state = first.state.clone();
+        AccessCard {
+            id: Some(unified.id.clone()),
+            install_url: Some(format!("{}/install/{}", self.base_url, unified.id)),
+            direct_install_url: Some(format!(
+                "{}/install/{}?direct=true",
+                self.base_url, unified.id
+            )),
+            status: state.as_ref().map(|s| s.as_str().to_owned()),
+            state,
+            full_name: first.full_name,
+            employee_id: first.employee_id,
+            email: first.email,
+            card_template_id: Some(unified.pair_id.clone()),
+            created_at: Some(unified.created_at.clone()),
+            metadata: first.metadata,
+            details: Some(details),
+            ..AccessCard::default()
+        }
+    }
+
+    fn unified_index(&self, id: &str) -> Option<usize> {
+        self.unified.iter().position(|u| u.id == id)
+    }
+
+    /// What `GET /v1/key-cards/{id}` answers: a card, or a unified pass.
+    pub(crate) fn read(&self, id: &str) -> Result<AccessCard, Refusal> {
+        if let Some(u) = self.unified_index(id) {
+            return Ok(self.unified_answer(&self.unified[u]));
+        }
+        Ok(self.card(id)?.answer.clone())
+    }
+
+    /// The cards a change of `id` applies to: the card, or a unified pass's cards.
+    fn targets(&self, id: &str) -> Result<Vec<usize>, Refusal> {
+        match self.unified_index(id) {
+            Some(u) => self.unified[u]
+                .children
+                .iter()
+                .map(|c| self.card_index(c))
+                .collect(),
+            None => Ok(vec![self.card_index(id)?]),
+        }
+    }
+
+    /// The answer after a change of `id`.
+    fn answer_after(&self, id: &str, index: usize) -> AccessCard {
+        match self.unified_index(id) {
+            Some(u) => self.unified_answer(&self.unified[u]),
+            None => self.cards[index].answer.clone(),
+        }
     }
 
     /// Applies an informational update; a deleted pass refuses it.
@@ -310,24 +433,32 @@ impl State {
         request: &UpdateCardRequest,
         actor: &Actor,
     ) -> Result<AccessCard, Refusal> {
-        let index = self.card_index(id)?;
-        if self.cards[index].state() == CardState::Deleted {
+        let targets = self.targets(id)?;
+        if targets
+            .iter()
+            .any(|&i| self.cards[i].state() == CardState::Deleted)
+        {
             return Err(Refusal::unprocessable(format!(
                 "can not update a pass that has been deleted (pass {id} is deleted)"
             )));
         }
-        let mut merged = match serde_json::to_value(&self.cards[index].answer) {
-            Ok(Value::Object(map)) => map,
+        let changes = match serde_json::to_value(request) {
+            Ok(Value::Object(changes)) => changes,
             Ok(_) => Map::new(),
             Err(e) => return Err(Refusal::internal(e)),
         };
-        if let Ok(Value::Object(changes)) = serde_json::to_value(request) {
-            merged.extend(changes);
+        for &index in &targets {
+            let mut merged = match serde_json::to_value(&self.cards[index].answer) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => Map::new(),
+                Err(e) => return Err(Refusal::internal(e)),
+            };
+            merged.extend(changes.clone());
+            self.cards[index].answer =
+                serde_json::from_value(Value::Object(merged)).map_err(Refusal::internal)?;
+            self.record_pass_change(index, PassChange::Updated, actor);
         }
-        self.cards[index].answer =
-            serde_json::from_value(Value::Object(merged)).map_err(Refusal::internal)?;
-        self.record_pass_change(index, PassChange::Updated, actor);
-        Ok(self.cards[index].answer.clone())
+        Ok(self.answer_after(id, targets[0]))
     }
 
     /// Suspends, resumes, unlinks or deletes a pass, as the state machine allows:
@@ -340,33 +471,19 @@ impl State {
         action: PassAction,
         actor: &Actor,
     ) -> Result<AccessCard, Refusal> {
-        let index = self.card_index(id)?;
-        let state = self.cards[index].state();
-        let forbidden = |rule: &str| {
-            Err(Refusal::unprocessable(format!(
-                "{rule} (pass {id} is {state})"
-            )))
-        };
-        let change = match (action, &state) {
-            (_, CardState::Deleted) => {
-                return forbidden("can not manage a pass that has been deleted")
-            }
-            (PassAction::Suspend, CardState::Active) => PassChange::Suspended,
-            (PassAction::Suspend, _) => {
-                return forbidden("can not manage a pass that is not active")
-            }
-            (PassAction::Resume, CardState::Suspended | CardState::Unlink) => PassChange::Resumed,
-            (PassAction::Resume, _) => {
-                return forbidden("can not resume a pass that is not suspended or unlinked")
-            }
-            (PassAction::Unlink, CardState::Active | CardState::Suspended) => PassChange::Unlinked,
-            (PassAction::Unlink, _) => {
-                return forbidden("can not unlink a pass that is not installed on a device")
-            }
-            (PassAction::Delete, _) => PassChange::Deleted,
-        };
-        self.record_pass_change(index, change, actor);
-        Ok(self.cards[index].answer.clone())
+        let targets = self.targets(id)?;
+        // Every card must allow the change before any card changes.
+        let mut changes = Vec::with_capacity(targets.len());
+        for &index in &targets {
+            let state = self.cards[index].state();
+            let change = transition(action, &state)
+                .map_err(|rule| Refusal::unprocessable(format!("{rule} (pass {id} is {state})")))?;
+            changes.push((index, change));
+        }
+        for (index, change) in changes {
+            self.record_pass_change(index, change, actor);
+        }
+        Ok(self.answer_after(id, targets[0]))
     }
 
     /// A simulated wallet install: a `created` or unlinked pass becomes `active` on a new
@@ -377,7 +494,8 @@ impl State {
         device: DeviceType,
         actor: &Actor,
     ) -> Result<AccessCard, Refusal> {
-        let index = self.card_index(id)?;
+        // A unified pass is installed through its first (Apple) card.
+        let index = self.targets(id)?[0];
         let state = self.cards[index].state();
         match state {
             CardState::Created | CardState::Unlink | CardState::Active => {}
@@ -407,7 +525,7 @@ impl State {
                 updated_at: Some(now),
             });
         self.record_pass_change(index, PassChange::Installed(device), actor);
-        Ok(self.cards[index].answer.clone())
+        Ok(self.answer_after(id, index))
     }
 
     /// THE one place where a pass changes: sets its new state (and its devices' status),
@@ -535,7 +653,7 @@ impl State {
                 "full_name": card.and_then(|c| c.answer.full_name.clone()),
                 "state": card.map(|c| c.state().as_str().to_owned()),
                 "metadata": card.and_then(|c| c.answer.metadata.clone()),
-                "unified_access_pass_ex_id": null,
+                "unified_access_pass_ex_id": card.and_then(|c| c.parent.clone()),
                 "pass_template": {
                     "id": template.map(|t| t.id.clone()),
                     "ex_id": template.map(|t| t.id.clone()),
@@ -546,6 +664,23 @@ impl State {
                 },
             },
         })
+    }
+}
+
+/// The change `action` makes to a pass in `state`, or the rule that forbids it: only
+/// `active` can be suspended; `suspended` and `unlink` can be resumed; `active` and
+/// `suspended` can be unlinked; anything but `deleted` can be deleted, and `deleted` allows
+/// nothing.
+fn transition(action: PassAction, state: &CardState) -> Result<PassChange, &'static str> {
+    match (action, state) {
+        (_, CardState::Deleted) => Err("can not manage a pass that has been deleted"),
+        (PassAction::Suspend, CardState::Active) => Ok(PassChange::Suspended),
+        (PassAction::Suspend, _) => Err("can not manage a pass that is not active"),
+        (PassAction::Resume, CardState::Suspended | CardState::Unlink) => Ok(PassChange::Resumed),
+        (PassAction::Resume, _) => Err("can not resume a pass that is not suspended or unlinked"),
+        (PassAction::Unlink, CardState::Active | CardState::Suspended) => Ok(PassChange::Unlinked),
+        (PassAction::Unlink, _) => Err("can not unlink a pass that is not installed on a device"),
+        (PassAction::Delete, _) => Ok(PassChange::Deleted),
     }
 }
 
