@@ -11,6 +11,8 @@
 //!   sent; answers accept missing fields, `null`s, new fields and new enumeration values.
 //! - Every failure is one [`Error`], which keeps the status and raw body of what the server
 //!   said.
+//! - [`webhooks`] receives AccessGrid's webhooks: it verifies the bearer token, parses the
+//!   CloudEvents envelope into a typed event, and tells repeated deliveries apart.
 //! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
 //!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
 //!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
@@ -56,6 +58,7 @@ pub mod signing;
 pub mod smart_tap;
 mod transport;
 pub mod validate;
+pub mod webhooks;
 
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error};

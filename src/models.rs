@@ -143,3 +143,69 @@ impl AccessCard {
         self.details.as_ref().is_some_and(|d| !d.is_empty())
     }
 }
+
+open_enum! {
+    /// Type of an incoming webhook event (see [`crate::webhooks`]). Types AccessGrid adds
+    /// later are kept in `Unknown` and must still be acknowledged.
+    pub enum EventType {
+        /// `ag.access_pass.issued`: a pass was issued.
+        AccessPassIssued = "ag.access_pass.issued",
+        /// `ag.access_pass.activated`: a pass became active.
+        AccessPassActivated = "ag.access_pass.activated",
+        /// `ag.access_pass.updated`: a pass's details changed.
+        AccessPassUpdated = "ag.access_pass.updated",
+        /// `ag.access_pass.suspended`: a pass was suspended.
+        AccessPassSuspended = "ag.access_pass.suspended",
+        /// `ag.access_pass.resumed`: a pass was resumed.
+        AccessPassResumed = "ag.access_pass.resumed",
+        /// `ag.access_pass.unlinked`: a pass was unlinked from its device.
+        AccessPassUnlinked = "ag.access_pass.unlinked",
+        /// `ag.access_pass.deleted`: a pass was deleted.
+        AccessPassDeleted = "ag.access_pass.deleted",
+        /// `ag.access_pass.expired`: a pass expired.
+        AccessPassExpired = "ag.access_pass.expired",
+        /// `ag.access_pass.renewed`: a pass was renewed.
+        AccessPassRenewed = "ag.access_pass.renewed",
+        /// `ag.access_pass.failed`: an operation on a pass failed.
+        AccessPassFailed = "ag.access_pass.failed",
+        /// `ag.access_pass.viewed`: a pass was viewed.
+        AccessPassViewed = "ag.access_pass.viewed",
+        /// `ag.access_pass.devices.added`: a device was added to a pass.
+        AccessPassDeviceAdded = "ag.access_pass.devices.added",
+        /// `ag.access_pass.devices.suspended`: a pass was suspended on one device.
+        AccessPassDeviceSuspended = "ag.access_pass.devices.suspended",
+        /// `ag.access_pass.devices.resumed`: a pass was resumed on one device.
+        AccessPassDeviceResumed = "ag.access_pass.devices.resumed",
+        /// `ag.access_pass.devices.removed`: a device was removed from a pass.
+        AccessPassDeviceRemoved = "ag.access_pass.devices.removed",
+        /// `ag.card_template.created`: a card template was created.
+        CardTemplateCreated = "ag.card_template.created",
+        /// `ag.card_template.updated`: a card template was changed.
+        CardTemplateUpdated = "ag.card_template.updated",
+        /// `ag.card_template.requested_publishing`: publishing a template was requested.
+        CardTemplateRequestedPublishing = "ag.card_template.requested_publishing",
+        /// `ag.card_template.published`: a card template was published.
+        CardTemplatePublished = "ag.card_template.published",
+        /// `ag.card_template.deleted`: a card template was deleted.
+        CardTemplateDeleted = "ag.card_template.deleted",
+        /// `ag.landing_page.created`: a landing page was created.
+        LandingPageCreated = "ag.landing_page.created",
+        /// `ag.landing_page.updated`: a landing page was changed.
+        LandingPageUpdated = "ag.landing_page.updated",
+        /// `ag.landing_page.attached_to_template`: a landing page was attached to a template.
+        LandingPageAttachedToTemplate = "ag.landing_page.attached_to_template",
+        /// `ag.credential_profile.created`: a credential profile was created.
+        CredentialProfileCreated = "ag.credential_profile.created",
+        /// `ag.credential_profile.attached_to_template`: a credential profile was attached
+        /// to a template.
+        CredentialProfileAttachedToTemplate = "ag.credential_profile.attached_to_template",
+        /// `ag.webhook.cert_expiring`: a webhook's mTLS client certificate expires soon.
+        WebhookCertExpiring = "ag.webhook.cert_expiring",
+        /// `ag.account_balance.low`: the account balance fell below its alert threshold.
+        AccountBalanceLow = "ag.account_balance.low",
+        /// `ag.account.impersonation_started`: an impersonation of the account started.
+        AccountImpersonationStarted = "ag.account.impersonation_started",
+        /// `ag.account.impersonation_ended`: an impersonation of the account ended.
+        AccountImpersonationEnded = "ag.account.impersonation_ended",
+    }
+}

@@ -1,0 +1,1172 @@
+//! Receiving webhooks: token verification, envelope checks, event types, typed data,
+//! duplicate deliveries, robustness against any input, and the example receiver over HTTP.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use accessgrid::models::EventType;
+use accessgrid::webhooks::{
+    self, http, Deduper, EventData, WebhookError, WebhookEvent, ACK_BODY, ACK_CONTENT_TYPE,
+};
+use serde_json::{json, Value};
+
+const TOKEN: &str = "whk_9f8e7d6c5b4a3921";
+
+/// Every documented event type with the variant it must parse to.
+const DOCUMENTED: &[(&str, EventType)] = &[
+    ("ag.access_pass.issued", EventType::AccessPassIssued),
+    ("ag.access_pass.activated", EventType::AccessPassActivated),
+    ("ag.access_pass.updated", EventType::AccessPassUpdated),
+    ("ag.access_pass.suspended", EventType::AccessPassSuspended),
+    ("ag.access_pass.resumed", EventType::AccessPassResumed),
+    ("ag.access_pass.unlinked", EventType::AccessPassUnlinked),
+    ("ag.access_pass.deleted", EventType::AccessPassDeleted),
+    ("ag.access_pass.expired", EventType::AccessPassExpired),
+    ("ag.access_pass.renewed", EventType::AccessPassRenewed),
+    ("ag.access_pass.failed", EventType::AccessPassFailed),
+    ("ag.access_pass.viewed", EventType::AccessPassViewed),
+    (
+        "ag.access_pass.devices.added",
+        EventType::AccessPassDeviceAdded,
+    ),
+    (
+        "ag.access_pass.devices.suspended",
+        EventType::AccessPassDeviceSuspended,
+    ),
+    (
+        "ag.access_pass.devices.resumed",
+        EventType::AccessPassDeviceResumed,
+    ),
+    (
+        "ag.access_pass.devices.removed",
+        EventType::AccessPassDeviceRemoved,
+    ),
+    ("ag.card_template.created", EventType::CardTemplateCreated),
+    ("ag.card_template.updated", EventType::CardTemplateUpdated),
+    (
+        "ag.card_template.requested_publishing",
+        EventType::CardTemplateRequestedPublishing,
+    ),
+    (
+        "ag.card_template.published",
+        EventType::CardTemplatePublished,
+    ),
+    ("ag.card_template.deleted", EventType::CardTemplateDeleted),
+    ("ag.landing_page.created", EventType::LandingPageCreated),
+    ("ag.landing_page.updated", EventType::LandingPageUpdated),
+    (
+        "ag.landing_page.attached_to_template",
+        EventType::LandingPageAttachedToTemplate,
+    ),
+    (
+        "ag.credential_profile.created",
+        EventType::CredentialProfileCreated,
+    ),
+    (
+        "ag.credential_profile.attached_to_template",
+        EventType::CredentialProfileAttachedToTemplate,
+    ),
+    ("ag.webhook.cert_expiring", EventType::WebhookCertExpiring),
+    ("ag.account_balance.low", EventType::AccountBalanceLow),
+    (
+        "ag.account.impersonation_started",
+        EventType::AccountImpersonationStarted,
+    ),
+    (
+        "ag.account.impersonation_ended",
+        EventType::AccountImpersonationEnded,
+    ),
+];
+
+/// A valid envelope in the CloudEvents spelling.
+fn envelope(event_type: &str, data: Value) -> Value {
+    json!({
+        "specversion": "1.0",
+        "id": "evt_01HZX3",
+        "source": "accessgrid",
+        "type": event_type,
+        "datacontenttype": "application/json",
+        "time": "2025-01-31T12:00:00Z",
+        "data": data,
+    })
+}
+
+fn body(value: &Value) -> Vec<u8> {
+    serde_json::to_vec(value).expect("a Value serializes")
+}
+
+/// The same envelope with one attribute replaced (`None` removes it).
+fn with(field: &str, value: Option<Value>) -> Vec<u8> {
+    let mut v = envelope(
+        "ag.access_pass.issued",
+        json!({"access_pass_id": "0xc4rd1d"}),
+    );
+    let map = v.as_object_mut().expect("an object");
+    match value {
+        Some(value) => map.insert(field.to_owned(), value),
+        None => map.remove(field),
+    };
+    body(&v)
+}
+
+fn auth(header: &str) -> Result<WebhookEvent, WebhookError> {
+    let b = body(&envelope("ag.access_pass.issued", json!({})));
+    webhooks::verify(Some(header), &b, TOKEN)
+}
+
+fn invalid_field(result: Result<WebhookEvent, WebhookError>) -> String {
+    match result {
+        Err(e @ WebhookError::InvalidEnvelope { .. }) => {
+            assert_eq!(e.status(), 400, "{e}");
+            match e {
+                WebhookError::InvalidEnvelope { field, .. } => field,
+                _ => unreachable!(),
+            }
+        }
+        other => panic!("expected an invalid envelope, got {other:?}"),
+    }
+}
+
+// ---------------------------------------------------------------- authorization
+
+#[test]
+fn the_right_token_is_accepted_with_any_case_of_the_scheme() {
+    for header in [
+        format!("Bearer {TOKEN}"),
+        format!("bearer {TOKEN}"),
+        format!("BEARER {TOKEN}"),
+        format!("bEaReR {TOKEN}"),
+        format!("Bearer   {TOKEN}"),
+        format!("Bearer\t{TOKEN}"),
+        format!("  Bearer {TOKEN}  "),
+    ] {
+        let event = auth(&header).unwrap_or_else(|e| panic!("{header:?} refused: {e}"));
+        assert_eq!(event.event_type, EventType::AccessPassIssued);
+    }
+}
+
+#[test]
+fn a_missing_authorization_is_401() {
+    let b = body(&envelope("ag.access_pass.issued", json!({})));
+    for header in [None, Some(""), Some("   ")] {
+        let e = webhooks::verify(header, &b, TOKEN).expect_err("refused");
+        assert_eq!(e, WebhookError::MissingAuthorization, "{header:?}");
+        assert_eq!(e.status(), 401);
+        assert!(e.is_unauthorized());
+    }
+}
+
+#[test]
+fn a_malformed_authorization_is_401() {
+    for header in [
+        TOKEN.to_owned(),
+        format!("Basic {TOKEN}"),
+        format!("Token {TOKEN}"),
+        format!("Bearer{TOKEN}"),
+        format!("Bearer: {TOKEN}"),
+        "Bearer".to_owned(),
+        "Bearer ".to_owned(),
+        format!("Bearer {TOKEN} {TOKEN}"),
+        format!("Bearer {TOKEN} extra"),
+        format!("Bearer {TOKEN}\u{0}"),
+        format!("Bearer {TOKEN}\u{7f}"),
+        format!("Bearer {TOKEN}é"),
+        format!("Bearer\u{a0}{TOKEN}"),
+    ] {
+        let e = auth(&header).expect_err("refused");
+        assert_eq!(e, WebhookError::MalformedAuthorization, "{header:?}");
+        assert_eq!(e.status(), 401);
+    }
+}
+
+#[test]
+fn a_wrong_token_is_401() {
+    let upper = TOKEN.to_uppercase();
+    let prefix = &TOKEN[..TOKEN.len() - 1];
+    let longer = format!("{TOKEN}x");
+    for token in ["nope", upper.as_str(), prefix, longer.as_str(), "x"] {
+        let e = auth(&format!("Bearer {token}")).expect_err("refused");
+        assert_eq!(e, WebhookError::WrongToken, "{token:?}");
+        assert_eq!(e.status(), 401);
+    }
+}
+
+#[test]
+fn the_token_is_checked_before_the_body() {
+    let e = webhooks::verify(Some("Bearer nope"), b"not json at all", TOKEN).expect_err("refused");
+    assert_eq!(e.status(), 401);
+    let e = webhooks::verify(None, b"[]", TOKEN).expect_err("refused");
+    assert_eq!(e.status(), 401);
+}
+
+#[test]
+fn an_empty_expected_token_accepts_nothing() {
+    let b = body(&envelope("ag.access_pass.issued", json!({})));
+    for header in [None, Some("Bearer "), Some("Bearer x"), Some("")] {
+        let e = webhooks::verify(header, &b, "").expect_err("refused");
+        assert_eq!(e, WebhookError::NoExpectedToken);
+        assert_eq!(e.status(), 500);
+    }
+}
+
+#[test]
+fn no_error_shows_a_token() {
+    let presented = "guess_5ecr3t_guess";
+    let b = body(&envelope("ag.access_pass.issued", json!({})));
+    let errors = [
+        webhooks::verify(Some(&format!("Bearer {presented}")), &b, TOKEN),
+        webhooks::verify(Some(&format!("Basic {presented}")), &b, TOKEN),
+        webhooks::verify(Some(&format!("Bearer {presented} x")), &b, TOKEN),
+        webhooks::verify(None, &b, TOKEN),
+    ];
+    for result in errors {
+        let e = result.expect_err("refused");
+        for text in [e.to_string(), format!("{e:?}")] {
+            assert!(!text.contains(presented), "{text}");
+            assert!(!text.contains(TOKEN), "{text}");
+        }
+    }
+}
+
+#[test]
+fn authenticate_alone_checks_only_the_header() {
+    assert_eq!(
+        webhooks::authenticate(Some(&format!("Bearer {TOKEN}")), TOKEN),
+        Ok(())
+    );
+    assert_eq!(
+        webhooks::authenticate(Some("Bearer other"), TOKEN),
+        Err(WebhookError::WrongToken)
+    );
+}
+
+// ---------------------------------------------------------------- http::Request
+
+fn request(headers: &[(&str, &[u8])], body: Vec<u8>) -> http::Request<Vec<u8>> {
+    let mut builder = http::Request::builder()
+        .method("POST")
+        .uri("/webhooks/accessgrid");
+    for (name, value) in headers {
+        let value = http::HeaderValue::from_bytes(value).expect("a header value");
+        builder = builder.header(*name, value);
+    }
+    builder.body(body).expect("a request")
+}
+
+#[test]
+fn verify_request_reads_the_header_and_the_body() {
+    let bearer = format!("Bearer {TOKEN}");
+    let b = body(&envelope(
+        "ag.card_template.published",
+        json!({"card_template_id": "t1"}),
+    ));
+    let ok = request(&[("authorization", bearer.as_bytes())], b.clone());
+    let event = webhooks::verify_request(&ok, TOKEN).expect("verified");
+    assert_eq!(event.event_type, EventType::CardTemplatePublished);
+
+    // Any body that is bytes: a String, a &str, a Vec.
+    let text = String::from_utf8(b.clone()).expect("UTF-8");
+    let as_string = http::Request::builder()
+        .header("Authorization", bearer.as_str())
+        .body(text.clone())
+        .expect("a request");
+    assert!(webhooks::verify_request(&as_string, TOKEN).is_ok());
+    let as_str = http::Request::builder()
+        .header("Authorization", bearer.as_str())
+        .body(text.as_str())
+        .expect("a request");
+    assert!(webhooks::verify_request(&as_str, TOKEN).is_ok());
+
+    let missing = request(&[], b.clone());
+    assert_eq!(
+        webhooks::verify_request(&missing, TOKEN),
+        Err(WebhookError::MissingAuthorization)
+    );
+    let wrong = request(&[("authorization", b"Bearer other")], b.clone());
+    assert_eq!(
+        webhooks::verify_request(&wrong, TOKEN),
+        Err(WebhookError::WrongToken)
+    );
+    let twice = request(
+        &[
+            ("authorization", bearer.as_bytes()),
+            ("authorization", bearer.as_bytes()),
+        ],
+        b.clone(),
+    );
+    assert_eq!(
+        webhooks::verify_request(&twice, TOKEN),
+        Err(WebhookError::MalformedAuthorization)
+    );
+    let not_ascii = request(&[("authorization", b"Bearer \xffabc")], b.clone());
+    assert_eq!(
+        webhooks::verify_request(&not_ascii, TOKEN),
+        Err(WebhookError::MalformedAuthorization)
+    );
+    let bad_body = request(&[("authorization", bearer.as_bytes())], b"{".to_vec());
+    assert_eq!(
+        webhooks::verify_request(&bad_body, TOKEN)
+            .expect_err("refused")
+            .status(),
+        400
+    );
+}
+
+#[test]
+fn authenticate_headers_works_on_request_parts() {
+    let bearer = format!("Bearer {TOKEN}");
+    let (parts, _body) = request(&[("authorization", bearer.as_bytes())], Vec::new()).into_parts();
+    assert_eq!(
+        webhooks::authenticate_headers(&parts.headers, TOKEN),
+        Ok(())
+    );
+}
+
+// ---------------------------------------------------------------- envelope checks
+
+#[test]
+fn a_wrong_spec_version_is_400() {
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with(
+            "specversion",
+            Some(json!("0.3"))
+        ))),
+        "specversion"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with(
+            "specversion",
+            Some(json!("1.0 "))
+        ))),
+        "specversion"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with(
+            "specversion",
+            Some(json!(1.0))
+        ))),
+        "specversion"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with("specversion", None))),
+        "specversion"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with(
+            "specversion",
+            Some(Value::Null)
+        ))),
+        "specversion"
+    );
+    // The documentation's spelling is checked the same way, also next to the standard one.
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with(
+            "spec_version",
+            Some(json!("2.0"))
+        ))),
+        "spec_version"
+    );
+}
+
+#[test]
+fn a_wrong_source_is_400() {
+    for source in [
+        Some(json!("evil")),
+        Some(json!("AccessGrid")),
+        Some(json!("")),
+        Some(json!(7)),
+        None,
+    ] {
+        assert_eq!(
+            invalid_field(webhooks::parse_event(&with("source", source.clone()))),
+            "source",
+            "{source:?}"
+        );
+    }
+}
+
+#[test]
+fn a_body_that_is_not_json_is_400() {
+    for b in [
+        &b""[..],
+        b"{",
+        b"hello",
+        b"{\"id\": }",
+        b"\xff\xfe{}",
+        b"{} {}",
+    ] {
+        let e = webhooks::parse_event(b).expect_err("refused");
+        assert_eq!(e.status(), 400);
+        assert!(
+            matches!(&e, WebhookError::InvalidEnvelope { field, .. } if field.is_empty()),
+            "{e:?}"
+        );
+    }
+}
+
+#[test]
+fn json_that_is_not_an_object_is_400() {
+    // An array in field order would fool a derived struct deserializer: it must not.
+    let positional = json!([
+        null,
+        null,
+        null,
+        "evt_1",
+        "accessgrid",
+        null,
+        null,
+        "1.0",
+        null,
+        "ag.access_pass.issued"
+    ]);
+    for value in [
+        json!([]),
+        positional,
+        json!("text"),
+        json!(42),
+        json!(null),
+        json!(true),
+    ] {
+        let e = webhooks::parse_event(&body(&value)).expect_err("refused");
+        assert_eq!(e.status(), 400, "{value}");
+        assert!(e.to_string().contains("not an object"), "{e}");
+    }
+}
+
+#[test]
+fn a_missing_or_empty_id_or_type_is_400() {
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with("id", None))),
+        "id"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with("id", Some(json!(""))))),
+        "id"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with("id", Some(json!(12))))),
+        "id"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with("type", None))),
+        "type"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with("type", Some(json!(""))))),
+        "type"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with("type", Some(json!(["x"]))))),
+        "type"
+    );
+}
+
+#[test]
+fn an_attribute_of_the_wrong_type_is_400() {
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with(
+            "time",
+            Some(json!(1700000000))
+        ))),
+        "time"
+    );
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&with(
+            "datacontenttype",
+            Some(json!({}))
+        ))),
+        "datacontenttype"
+    );
+}
+
+#[test]
+fn time_and_data_are_optional_and_time_is_kept_as_given() {
+    let event = webhooks::parse_event(&with("time", None)).expect("valid");
+    assert_eq!(event.time, None);
+    let event = webhooks::parse_event(&with("data", None)).expect("valid");
+    assert_eq!(event.data, Value::Null);
+    for time in [
+        "2025-01-31T12:00:00.123456+01:00",
+        "2025-01-31 12:00",
+        "yesterday",
+    ] {
+        let event = webhooks::parse_event(&with("time", Some(json!(time)))).expect("valid");
+        assert_eq!(event.time.as_deref(), Some(time));
+    }
+}
+
+#[test]
+fn both_spellings_of_the_attributes_are_read() {
+    let standard = envelope("ag.access_pass.issued", json!({"access_pass_id": "p"}));
+    let documented = json!({
+        "spec_version": "1.0",
+        "id": "evt_01HZX3",
+        "source": "accessgrid",
+        "type": "ag.access_pass.issued",
+        "data_content_type": "application/json",
+        "time": "2025-01-31T12:00:00Z",
+        "data": {"access_pass_id": "p"},
+    });
+    let a = webhooks::parse_event(&body(&standard)).expect("standard spelling");
+    let b = webhooks::parse_event(&body(&documented)).expect("documented spelling");
+    assert_eq!(a, b);
+    assert_eq!(b.spec_version, "1.0");
+    assert_eq!(b.data_content_type.as_deref(), Some("application/json"));
+
+    // Mixed, and both at once when they agree.
+    let mut mixed = documented.clone();
+    mixed["specversion"] = json!("1.0");
+    mixed["datacontenttype"] = json!("application/json");
+    assert_eq!(webhooks::parse_event(&body(&mixed)).expect("both"), a);
+    // Both at once when the version disagrees is refused.
+    mixed["spec_version"] = json!("0.3");
+    assert_eq!(
+        invalid_field(webhooks::parse_event(&body(&mixed))),
+        "spec_version"
+    );
+}
+
+#[test]
+fn unknown_attributes_and_data_fields_are_accepted() {
+    let mut v = envelope(
+        "ag.access_pass.issued",
+        json!({"access_pass_id": "p", "brand_new": {"nested": [1, 2]}}),
+    );
+    v["traceparent"] = json!("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01");
+    v["subject"] = json!(null);
+    let event = webhooks::parse_event(&body(&v)).expect("valid");
+    assert_eq!(event.data["brand_new"]["nested"], json!([1, 2]));
+    let Ok(EventData::AccessPass(data)) = event.typed_data() else {
+        panic!("typed as an access pass event")
+    };
+    assert_eq!(data.access_pass_id.as_deref(), Some("p"));
+}
+
+// ---------------------------------------------------------------- types and data
+
+#[test]
+fn every_documented_type_parses_to_its_variant() {
+    assert_eq!(DOCUMENTED.len(), 29);
+    assert_eq!(
+        EventType::KNOWN.len(),
+        DOCUMENTED.len(),
+        "a known type is missing from the table"
+    );
+    for (wire, variant) in DOCUMENTED {
+        let event = webhooks::parse_event(&body(&envelope(wire, json!({})))).expect(wire);
+        assert_eq!(&event.event_type, variant, "{wire}");
+        assert!(!event.event_type.is_unknown(), "{wire}");
+        assert_eq!(event.event_type.as_str(), *wire);
+        assert_eq!(event.event_type.to_string(), *wire);
+        assert!(EventType::KNOWN.contains(variant), "{wire}");
+    }
+}
+
+#[test]
+fn every_documented_type_gets_the_data_type_of_its_family() {
+    for (wire, _) in DOCUMENTED {
+        let event = webhooks::parse_event(&body(&envelope(wire, json!({"x": 1})))).expect(wire);
+        let family = match event.typed_data().expect(wire) {
+            EventData::AccessPass(_) => "ag.access_pass.",
+            EventData::AccessPassDevice(_) => "ag.access_pass.devices.",
+            EventData::CardTemplate(_) => "ag.card_template.",
+            EventData::LandingPage(_) => "ag.landing_page.",
+            EventData::CredentialProfile(_) => "ag.credential_profile.",
+            EventData::AccountBalanceLow(_) => "ag.account_balance.low",
+            EventData::Other(raw) => {
+                assert_eq!(raw, json!({"x": 1}));
+                "other"
+            }
+            _ => panic!("a new variant"),
+        };
+        let expected = if wire.starts_with("ag.access_pass.devices.") {
+            "ag.access_pass.devices."
+        } else if wire.starts_with("ag.access_pass.") {
+            "ag.access_pass."
+        } else if let Some(prefix) = [
+            "ag.card_template.",
+            "ag.landing_page.",
+            "ag.credential_profile.",
+        ]
+        .into_iter()
+        .find(|p| wire.starts_with(p))
+        {
+            prefix
+        } else if *wire == "ag.account_balance.low" {
+            "ag.account_balance.low"
+        } else {
+            "other"
+        };
+        assert_eq!(family, expected, "{wire}");
+    }
+}
+
+#[test]
+fn an_unknown_type_parses_and_keeps_its_text() {
+    let event = webhooks::parse_event(&body(&envelope(
+        "ag.teleporter.activated",
+        json!({"where": "mars"}),
+    )))
+    .expect("an unknown type is accepted");
+    assert_eq!(
+        event.event_type,
+        EventType::Unknown("ag.teleporter.activated".into())
+    );
+    assert!(event.event_type.is_unknown());
+    let Ok(EventData::Other(raw)) = event.typed_data() else {
+        panic!("raw data for an unknown family")
+    };
+    assert_eq!(raw, json!({"where": "mars"}));
+
+    // A new type in a known family is typed by its family.
+    let event = webhooks::parse_event(&body(&envelope(
+        "ag.access_pass.transferred",
+        json!({"access_pass_id": "p9"}),
+    )))
+    .expect("accepted");
+    assert!(event.event_type.is_unknown());
+    let Ok(EventData::AccessPass(data)) = event.typed_data() else {
+        panic!("typed by family")
+    };
+    assert_eq!(data.access_pass_id.as_deref(), Some("p9"));
+}
+
+#[test]
+fn typed_data_of_each_family() {
+    let event = webhooks::parse_event(&body(&envelope(
+        "ag.access_pass.devices.removed",
+        json!({
+            "access_pass_id": "0xc4rd1d", "card_template_id": "0xt3mpl4te", "protocol": "desfire",
+            "metadata": {"employee": 42}, "card_number": "1234", "site_code": "42",
+            "device": {"type": "iphone", "id": "dev_1"}
+        }),
+    )))
+    .expect("valid");
+    let Ok(EventData::AccessPassDevice(d)) = event.typed_data() else {
+        panic!("device family")
+    };
+    let device = d.device.expect("a device");
+    assert_eq!(
+        (device.type_.as_deref(), device.id.as_deref()),
+        (Some("iphone"), Some("dev_1"))
+    );
+    assert_eq!(d.protocol.as_deref(), Some("desfire"));
+    assert_eq!(
+        d.metadata.expect("metadata").get("employee"),
+        Some(&json!(42))
+    );
+
+    let event = webhooks::parse_event(&body(&envelope(
+        "ag.landing_page.attached_to_template",
+        json!({"landing_page_id": "lp1", "card_template_id": "t1"}),
+    )))
+    .expect("valid");
+    let Ok(EventData::LandingPage(d)) = event.typed_data() else {
+        panic!("landing page")
+    };
+    assert_eq!(d.landing_page_id.as_deref(), Some("lp1"));
+    assert_eq!(d.card_template_id.as_deref(), Some("t1"));
+
+    let event = webhooks::parse_event(&body(&envelope(
+        "ag.credential_profile.created",
+        json!({"credential_profile_id": "cp1"}),
+    )))
+    .expect("valid");
+    let Ok(EventData::CredentialProfile(d)) = event.typed_data() else {
+        panic!("credential profile")
+    };
+    assert_eq!(d.credential_profile_id.as_deref(), Some("cp1"));
+
+    let event = webhooks::parse_event(&body(&envelope(
+        "ag.card_template.requested_publishing",
+        json!({"card_template_id": "t2", "protocol": "seos", "metadata": null}),
+    )))
+    .expect("valid");
+    let Ok(EventData::CardTemplate(d)) = event.typed_data() else {
+        panic!("card template")
+    };
+    assert_eq!(d.card_template_id.as_deref(), Some("t2"));
+    assert!(d.metadata.is_none());
+
+    // Balances come as numbers or as decimal strings; both are kept as sent.
+    for (balance, threshold) in [(json!(12.5), json!(100)), (json!("12.50"), json!("100.0"))] {
+        let event = webhooks::parse_event(&body(&envelope(
+            "ag.account_balance.low",
+            json!({"account_id": "acct_1", "organization_name": "Zoë's Hotel",
+                   "current_balance": balance, "threshold": threshold,
+                   "amount_below_threshold": "87.5"}),
+        )))
+        .expect("valid");
+        let Ok(EventData::AccountBalanceLow(d)) = event.typed_data() else {
+            panic!("balance")
+        };
+        assert_eq!(d.current_balance, Some(balance));
+        assert_eq!(d.threshold, Some(threshold));
+        assert_eq!(d.organization_name.as_deref(), Some("Zoë's Hotel"));
+    }
+}
+
+#[test]
+fn missing_or_null_data_types_as_empty() {
+    for data in [None, Some(Value::Null)] {
+        let mut v = envelope("ag.access_pass.issued", json!({}));
+        match data {
+            Some(d) => v["data"] = d,
+            None => {
+                v.as_object_mut().expect("object").remove("data");
+            }
+        }
+        let event = webhooks::parse_event(&body(&v)).expect("valid");
+        let Ok(EventData::AccessPass(d)) = event.typed_data() else {
+            panic!("typed")
+        };
+        assert!(d.access_pass_id.is_none());
+    }
+}
+
+#[test]
+fn data_of_the_wrong_shape_is_a_typed_data_error_not_a_refusal() {
+    let event = webhooks::parse_event(&body(&envelope(
+        "ag.access_pass.devices.added",
+        json!({"access_pass_id": "p", "device": {"id": 17}}),
+    )))
+    .expect("the envelope is valid, so the event is accepted");
+    let e = event
+        .typed_data()
+        .expect_err("a number where a string is documented");
+    assert_eq!(e.path, "device.id");
+    assert_eq!(e.event_type, EventType::AccessPassDeviceAdded);
+    assert!(e.to_string().contains("device.id"), "{e}");
+    assert_eq!(event.data["device"]["id"], json!(17));
+
+    let event = webhooks::parse_event(&body(&envelope("ag.card_template.created", json!("text"))))
+        .expect("valid envelope");
+    assert!(event.typed_data().is_err());
+}
+
+#[test]
+fn an_event_round_trips_through_its_serialization() {
+    let mut event = WebhookEvent::new(
+        "evt_42",
+        EventType::AccessPassResumed,
+        json!({"access_pass_id": "p"}),
+    );
+    event.time = Some("2025-02-01T00:00:00Z".into());
+    let wire = serde_json::to_vec(&event).expect("serializes");
+    let again = webhooks::verify(Some(&format!("Bearer {TOKEN}")), &wire, TOKEN).expect("valid");
+    assert_eq!(again, event);
+    // Deserializing with serde applies the same checks.
+    let parsed: WebhookEvent = serde_json::from_slice(&wire).expect("deserializes");
+    assert_eq!(parsed, event);
+    assert!(serde_json::from_str::<WebhookEvent>(
+        r#"{"specversion":"1.0","id":"a","source":"x","type":"t"}"#
+    )
+    .is_err());
+    assert!(serde_json::from_str::<WebhookEvent>(r#"["1.0","a","accessgrid","t"]"#).is_err());
+}
+
+#[test]
+fn snapshot_of_a_parsed_event() {
+    let raw = br#"{
+        "spec_version": "1.0",
+        "id": "evt_01HZX3K8Q2",
+        "source": "accessgrid",
+        "type": "ag.access_pass.devices.added",
+        "data_content_type": "application/json",
+        "time": "2025-01-31T12:34:56.789Z",
+        "data": {
+            "access_pass_id": "0xc4rd1d",
+            "card_template_id": "0xd3adb00b5",
+            "protocol": "desfire",
+            "metadata": {"employee_id": "E-1001"},
+            "device": {"type": "iphone", "id": "dev_8f3a"},
+            "card_number": "1234",
+            "site_code": "42",
+            "brand_new_field": true
+        },
+        "traceparent": "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+    }"#;
+    let event = webhooks::verify(Some(&format!("Bearer {TOKEN}")), raw, TOKEN).expect("valid");
+    insta::assert_json_snapshot!(
+        "parsed_event",
+        serde_json::to_value(&event).expect("serializes")
+    );
+    let Ok(EventData::AccessPassDevice(data)) = event.typed_data() else {
+        panic!("device family")
+    };
+    insta::assert_json_snapshot!(
+        "parsed_event_typed_data",
+        serde_json::to_value(&data).expect("serializes")
+    );
+}
+
+#[test]
+fn snapshot_of_the_error_messages() {
+    let messages: Vec<String> = [
+        webhooks::verify(None, b"{}", TOKEN),
+        webhooks::verify(Some("Basic abc"), b"{}", TOKEN),
+        webhooks::verify(Some("Bearer abc"), b"{}", TOKEN),
+        webhooks::verify(Some("Bearer abc"), b"{}", ""),
+        webhooks::parse_event(b"{"),
+        webhooks::parse_event(b"[1]"),
+        webhooks::parse_event(&with("specversion", Some(json!("0.3")))),
+        webhooks::parse_event(&with("source", Some(json!("evil")))),
+        webhooks::parse_event(&with("id", None)),
+        webhooks::parse_event(&with("type", Some(json!("")))),
+        webhooks::parse_event(&with("time", Some(json!(5)))),
+    ]
+    .into_iter()
+    .map(|r| {
+        let e = r.expect_err("refused");
+        format!("{} {e}", e.status())
+    })
+    .collect();
+    insta::assert_snapshot!("error_messages", messages.join("\n"));
+}
+
+#[test]
+fn the_acknowledgement_is_received_true() {
+    let ack: Value = serde_json::from_str(ACK_BODY).expect("JSON");
+    assert_eq!(ack, json!({"received": true}));
+    assert_eq!(ACK_CONTENT_TYPE, "application/json");
+    assert!(matches!(webhooks::ACK_STATUS, 200 | 201));
+}
+
+// ---------------------------------------------------------------- duplicates
+
+#[test]
+fn a_repeated_id_is_a_duplicate() {
+    let seen = Deduper::new(100, Duration::from_secs(3600));
+    assert!(seen.first_time("evt_1"));
+    assert!(!seen.first_time("evt_1"));
+    assert!(!seen.first_time("evt_1"));
+    assert!(seen.first_time("evt_2"));
+    assert!(seen.first_time("EVT_1"), "ids are compared exactly");
+    assert_eq!(seen.len(), 3);
+}
+
+#[test]
+fn an_id_is_forgotten_after_the_ttl() {
+    let ttl = Duration::from_secs(60);
+    let seen = Deduper::new(100, ttl);
+    let t0 = Instant::now();
+    assert!(seen.first_time_at("evt_1", t0));
+    assert!(!seen.first_time_at("evt_1", t0 + Duration::from_secs(59)));
+    // A repeat does not extend the time it is remembered.
+    assert!(seen.first_time_at("evt_1", t0 + ttl));
+    assert!(!seen.first_time_at("evt_1", t0 + ttl + Duration::from_secs(1)));
+
+    // With the real clock too.
+    let seen = Deduper::new(100, Duration::from_millis(500));
+    assert!(seen.first_time("evt_x"));
+    assert!(!seen.first_time("evt_x"));
+    std::thread::sleep(Duration::from_millis(1000));
+    assert!(seen.is_empty());
+    assert!(seen.first_time("evt_x"));
+}
+
+#[test]
+fn past_capacity_the_oldest_is_forgotten() {
+    let seen = Deduper::new(3, Duration::from_secs(3600));
+    let t0 = Instant::now();
+    for (i, id) in ["a", "b", "c"].iter().enumerate() {
+        assert!(seen.first_time_at(id, t0 + Duration::from_secs(i as u64)));
+    }
+    assert!(seen.first_time_at("d", t0 + Duration::from_secs(3)));
+    assert_eq!(seen.len(), 3);
+    assert!(!seen.first_time_at("b", t0 + Duration::from_secs(4)));
+    assert!(!seen.first_time_at("c", t0 + Duration::from_secs(4)));
+    assert!(!seen.first_time_at("d", t0 + Duration::from_secs(4)));
+    assert!(
+        seen.first_time_at("a", t0 + Duration::from_secs(4)),
+        "the oldest was evicted"
+    );
+    assert!(
+        seen.first_time_at("b", t0 + Duration::from_secs(5)),
+        "then the next oldest"
+    );
+
+    let none = Deduper::new(0, Duration::from_secs(3600));
+    assert!(none.first_time("a"));
+    assert!(none.first_time("a"), "a capacity of 0 remembers nothing");
+}
+
+#[test]
+fn a_forgotten_id_counts_as_new_again() {
+    let seen = Deduper::new(2, Duration::from_secs(3600));
+    assert!(seen.first_time("a"));
+    assert!(seen.forget("a"));
+    assert!(!seen.forget("a"));
+    assert!(seen.first_time("a"));
+    // Forgetting and seeing again many times does not crowd out other ids.
+    assert!(seen.first_time("b"));
+    for _ in 0..10 {
+        seen.forget("a");
+        assert!(seen.first_time("a"));
+    }
+    assert!(!seen.first_time("b"));
+}
+
+#[test]
+fn concurrent_deliveries_of_one_id_are_handled_once() {
+    let seen = Arc::new(Deduper::new(10_000, Duration::from_secs(3600)));
+    let threads: Vec<_> = (0..8)
+        .map(|_| {
+            let seen = Arc::clone(&seen);
+            std::thread::spawn(move || {
+                (0..200)
+                    .filter(|i| seen.first_time(&format!("evt_{i}")))
+                    .count()
+            })
+        })
+        .collect();
+    let firsts: usize = threads
+        .into_iter()
+        .map(|t| t.join().expect("no panic"))
+        .sum();
+    assert_eq!(firsts, 200);
+}
+
+// ---------------------------------------------------------------- any input
+
+mod any_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    const KEYS: &[&str] = &[
+        "specversion",
+        "spec_version",
+        "id",
+        "source",
+        "type",
+        "datacontenttype",
+        "data_content_type",
+        "time",
+        "data",
+        "device",
+        "access_pass_id",
+    ];
+
+    fn key() -> impl Strategy<Value = String> {
+        prop_oneof![
+            proptest::sample::select(KEYS).prop_map(str::to_owned),
+            any::<String>(),
+        ]
+    }
+
+    fn json() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            any::<f64>().prop_filter_map("finite", |f| serde_json::Number::from_f64(f)
+                .map(Value::Number)),
+            any::<String>().prop_map(Value::String),
+            proptest::sample::select(
+                &[
+                    "1.0",
+                    "accessgrid",
+                    "ag.access_pass.issued",
+                    "ag.account_balance.low",
+                    ""
+                ][..]
+            )
+            .prop_map(|s| Value::String(s.to_owned())),
+        ];
+        leaf.prop_recursive(4, 64, 8, |inner| {
+            prop_oneof![
+                proptest::collection::vec(inner.clone(), 0..8).prop_map(Value::Array),
+                proptest::collection::btree_map(key(), inner, 0..10)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_bytes_never_panic(body in proptest::collection::vec(any::<u8>(), 0..512), header in any::<String>()) {
+            let result = webhooks::verify(Some(&format!("Bearer {TOKEN}")), &body, TOKEN);
+            if let Ok(event) = result {
+                let _ = event.typed_data();
+            }
+            let refused = webhooks::verify(Some(&header), &body, TOKEN);
+            prop_assert!(refused.is_err() || header.contains(TOKEN));
+        }
+
+        #[test]
+        fn arbitrary_json_never_panics(value in json()) {
+            match webhooks::parse_event(&serde_json::to_vec(&value).expect("serializes")) {
+                Ok(event) => {
+                    prop_assert_eq!(event.spec_version.as_str(), "1.0");
+                    prop_assert_eq!(event.source.as_str(), "accessgrid");
+                    prop_assert!(!event.id.is_empty());
+                    let _ = event.typed_data();
+                }
+                Err(e) => prop_assert_eq!(e.status(), 400),
+            }
+        }
+
+        #[test]
+        fn any_data_under_any_type_is_accepted(event_type in any::<String>(), data in json()) {
+            prop_assume!(!event_type.is_empty());
+            let v = envelope(&event_type, data.clone());
+            let event = webhooks::parse_event(&body(&v)).expect("a valid envelope");
+            prop_assert_eq!(event.event_type.as_str(), event_type.as_str());
+            prop_assert_eq!(&event.data, &data);
+            let _ = event.typed_data();
+        }
+
+        #[test]
+        fn only_the_exact_token_is_accepted(given in any::<String>()) {
+            let accepted = webhooks::authenticate(Some(&format!("Bearer {given}")), TOKEN).is_ok();
+            prop_assert_eq!(accepted, given.trim_matches([' ', '\t']) == TOKEN);
+        }
+    }
+}
+
+// ---------------------------------------------------------------- over HTTP
+
+#[allow(dead_code)]
+#[path = "../examples/webhook_receiver.rs"]
+mod receiver;
+
+struct Receiver {
+    url: String,
+    server: Arc<tiny_http::Server>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    events: std::sync::mpsc::Receiver<WebhookEvent>,
+}
+
+impl Receiver {
+    /// The example's receiver on 127.0.0.1; its handler fails once for `evt_fail_once`.
+    fn start() -> Receiver {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a port on 127.0.0.1"));
+        let port = server.server_addr().to_ip().expect("an IP address").port();
+        let (tx, events) = std::sync::mpsc::channel();
+        let running = Arc::clone(&server);
+        let thread = std::thread::spawn(move || {
+            let deduper = Deduper::new(100, Duration::from_secs(3600));
+            let mut failed_once = false;
+            receiver::serve(&running, TOKEN, &deduper, |event| {
+                if event.id == "evt_fail_once" && !failed_once {
+                    failed_once = true;
+                    return Err("the database is down".into());
+                }
+                tx.send(event.clone()).map_err(|e| e.to_string())
+            });
+        });
+        Receiver {
+            url: format!("http://127.0.0.1:{port}/webhooks"),
+            server,
+            thread: Some(thread),
+            events,
+        }
+    }
+
+    fn post(
+        &self,
+        authorization: Option<&str>,
+        body: &[u8],
+    ) -> (u16, Option<String>, Option<String>, String) {
+        let agent: ureq::Agent = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .new_agent();
+        let mut req = agent
+            .post(&self.url)
+            .header("Content-Type", webhooks::EVENT_CONTENT_TYPE)
+            .header("User-Agent", webhooks::SENDER_USER_AGENT);
+        if let Some(a) = authorization {
+            req = req.header("Authorization", a);
+        }
+        let mut resp = req.send(body).expect("an answer");
+        let header = |name: &str| {
+            resp.headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let content_type = header("content-type");
+        let www = header("www-authenticate");
+        let text = resp.body_mut().read_to_string().expect("a body");
+        (resp.status().as_u16(), content_type, www, text)
+    }
+
+    /// The event handled for the last request. The handler runs before the answer is
+    /// sent, so once a request is answered its event is already here.
+    fn next_event(&self) -> Option<WebhookEvent> {
+        self.events.recv_timeout(Duration::from_secs(5)).ok()
+    }
+
+    fn nothing_handled(&self) -> bool {
+        self.events.try_recv().is_err()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+#[test]
+fn the_example_receiver_verifies_dedupes_and_acknowledges_over_http() {
+    let r = Receiver::start();
+    let bearer = format!("Bearer {TOKEN}");
+    let issued = body(&envelope(
+        "ag.access_pass.issued",
+        json!({"access_pass_id": "p1"}),
+    ));
+
+    let (status, content_type, _, text) = r.post(Some(&bearer), &issued);
+    assert_eq!((status, text.as_str()), (200, ACK_BODY));
+    assert_eq!(content_type.as_deref(), Some(ACK_CONTENT_TYPE));
+    let event = r.next_event().expect("the event was handled");
+    assert_eq!(event.event_type, EventType::AccessPassIssued);
+
+    // A redelivery is acknowledged but not handled again.
+    let (status, _, _, text) = r.post(Some(&bearer), &issued);
+    assert_eq!((status, text.as_str()), (200, ACK_BODY));
+    assert!(r.nothing_handled(), "a duplicate was handled");
+
+    // Strangers get 401 with a challenge, and nothing is handled.
+    for auth in [None, Some("Bearer wrong"), Some("Basic dXNlcjpwYXNz")] {
+        let other = body(&envelope("ag.access_pass.deleted", json!({})));
+        let (status, _, www, _) = r.post(auth, &other);
+        assert_eq!(status, 401, "{auth:?}");
+        assert_eq!(www.as_deref(), Some("Bearer"));
+    }
+    assert!(r.nothing_handled());
+
+    // A bad envelope is 400.
+    let (status, _, _, _) = r.post(Some(&bearer), &with("source", Some(json!("evil"))));
+    assert_eq!(status, 400);
+
+    // A failed handling is 500 and the redelivery is handled.
+    let mut failing = envelope("ag.account_balance.low", json!({"current_balance": "3.0"}));
+    failing["id"] = json!("evt_fail_once");
+    let (status, _, _, _) = r.post(Some(&bearer), &body(&failing));
+    assert_eq!(status, 500);
+    assert!(r.nothing_handled());
+    let (status, _, _, text) = r.post(Some(&bearer), &body(&failing));
+    assert_eq!((status, text.as_str()), (200, ACK_BODY));
+    assert_eq!(
+        r.next_event().expect("handled on redelivery").id,
+        "evt_fail_once"
+    );
+
+    // A body over the limit is refused without being handled.
+    let mut huge = envelope(
+        "ag.access_pass.updated",
+        json!({"pad": "x".repeat(1 << 20)}),
+    );
+    huge["id"] = json!("evt_huge");
+    let (status, _, _, _) = r.post(Some(&bearer), &body(&huge));
+    assert_eq!(status, 413);
+    assert!(r.nothing_handled());
+}
