@@ -283,18 +283,27 @@ impl fmt::Debug for DecodeError {
 }
 
 impl From<crate::models::error::ConversionError> for Error {
-    /// A builder's error names the field it is about; keep that as the field.
+    /// A builder's error names the field it is about; keep that as the field. A nested
+    /// builder's error (a filter inside a query, ...) names the path, e.g. `filters.device`.
     fn from(e: crate::models::error::ConversionError) -> Self {
         let text = e.to_string();
-        if let Some(rest) = text.strip_prefix("error converting supplied value for ") {
-            if let Some((field, reason)) = rest.split_once(": ") {
-                return Error::invalid(field, reason);
-            }
+        let mut path: Vec<&str> = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(inner) = rest.strip_prefix("error converting supplied value for ") {
+            let Some((field, reason)) = inner.split_once(": ") else {
+                break;
+            };
+            path.push(field);
+            rest = reason;
         }
-        if let Some(field) = text.strip_prefix("no value supplied for ") {
-            return Error::invalid(field, "is required");
+        if let Some(field) = rest.strip_prefix("no value supplied for ") {
+            path.push(field);
+            return Error::invalid(path.join("."), "is required");
         }
-        Error::invalid("request", text)
+        if path.is_empty() {
+            return Error::invalid("request", text);
+        }
+        Error::invalid(path.join("."), rest)
     }
 }
 

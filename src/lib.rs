@@ -43,9 +43,13 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod access_cards;
+mod amount;
 pub mod client;
 pub mod console;
+pub mod console_webhooks;
+pub mod credential_profiles;
 pub mod error;
+pub mod hid;
 pub mod models;
 pub mod pagination;
 #[cfg(feature = "sandbox")]

@@ -209,3 +209,100 @@ open_enum! {
         AccountImpersonationEnded = "ag.account.impersonation_ended",
     }
 }
+
+open_enum! {
+    /// Wallet platform of a card template. Requests take `Apple` or `Google`; answers may
+    /// also say `Android` for a Google template.
+    pub enum TemplatePlatform {
+        /// Apple Wallet.
+        Apple = "apple",
+        /// Google Wallet.
+        Google = "google",
+        /// Google Wallet, as some answers spell it.
+        Android = "android",
+    }
+}
+
+open_enum! {
+    /// Use case of a card template. New templates take `CorporateId`, `StudentId`,
+    /// `MultiFamily` or `Hotel`; older templates may still say `EmployeeBadge`.
+    pub enum TemplateUseCase {
+        /// Corporate badge.
+        CorporateId = "corporate_id",
+        /// Student id.
+        StudentId = "student_id",
+        /// Multi-family residence.
+        MultiFamily = "multi_family",
+        /// Hotel room key.
+        Hotel = "hotel",
+        /// The retired name of the corporate badge; the server refuses it on new templates.
+        EmployeeBadge = "employee_badge",
+    }
+}
+
+open_enum! {
+    /// Credential protocol of a card template.
+    pub enum TemplateProtocol {
+        /// MIFARE DESFire (Apple).
+        Desfire = "desfire",
+        /// HID Seos.
+        Seos = "seos",
+        /// Google Smart Tap.
+        SmartTap = "smart_tap",
+    }
+}
+
+open_enum! {
+    /// Publishing status of a card template, as a template or a publish answer states it.
+    pub enum TemplateStatus {
+        /// Not published yet.
+        Draft = "draft",
+        /// Publication already under way.
+        Publishing = "publishing",
+        /// Queued for review at Apple.
+        InReview = "in-review",
+        /// Published; passes can be issued.
+        Ready = "ready",
+    }
+}
+
+open_enum! {
+    /// Kind of an event-log entry. An event-log filter takes only the known values.
+    pub enum LogEventType {
+        /// A pass was issued.
+        Issue = "issue",
+        /// A pass was installed in a wallet.
+        Install = "install",
+        /// A pass was updated.
+        Update = "update",
+        /// A pass was suspended.
+        Suspend = "suspend",
+        /// A pass was resumed.
+        Resume = "resume",
+        /// A pass was unlinked from its device.
+        Unlink = "unlink",
+    }
+}
+
+open_enum! {
+    /// Kind of a landing page. A new page takes one of the known kinds; the kind cannot be
+    /// changed later.
+    pub enum LandingPageKind {
+        /// One page for every holder.
+        Universal = "universal",
+        /// A page per holder.
+        Personalized = "personalized",
+    }
+}
+
+open_enum! {
+    /// How deliveries to a webhook authenticate.
+    pub enum WebhookAuthMethod {
+        /// `Authorization: Bearer <private_key>`; the default.
+        BearerToken = "bearer_token",
+        /// Mutual TLS with a client certificate.
+        Mtls = "mtls",
+    }
+}
+
+pub use crate::amount::Amount;

@@ -405,7 +405,8 @@ fn invalid_input_is_refused_before_anything_is_sent() {
         field(
             cards.issue(base().reservations(Reservations::builder().property_category("resort")))
         ),
-        "reservations"
+        // A nested builder's error names the whole path.
+        "reservations.property_category"
     );
     assert_eq!(field(cards.get("")), "card_id");
     assert_eq!(field(cards.suspend(" ")), "card_id");

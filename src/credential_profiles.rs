@@ -1,0 +1,121 @@
+//! Credential profiles (`/v1/console/credential-profiles`): the keys and files that a
+//! template's credentials use. Made by [`Console::credential_profiles`](crate::console::Console::credential_profiles).
+//!
+//! ```no_run
+//! # fn main() -> Result<(), accessgrid::Error> {
+//! use accessgrid::models::{CreateCredentialProfileRequest, CredentialProfileKey};
+//!
+//! let client = accessgrid::Client::from_env()?;
+//! let profile = client.console().credential_profiles().create(
+//!     CreateCredentialProfileRequest::builder()
+//!         .name("Main Office Profile")
+//!         .keys(vec![
+//!             CredentialProfileKey::new("00112233445566778899aabbccddeeff"),
+//!             CredentialProfileKey::new("ffeeddccbbaa99887766554433221100"),
+//!         ]),
+//! )?;
+//! println!("{:?} {:?}", profile.id, profile.aid);
+//! # Ok(()) }
+//! ```
+
+use serde::de::IgnoredAny;
+use ureq::http::Method;
+
+use crate::client::Client;
+use crate::console::{required, Listed};
+use crate::error::Error;
+use crate::models::{CreateCredentialProfileRequest, CredentialProfile, CredentialProfileKey};
+use crate::transport::segment;
+use crate::validate::{prepare, Validate};
+
+const PATH: &str = "/v1/console/credential-profiles";
+
+/// Hexadecimal characters a credential-profile key has.
+pub const KEY_HEX_LEN: usize = 32;
+
+/// Credential-profile endpoints; made by
+/// [`Console::credential_profiles`](crate::console::Console::credential_profiles).
+#[derive(Debug, Clone, Copy)]
+pub struct CredentialProfiles<'c> {
+    client: &'c Client,
+}
+
+impl<'c> CredentialProfiles<'c> {
+    pub(crate) fn new(client: &'c Client) -> Self {
+        CredentialProfiles { client }
+    }
+
+    /// Lists the account's credential profiles: `GET /v1/console/credential-profiles`.
+    /// Accepts the answer as a bare array or as `{"credential_profiles": [...]}`.
+    pub fn list(&self) -> Result<Vec<CredentialProfile>, Error> {
+        self.client.call(Method::GET, PATH).send_list()
+    }
+
+    /// Creates a credential profile: `POST /v1/console/credential-profiles`.
+    ///
+    /// `app_name` defaults to `KEY-ID-main`. Every key must be 32 hexadecimal characters,
+    /// and at least one key is needed; a bad key is refused before anything is sent.
+    pub fn create<R>(&self, request: R) -> Result<CredentialProfile, Error>
+    where
+        R: TryInto<CreateCredentialProfileRequest>,
+        R::Error: Into<Error>,
+    {
+        let request: CreateCredentialProfileRequest = prepare(request)?;
+        self.client.call(Method::POST, PATH).json(&request)?.send()
+    }
+
+    /// Deletes a credential profile: `DELETE /v1/console/credential-profiles/{profile_id}`.
+    /// The server refuses (422) while templates or passes still use it.
+    pub fn delete(&self, profile_id: &str) -> Result<(), Error> {
+        let path = format!("{PATH}/{}", segment("profile_id", profile_id)?);
+        self.client
+            .call(Method::DELETE, path)
+            .about(profile_id)
+            .send::<IgnoredAny>()
+            .map(drop)
+    }
+}
+
+impl Listed for CredentialProfile {
+    const WRAPPERS: &'static [&'static str] = &["credential_profiles"];
+}
+
+impl CredentialProfileKey {
+    /// A key with only its value (32 hexadecimal characters); the value is checked when
+    /// the profile is created.
+    pub fn new(value: impl Into<String>) -> Self {
+        CredentialProfileKey {
+            value: value.into(),
+            keys_diversified: None,
+            source_key_index: None,
+        }
+    }
+}
+
+impl Validate for CreateCredentialProfileRequest {
+    fn validate(&self) -> Result<(), Error> {
+        required("name", &self.name)?;
+        required("app_name", &self.app_name)?;
+        if self.keys.is_empty() {
+            return Err(Error::invalid("keys", "must hold at least one key"));
+        }
+        for (i, key) in self.keys.iter().enumerate() {
+            let value = &key.value;
+            if value.len() != KEY_HEX_LEN || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Err(Error::invalid(
+                    format!("keys[{i}].value"),
+                    format!(
+                        "must be {KEY_HEX_LEN} hexadecimal characters (it has {} characters{})",
+                        value.chars().count(),
+                        if value.bytes().all(|b| b.is_ascii_hexdigit()) {
+                            ""
+                        } else {
+                            ", not all hexadecimal"
+                        }
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

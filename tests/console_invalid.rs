@@ -1,0 +1,485 @@
+//! Documented limits are checked before sending: each violation is `InvalidInput` naming
+//! the field, and a catch-all mock that expects no request proves nothing left the machine.
+
+mod common;
+mod console_support;
+
+use accessgrid::models::{
+    ActivateHidOrgRequest, ConsolePageQuery, CreateCredentialProfileRequest, CreateHidOrgRequest,
+    CreateLandingPageRequest, CreateTemplatePairRequest, CreateTemplateRequest,
+    CreateWebhookRequest, CredentialProfileKey, LedgerItemsQuery, TemplateLogFilters,
+    TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
+};
+use accessgrid::{Client, Error};
+use common::client;
+use console_support::{invalid_field, nothing_sent};
+
+type Case = (&'static str, fn(&Client) -> Result<(), Error>);
+
+fn template() -> accessgrid::models::builder::CreateTemplateRequest {
+    CreateTemplateRequest::builder()
+        .name("Badge")
+        .platform("apple")
+        .use_case("corporate_id")
+}
+
+const KEY: &str = "00112233445566778899aabbccddeeff";
+
+fn webhook() -> accessgrid::models::builder::CreateWebhookRequest {
+    CreateWebhookRequest::builder()
+        .name("Production")
+        .url("https://example.com/hook")
+        .subscribed_events(vec!["ag.access_pass.issued".to_owned()])
+}
+
+fn cases() -> Vec<Case> {
+    vec![
+        // card templates
+        ("background_color", |c| {
+            c.console()
+                .create_template(template().background_color("#FFF"))
+                .map(drop)
+        }),
+        ("label_color", |c| {
+            c.console()
+                .create_template(template().label_color("black"))
+                .map(drop)
+        }),
+        ("label_secondary_color", |c| {
+            c.console()
+                .create_template(template().label_secondary_color("#GGGGGG"))
+                .map(drop)
+        }),
+        ("watch_count", |c| {
+            // Allowed range, but without allow_on_multiple_devices.
+            c.console()
+                .create_template(template().watch_count(2))
+                .map(drop)
+        }),
+        ("watch_count", |c| {
+            c.console()
+                .create_template(template().allow_on_multiple_devices(true).watch_count(6))
+                .map(drop)
+        }),
+        ("iphone_count", |c| {
+            c.console()
+                .create_template(template().allow_on_multiple_devices(true).iphone_count(0))
+                .map(drop)
+        }),
+        ("iphone_count", |c| {
+            c.console()
+                .create_template(template().allow_on_multiple_devices(false).iphone_count(1))
+                .map(drop)
+        }),
+        ("platform", |c| {
+            c.console()
+                .create_template(template().platform("windows"))
+                .map(drop)
+        }),
+        ("name", |c| {
+            c.console().create_template(template().name("  ")).map(drop)
+        }),
+        ("use_case", |c| {
+            c.console()
+                .create_template(
+                    CreateTemplateRequest::builder()
+                        .name("Badge")
+                        .platform("apple"),
+                )
+                .map(drop)
+        }),
+        ("watch_count", |c| {
+            c.console()
+                .update_template("0xt", UpdateTemplateRequest::builder().watch_count(9))
+                .map(drop)
+        }),
+        ("background_color", |c| {
+            c.console()
+                .update_template(
+                    "0xt",
+                    UpdateTemplateRequest::builder().background_color("FFFFFF"),
+                )
+                .map(drop)
+        }),
+        ("template_id", |c| {
+            c.console()
+                .update_template("", UpdateTemplateRequest::builder().name("x"))
+                .map(drop)
+        }),
+        ("template_id", |c| c.console().read_template(" ").map(drop)),
+        ("template_id", |c| c.console().delete_template("")),
+        ("template_id", |c| {
+            c.console().publish_template("").map(drop)
+        }),
+        // event log
+        ("filters.device", |c| {
+            c.console()
+                .event_log(
+                    "0xt",
+                    TemplateLogQuery::builder()
+                        .filters(TemplateLogFilters::builder().device("tablet")),
+                )
+                .map(drop)
+        }),
+        ("filters.event_type", |c| {
+            c.console()
+                .event_log(
+                    "0xt",
+                    TemplateLogQuery::builder()
+                        .filters(TemplateLogFilters::builder().event_type("shared")),
+                )
+                .map(drop)
+        }),
+        ("per_page", |c| {
+            c.console()
+                .event_log("0xt", TemplateLogQuery::builder().per_page(101))
+                .map(drop)
+        }),
+        ("page", |c| {
+            c.console()
+                .event_log("0xt", TemplateLogQuery::builder().page(0))
+                .map(drop)
+        }),
+        ("template_id", |c| {
+            c.console()
+                .event_log("", TemplateLogQuery::default())
+                .map(drop)
+        }),
+        ("filters.event_type", |c| {
+            c.console()
+                .event_log_iter(
+                    "0xt",
+                    TemplateLogQuery::builder()
+                        .filters(TemplateLogFilters::builder().event_type("shared")),
+                )
+                .map(drop)
+        }),
+        ("template_id", |c| {
+            c.console()
+                .event_log_iter("", TemplateLogQuery::default())
+                .map(drop)
+        }),
+        // iOS preflight
+        ("access_pass_ex_id", |c| {
+            c.console().ios_preflight("0xt", "").map(drop)
+        }),
+        ("template_id", |c| {
+            c.console().ios_preflight("", "0xp").map(drop)
+        }),
+        // ledger
+        ("per_page", |c| {
+            c.console()
+                .ledger_items(LedgerItemsQuery::builder().per_page(101))
+                .map(drop)
+        }),
+        ("per_page", |c| {
+            c.console()
+                .ledger_items(LedgerItemsQuery::builder().per_page(0))
+                .map(drop)
+        }),
+        ("page", |c| {
+            c.console()
+                .ledger_items(LedgerItemsQuery::builder().page(-1))
+                .map(drop)
+        }),
+        // template pairs
+        ("per_page", |c| {
+            c.console()
+                .list_pass_template_pairs(ConsolePageQuery::builder().per_page(500))
+                .map(drop)
+        }),
+        ("google_card_template_id", |c| {
+            c.console()
+                .create_pass_template_pair(
+                    CreateTemplatePairRequest::builder()
+                        .name("HQ")
+                        .apple_card_template_id("0xa"),
+                )
+                .map(drop)
+        }),
+        ("apple_card_template_id", |c| {
+            c.console()
+                .create_pass_template_pair(
+                    CreateTemplatePairRequest::builder()
+                        .name("HQ")
+                        .apple_card_template_id("")
+                        .google_card_template_id("0xg"),
+                )
+                .map(drop)
+        }),
+        // landing pages
+        ("bg_color", |c| {
+            c.console()
+                .create_landing_page(
+                    CreateLandingPageRequest::builder()
+                        .name("Miami")
+                        .kind("universal")
+                        .bg_color("#12345"),
+                )
+                .map(drop)
+        }),
+        ("kind", |c| {
+            c.console()
+                .create_landing_page(
+                    CreateLandingPageRequest::builder()
+                        .name("Miami")
+                        .kind("kiosk"),
+                )
+                .map(drop)
+        }),
+        ("bg_color", |c| {
+            c.console()
+                .update_landing_page("lp_1", UpdateLandingPageRequest::builder().bg_color("blue"))
+                .map(drop)
+        }),
+        ("landing_page_id", |c| {
+            c.console()
+                .update_landing_page("", UpdateLandingPageRequest::builder().name("x"))
+                .map(drop)
+        }),
+        // credential profiles
+        ("keys[0].value", |c| {
+            c.console()
+                .credential_profiles()
+                .create(
+                    CreateCredentialProfileRequest::builder()
+                        .name("Main")
+                        .keys(vec![CredentialProfileKey::new(&KEY[1..])]),
+                )
+                .map(drop)
+        }),
+        ("keys[1].value", |c| {
+            c.console()
+                .credential_profiles()
+                .create(
+                    CreateCredentialProfileRequest::builder()
+                        .name("Main")
+                        .keys(vec![
+                            CredentialProfileKey::new(KEY),
+                            CredentialProfileKey::new("your_32_char_hex_master_key_here"),
+                        ]),
+                )
+                .map(drop)
+        }),
+        ("keys", |c| {
+            c.console()
+                .credential_profiles()
+                .create(
+                    CreateCredentialProfileRequest::builder()
+                        .name("Main")
+                        .keys(vec![]),
+                )
+                .map(drop)
+        }),
+        ("app_name", |c| {
+            c.console()
+                .credential_profiles()
+                .create(
+                    CreateCredentialProfileRequest::builder()
+                        .name("Main")
+                        .app_name("")
+                        .keys(vec![CredentialProfileKey::new(KEY)]),
+                )
+                .map(drop)
+        }),
+        ("file_id", |c| {
+            c.console()
+                .credential_profiles()
+                .create(
+                    CreateCredentialProfileRequest::builder()
+                        .name("Main")
+                        .keys(vec![CredentialProfileKey::new(KEY)])
+                        .file_id("zz"),
+                )
+                .map(drop)
+        }),
+        ("name", |c| {
+            c.console()
+                .credential_profiles()
+                .create(
+                    CreateCredentialProfileRequest::builder()
+                        .keys(vec![CredentialProfileKey::new(KEY)]),
+                )
+                .map(drop)
+        }),
+        ("profile_id", |c| {
+            c.console().credential_profiles().delete("")
+        }),
+        // webhooks
+        ("subscribed_events", |c| {
+            c.console()
+                .webhooks()
+                .create(webhook().subscribed_events(Vec::<String>::new()))
+                .map(drop)
+        }),
+        ("subscribed_events[1]", |c| {
+            c.console()
+                .webhooks()
+                .create(
+                    webhook().subscribed_events(vec![
+                        "ag.access_pass.issued".to_owned(),
+                        " ".to_owned(),
+                    ]),
+                )
+                .map(drop)
+        }),
+        ("auth_method", |c| {
+            c.console()
+                .webhooks()
+                .create(webhook().auth_method("basic"))
+                .map(drop)
+        }),
+        ("url", |c| {
+            c.console().webhooks().create(webhook().url("")).map(drop)
+        }),
+        ("per_page", |c| {
+            c.console()
+                .webhooks()
+                .list(ConsolePageQuery::builder().per_page(0))
+                .map(drop)
+        }),
+        ("per_page", |c| {
+            c.console()
+                .webhooks()
+                .iter(ConsolePageQuery::builder().per_page(101))
+                .map(drop)
+        }),
+        ("webhook_id", |c| c.console().webhooks().delete("")),
+        ("webhook_id", |c| {
+            c.console().webhooks().verify(" ").map(drop)
+        }),
+        // HID orgs
+        ("last_name", |c| {
+            c.console()
+                .hid()
+                .orgs()
+                .create(
+                    CreateHidOrgRequest::builder()
+                        .name("Org")
+                        .full_address("1 Main St")
+                        .phone("+1")
+                        .first_name("Ada"),
+                )
+                .map(drop)
+        }),
+        ("phone", |c| {
+            c.console()
+                .hid()
+                .orgs()
+                .create(
+                    CreateHidOrgRequest::builder()
+                        .name("Org")
+                        .full_address("1 Main St")
+                        .phone("")
+                        .first_name("Ada")
+                        .last_name("Lovelace"),
+                )
+                .map(drop)
+        }),
+        ("password", |c| {
+            c.console()
+                .hid()
+                .orgs()
+                .activate(ActivateHidOrgRequest::builder().email("a@b.c").password(""))
+                .map(drop)
+        }),
+    ]
+}
+
+#[test]
+fn every_violation_names_its_field_and_sends_nothing() {
+    let mut server = mockito::Server::new();
+    let sentinel = nothing_sent(&mut server);
+    let client = client(&server);
+    let mut wrong = Vec::new();
+    for (i, (field, case)) in cases().into_iter().enumerate() {
+        let got = invalid_field(case(&client));
+        if got != field {
+            wrong.push(format!("case {i}: expected `{field}`, got `{got}`"));
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    sentinel.assert();
+}
+
+#[test]
+fn the_reason_says_what_rule_was_broken() {
+    let mut server = mockito::Server::new();
+    let sentinel = nothing_sent(&mut server);
+    let client = client(&server);
+    let err = client
+        .console()
+        .create_template(template().watch_count(2))
+        .expect_err("needs allow_on_multiple_devices");
+    let text = err.to_string();
+    assert!(text.contains("allow_on_multiple_devices"), "{text}");
+    assert!(text.contains("nothing was sent"), "{text}");
+
+    let err = client
+        .console()
+        .event_log(
+            "0xt",
+            TemplateLogQuery::builder().filters(TemplateLogFilters::builder().event_type("shared")),
+        )
+        .expect_err("unknown event type");
+    let text = err.to_string();
+    assert!(
+        text.contains("issue, install, update, suspend, resume, unlink"),
+        "{text}"
+    );
+
+    let err = client
+        .console()
+        .credential_profiles()
+        .create(
+            CreateCredentialProfileRequest::builder()
+                .name("Main")
+                .keys(vec![CredentialProfileKey::new("abc")]),
+        )
+        .expect_err("short key");
+    assert!(err.to_string().contains("32 hexadecimal"), "{err}");
+    sentinel.assert();
+}
+
+#[test]
+fn limits_at_their_edges_are_accepted() {
+    // The extreme documented values pass validation, so the requests are sent.
+    let mut server = mockito::Server::new();
+    let posts = server
+        .mock("POST", mockito::Matcher::Any)
+        .with_body("{}")
+        .expect(2)
+        .create();
+    let gets = server
+        .mock("GET", mockito::Matcher::Any)
+        .with_body(r#"{"ledger_items":[]}"#)
+        .expect(1)
+        .create();
+    let client = client(&server);
+    client
+        .console()
+        .create_template(
+            template()
+                .allow_on_multiple_devices(true)
+                .watch_count(5)
+                .iphone_count(1)
+                .background_color("#abcDEF"),
+        )
+        .expect("watch_count 5, iphone_count 1 and a mixed-case colour are valid");
+    client
+        .console()
+        .ledger_items(LedgerItemsQuery::builder().page(1).per_page(100))
+        .expect("per_page 100 is valid");
+    client
+        .console()
+        .credential_profiles()
+        .create(
+            CreateCredentialProfileRequest::builder()
+                .name("Main")
+                .keys(vec![CredentialProfileKey::new(KEY.to_uppercase())])
+                .file_id("0A"),
+        )
+        .expect("an upper-case hex key is valid");
+    posts.assert();
+    gets.assert();
+}
