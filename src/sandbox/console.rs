@@ -10,7 +10,7 @@ use super::routes::{decode_body, page_params, Outcome};
 use super::server::{Incoming, Reply};
 use super::state::{paginate, Refusal, State, Template};
 use super::util::{iso8601, now_millis, parse_iso8601};
-use crate::models::CardState;
+use crate::models::{CardState, LedgerItemsQuery, TemplateLogQuery};
 use crate::validate::Validate;
 
 /// Console resources other than templates.
@@ -27,7 +27,7 @@ pub(crate) struct ConsoleState {
 }
 
 /// A request body as a JSON object, checked by `T`'s schema and rules.
-fn body_object<T>(rq: &Incoming) -> Result<Map<String, Value>, Reply>
+pub(crate) fn body_object<T>(rq: &Incoming) -> Result<Map<String, Value>, Reply>
 where
     T: serde::de::DeserializeOwned + serde::Serialize + Validate,
 {
@@ -139,11 +139,29 @@ fn apply_template_fields(fields: &mut Map<String, Value>, body: &Map<String, Val
 }
 
 pub(crate) fn create_template(state: &mut State, body: &Map<String, Value>) -> Outcome {
-    if body.get("use_case").and_then(Value::as_str) == Some("employee_badge") {
+    let text = |key: &str| body.get(key).and_then(Value::as_str);
+    if text("use_case") == Some("employee_badge") {
         return Err(Reply::invalid(
             "use_case",
             "employee_badge is no longer accepted for new templates; use corporate_id",
         ));
+    }
+    for (field, known) in [
+        ("platform", &["apple", "google", "android"][..]),
+        (
+            "use_case",
+            &["corporate_id", "student_id", "multi_family", "hotel"][..],
+        ),
+        ("protocol", &["desfire", "seos", "smart_tap"][..]),
+    ] {
+        if let Some(value) = text(field) {
+            if !known.contains(&value) {
+                return Err(Reply::invalid(
+                    field,
+                    &format!("is `{value}`; it must be one of {}", known.join(", ")),
+                ));
+            }
+        }
     }
     let id = state.ids.hex_id();
     let mut fields = Map::new();
@@ -257,61 +275,58 @@ pub(crate) fn publish_template(state: &mut State, id: &str) -> Outcome {
     Ok(Reply::ok(&json!({"id": id, "status": "ready"})))
 }
 
-/// `GET .../logs`: the template's event log, newest last, filtered by
-/// `filters[device]`, `filters[event_type]`, `filters[start_date]`, `filters[end_date]`.
-pub(crate) fn event_log(state: &State, rq: &Incoming, id: &str) -> Outcome {
+/// `GET .../logs`: the template's event log, oldest first, filtered by device, event
+/// type and a time range.
+pub(crate) fn event_log(state: &State, query: &TemplateLogQuery, id: &str) -> Outcome {
     template_or_404(state, id)?;
-    let (page, per_page) = page_params(rq)?;
-    let device = rq.param("filters[device]");
-    if let Some(d) = device {
-        if !matches!(d, "mobile" | "watch") {
-            return Err(Reply::invalid("filters.device", "must be mobile or watch"));
-        }
-    }
-    let event_type = rq.param("filters[event_type]");
-    if let Some(e) = event_type {
-        const TYPES: [&str; 7] = [
-            "issue", "install", "update", "suspend", "resume", "unlink", "delete",
-        ];
-        if !TYPES.contains(&e) {
-            return Err(Reply::invalid(
-                "filters.event_type",
-                "must be one of issue, install, update, suspend, resume, unlink",
-            ));
-        }
-    }
-    let date = |name: &str| -> Result<Option<i64>, Reply> {
-        match rq.param(&format!("filters[{name}]")) {
-            None => Ok(None),
-            Some(text) => parse_iso8601(text)
-                .map(Some)
-                .ok_or_else(|| Reply::invalid(&format!("filters.{name}"), "must be ISO 8601")),
-        }
-    };
-    let (start, end) = (date("start_date")?, date("end_date")?);
+    let filters = query.filters.clone().unwrap_or_default();
+    let device = filters.device.map(|d| d.to_string());
+    let event_type = filters.event_type.map(|e| e.to_string());
+    let (start, end) = (
+        date("filters.start_date", filters.start_date.as_deref())?,
+        date("filters.end_date", filters.end_date.as_deref())?,
+    );
     let entries: Vec<Value> = state
         .log
         .iter()
         .filter(|e| e.template_id == id)
-        .filter(|e| device.is_none_or(|d| e.device.map(|x| x.as_str()) == Some(d)))
-        .filter(|e| event_type.is_none_or(|t| e.event == t))
+        .filter(|e| {
+            device
+                .as_deref()
+                .is_none_or(|d| e.device.map(|x| x.as_str()) == Some(d))
+        })
+        .filter(|e| event_type.as_deref().is_none_or(|t| e.event == t))
         .filter(|e| start.is_none_or(|s| e.at >= s))
         .filter(|e| end.is_none_or(|s| e.at <= s))
         .map(|e| state.log_answer(e))
         .collect();
-    let (logs, figures) = paginate(&entries, page, per_page);
+    let (logs, figures) = paginate(&entries, page_of(query.page), per_page_of(query.per_page));
     Ok(Reply::ok(
         &json!({"logs": logs, "pagination": pagination(figures)}),
     ))
 }
 
+/// An optional ISO 8601 bound; 422 naming `field` when it is not one.
+fn date(field: &str, text: Option<&str>) -> Result<Option<i64>, Reply> {
+    match text {
+        None => Ok(None),
+        Some(text) => parse_iso8601(text)
+            .map(Some)
+            .ok_or_else(|| Reply::invalid(field, "must be an ISO 8601 date or time")),
+    }
+}
+
+fn page_of(page: Option<u32>) -> u64 {
+    page.map_or(1, u64::from)
+}
+
+fn per_page_of(per_page: Option<u32>) -> u64 {
+    per_page.map_or(50, u64::from)
+}
+
 /// `POST .../ios_preflight`: the identifiers Apple provisioning needs for one pass.
-pub(crate) fn ios_preflight(state: &State, id: &str, body: &Map<String, Value>) -> Outcome {
+pub(crate) fn ios_preflight(state: &State, id: &str, pass_id: &str) -> Outcome {
     template_or_404(state, id)?;
-    let pass_id = body
-        .get("access_pass_ex_id")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
     let card = state.card(pass_id).map_err(Reply::from)?;
     if card.template_id != id {
         return Err(Reply::message(
@@ -365,9 +380,8 @@ pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outco
     Ok(Reply::ok(&pair))
 }
 
-pub(crate) fn list_pairs(state: &State, rq: &Incoming) -> Outcome {
-    let (page, per_page) = page_params(rq)?;
-    let (items, figures) = paginate(&state.console.pairs, page, per_page);
+pub(crate) fn list_pairs(state: &State, page: Option<u32>, per_page: Option<u32>) -> Outcome {
+    let (items, figures) = paginate(&state.console.pairs, page_of(page), per_page_of(per_page));
     Ok(Reply::ok(
         &json!({"card_template_pairs": items, "pagination": pagination(figures)}),
     ))
@@ -504,9 +518,12 @@ pub(crate) fn create_webhook(state: &mut State, body: &Map<String, Value>) -> Ou
     Ok(Reply::ok(&hook))
 }
 
-pub(crate) fn list_webhooks(state: &State, rq: &Incoming) -> Outcome {
-    let (page, per_page) = page_params(rq)?;
-    let (items, figures) = paginate(&state.console.webhooks, page, per_page);
+pub(crate) fn list_webhooks(state: &State, page: Option<u32>, per_page: Option<u32>) -> Outcome {
+    let (items, figures) = paginate(
+        &state.console.webhooks,
+        page_of(page),
+        per_page_of(per_page),
+    );
     Ok(Reply::ok(
         &json!({"webhooks": items, "pagination": pagination(figures)}),
     ))
@@ -573,19 +590,11 @@ pub(crate) fn activate_hid_org(state: &mut State, body: &Map<String, Value>) -> 
 
 // ------------------------------------------------------------------ ledger
 
-/// `GET /v1/console/ledger-items`: one item per issued pass, `start_date`/`end_date`
-/// bounds (ISO 8601), `per_page` default 50, at most 100.
-pub(crate) fn ledger(state: &State, rq: &Incoming) -> Outcome {
-    let (page, per_page) = page_params(rq)?;
-    let date = |name: &str| -> Result<Option<i64>, Reply> {
-        match rq.param(name) {
-            None => Ok(None),
-            Some(text) => parse_iso8601(text)
-                .map(Some)
-                .ok_or_else(|| Reply::invalid(name, "must be ISO 8601")),
-        }
-    };
-    let (start, end) = (date("start_date")?, date("end_date")?);
+/// `GET /v1/console/ledger-items`: one item per issued pass, within the
+/// `start_date`/`end_date` bounds.
+pub(crate) fn ledger(state: &State, query: &LedgerItemsQuery) -> Outcome {
+    let start = date("start_date", query.start_date.as_deref())?;
+    let end = date("end_date", query.end_date.as_deref())?;
     let items: Vec<Value> = state
         .ledger
         .iter()
@@ -593,7 +602,8 @@ pub(crate) fn ledger(state: &State, rq: &Incoming) -> Outcome {
         .filter(|i| end.is_none_or(|s| i.at <= s))
         .map(|i| state.ledger_answer(i))
         .collect();
-    let (ledger_items, figures) = paginate(&items, page, per_page);
+    let (ledger_items, figures) =
+        paginate(&items, page_of(query.page), per_page_of(query.per_page));
     Ok(Reply::ok(
         &json!({"ledger_items": ledger_items, "pagination": pagination(figures)}),
     ))

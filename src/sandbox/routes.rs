@@ -39,81 +39,86 @@ pub(crate) fn route(shared: &Shared, rq: &Incoming) -> Reply {
 }
 
 fn console_route(state: &mut State, rq: &Incoming, path: &[&str]) -> Outcome {
+    use crate::models::{
+        ActivateHidOrgRequest, ConsolePageQuery, CreateCredentialProfileRequest,
+        CreateHidOrgRequest, CreateLandingPageRequest, CreateTemplatePairRequest,
+        CreateTemplateRequest, CreateWebhookRequest, IosPreflightRequest, LedgerItemsQuery,
+        TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
+    };
+    const PAGES: &[&str] = &["page", "per_page"];
     match (rq.method.as_str(), path) {
         ("POST", ["card-templates"]) => {
-            con::create_template(state, &console_body(rq, &["name", "platform"])?)
+            con::create_template(state, &con::body_object::<CreateTemplateRequest>(rq)?)
         }
         ("GET", ["card-templates"]) => con::list_templates(state, rq),
         ("GET", ["card-templates", id]) => con::get_template(state, id),
-        ("PUT", ["card-templates", id]) => con::update_template(state, id, &console_body(rq, &[])?),
+        ("PUT", ["card-templates", id]) => {
+            con::update_template(state, id, &con::body_object::<UpdateTemplateRequest>(rq)?)
+        }
         ("DELETE", ["card-templates", id]) => con::delete_template(state, id),
         ("POST", ["card-templates", id, "publish"]) => con::publish_template(state, id),
-        ("GET", ["card-templates", id, "logs"]) => con::event_log(state, rq, id),
+        ("GET", ["card-templates", id, "logs"]) => {
+            let query: TemplateLogQuery = decode_query(rq, PAGES)?;
+            con::event_log(state, &query, id)
+        }
         ("POST", ["card-templates", id, "ios_preflight"]) => {
-            con::ios_preflight(state, id, &console_body(rq, &["access_pass_ex_id"])?)
+            let request: IosPreflightRequest = decode_body(&rq.body)?;
+            con::ios_preflight(state, id, &request.access_pass_ex_id)
         }
         #[cfg(feature = "smart-tap")]
         ("POST", ["card-templates", id, "smart-tap", "reveal"]) => {
             con::reveal_smart_tap(state, rq, id)
         }
-        ("GET", ["card-template-pairs"]) => con::list_pairs(state, rq),
-        ("POST", ["card-template-pairs"]) => con::create_pair(
-            state,
-            &console_body(
-                rq,
-                &["name", "apple_card_template_id", "google_card_template_id"],
-            )?,
-        ),
+        ("GET", ["card-template-pairs"]) => {
+            let query: ConsolePageQuery = decode_query(rq, PAGES)?;
+            con::list_pairs(state, query.page, query.per_page)
+        }
+        ("POST", ["card-template-pairs"]) => {
+            con::create_pair(state, &con::body_object::<CreateTemplatePairRequest>(rq)?)
+        }
         ("GET", ["landing-pages"]) => Ok(Reply::ok(&json!(state.console.landing_pages))),
         ("POST", ["landing-pages"]) => {
-            con::create_landing_page(state, &console_body(rq, &["name"])?)
+            con::create_landing_page(state, &con::body_object::<CreateLandingPageRequest>(rq)?)
         }
-        ("PUT", ["landing-pages", id]) => {
-            con::update_landing_page(state, id, &console_body(rq, &[])?)
-        }
+        ("PUT", ["landing-pages", id]) => con::update_landing_page(
+            state,
+            id,
+            &con::body_object::<UpdateLandingPageRequest>(rq)?,
+        ),
         ("GET", ["credential-profiles"]) => {
             Ok(Reply::ok(&json!(state.console.credential_profiles)))
         }
-        ("POST", ["credential-profiles"]) => {
-            con::create_credential_profile(state, &console_body(rq, &["name", "keys"])?)
-        }
+        ("POST", ["credential-profiles"]) => con::create_credential_profile(
+            state,
+            &con::body_object::<CreateCredentialProfileRequest>(rq)?,
+        ),
         ("DELETE", ["credential-profiles", id]) => con::remove(
             &mut state.console.credential_profiles,
             "credential profile",
             id,
         ),
-        ("GET", ["webhooks"]) => con::list_webhooks(state, rq),
-        ("POST", ["webhooks"]) => con::create_webhook(state, &console_body(rq, &["name", "url"])?),
+        ("GET", ["webhooks"]) => {
+            let query: ConsolePageQuery = decode_query(rq, PAGES)?;
+            con::list_webhooks(state, query.page, query.per_page)
+        }
+        ("POST", ["webhooks"]) => {
+            con::create_webhook(state, &con::body_object::<CreateWebhookRequest>(rq)?)
+        }
         ("DELETE", ["webhooks", id]) => con::remove(&mut state.console.webhooks, "webhook", id),
         ("POST", ["webhooks", id, "verify"]) => con::verify_webhook(state, id),
         ("GET", ["hid", "orgs"]) => Ok(Reply::ok(&json!(state.console.hid_orgs))),
-        ("POST", ["hid", "orgs"]) => con::create_hid_org(state, &console_body(rq, &["name"])?),
-        ("POST", ["hid", "orgs", "activate"]) => {
-            con::activate_hid_org(state, &console_body(rq, &["email", "password"])?)
+        ("POST", ["hid", "orgs"]) => {
+            con::create_hid_org(state, &con::body_object::<CreateHidOrgRequest>(rq)?)
         }
-        ("GET", ["ledger-items"]) => con::ledger(state, rq),
+        ("POST", ["hid", "orgs", "activate"]) => {
+            con::activate_hid_org(state, &con::body_object::<ActivateHidOrgRequest>(rq)?)
+        }
+        ("GET", ["ledger-items"]) => {
+            let query: LedgerItemsQuery = decode_query(rq, PAGES)?;
+            con::ledger(state, &query)
+        }
         _ => Err(not_found(rq)),
     }
-}
-
-/// A console body as a JSON object with the `required` fields present (until the console
-/// request types exist in `crate::models`).
-fn console_body(rq: &Incoming, required: &[&str]) -> Result<Map<String, Value>, Reply> {
-    let value: Value = if rq.body.iter().all(u8::is_ascii_whitespace) {
-        Value::Object(Map::new())
-    } else {
-        serde_json::from_slice(&rq.body)
-            .map_err(|e| Reply::message(400, format!("the body is not valid JSON: {e}")))?
-    };
-    let Value::Object(map) = value else {
-        return Err(Reply::invalid("body", "must be a JSON object"));
-    };
-    for field in required {
-        if map.get(*field).is_none_or(Value::is_null) {
-            return Err(Reply::invalid(field, "is required"));
-        }
-    }
-    Ok(map)
 }
 
 fn not_found(rq: &Incoming) -> Reply {

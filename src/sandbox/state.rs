@@ -488,44 +488,49 @@ impl State {
 
     /// A simulated wallet install: a `created` or unlinked pass becomes `active` on a new
     /// device; an `active` one gains another device. Suspended and deleted passes refuse.
+    /// A unified pass is installed as a whole: each of its cards on a device of its own
+    /// template's platform.
     pub(crate) fn install(
         &mut self,
         id: &str,
         device: DeviceType,
         actor: &Actor,
     ) -> Result<AccessCard, Refusal> {
-        // A unified pass is installed through its first (Apple) card.
-        let index = self.targets(id)?[0];
-        let state = self.cards[index].state();
-        match state {
-            CardState::Created | CardState::Unlink | CardState::Active => {}
-            _ => {
+        let targets = self.targets(id)?;
+        for &index in &targets {
+            let state = self.cards[index].state();
+            if !matches!(
+                state,
+                CardState::Created | CardState::Unlink | CardState::Active
+            ) {
                 return Err(Refusal::unprocessable(format!(
                     "can not install a pass that is {state} (pass {id})"
-                )))
+                )));
             }
         }
-        let platform = self
-            .template(&self.cards[index].template_id)
-            .and_then(|t| t.text("platform"))
-            .unwrap_or("apple")
-            .to_owned();
-        let now = iso8601(now_millis());
-        let device_id = self.ids.hex_id();
-        let card = &mut self.cards[index];
-        card.answer
-            .devices
-            .get_or_insert_with(Vec::new)
-            .push(Device {
-                id: Some(device_id),
-                platform: Some(platform),
-                device_type: Some(device.as_str().to_owned()),
-                status: Some("active".to_owned()),
-                created_at: Some(now.clone()),
-                updated_at: Some(now),
-            });
-        self.record_pass_change(index, PassChange::Installed(device), actor);
-        Ok(self.answer_after(id, index))
+        for &index in &targets {
+            let platform = self
+                .template(&self.cards[index].template_id)
+                .and_then(|t| t.text("platform"))
+                .unwrap_or("apple")
+                .to_owned();
+            let now = iso8601(now_millis());
+            let device_id = self.ids.hex_id();
+            self.cards[index]
+                .answer
+                .devices
+                .get_or_insert_with(Vec::new)
+                .push(Device {
+                    id: Some(device_id),
+                    platform: Some(platform),
+                    device_type: Some(device.as_str().to_owned()),
+                    status: Some("active".to_owned()),
+                    created_at: Some(now.clone()),
+                    updated_at: Some(now),
+                });
+            self.record_pass_change(index, PassChange::Installed(device), actor);
+        }
+        Ok(self.answer_after(id, targets[0]))
     }
 
     /// THE one place where a pass changes: sets its new state (and its devices' status),
