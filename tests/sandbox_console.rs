@@ -16,7 +16,7 @@ use accessgrid::models::{
     UpdateTemplateRequest,
 };
 use accessgrid::sandbox::{DeviceType, Sandbox};
-use accessgrid::{Client, Error};
+use accessgrid::Client;
 use serde_json::Value;
 
 fn sandbox() -> Sandbox {
@@ -663,5 +663,5 @@ fn smart_tap_keys_are_revealed_encrypted_to_the_callers_key() {
         .reveal_smart_tap(&sb.template_id())
         .expect_err("a desfire template has no SmartTap key");
     assert_eq!(err.status(), Some(422));
-    assert!(matches!(err, Error::Api(_)));
+    assert!(matches!(err, accessgrid::Error::Api(_)));
 }
