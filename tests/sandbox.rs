@@ -647,8 +647,9 @@ fn faults_answer_the_next_requests_then_stop() {
     sb.clear_faults();
     assert_eq!(get().status, 200);
 
-    // Through the SDK: the status and Retry-After reach the caller's error.
-    sb.inject(Fault::RateLimited { retry_after: 1 }, 1);
+    // Through the SDK: the status and Retry-After reach the caller's error (enough faults
+    // to outlast any retries the client makes).
+    sb.inject(Fault::RateLimited { retry_after: 1 }, 10);
     let err = sb
         .client()
         .access_cards()
@@ -656,6 +657,17 @@ fn faults_answer_the_next_requests_then_stop() {
         .expect_err("rate limited");
     assert_eq!(err.status(), Some(429));
     assert_eq!(err.api().and_then(|e| e.retry_after.as_deref()), Some("1"));
+    sb.clear_faults();
+    let listed = sb
+        .client()
+        .access_cards()
+        .list(ListCardsQuery::builder().template_id(sb.template_id()))
+        .expect("served again");
+    assert_eq!(
+        listed.total_count,
+        Some(0),
+        "the rate-limited issue did not happen"
+    );
 }
 
 #[test]
@@ -742,7 +754,7 @@ fn sandboxes_side_by_side_are_independent() {
     assert!(matches!(err, Error::Authentication(_)), "{err:?}");
 
     // A fault in one does not reach the other.
-    sa.inject(Fault::Status(503), 1);
+    sa.inject(Fault::Status(503), 10);
     assert_eq!(count(&sb), Some(3));
     assert_eq!(
         sa.client()

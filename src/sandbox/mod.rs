@@ -8,8 +8,17 @@
 //! schema-generated types as the client (a body that breaks them answers 422
 //! `{message, errors: {field: [...]}}`), and keeps the account's state in memory: passes
 //! with ids and install URLs, their state machine, lists with filters and pages, the event
-//! log and the ledger. It shuts down when dropped: its threads are joined and its port is
-//! free again.
+//! log and the ledger, and every console resource (templates, template pairs and the
+//! unified passes issued from them, landing pages, credential profiles, webhooks with a
+//! generated bearer token, HID orgs). It shuts down when dropped: its threads are joined
+//! and its port is free again. Two sandboxes share nothing.
+//!
+//! Each sandbox starts with one published Apple template ([`Sandbox::template_id`]).
+//! Passes start `created`; a test makes one `active` with [`Sandbox::install`] (or by
+//! opening its `install_url`). Only `active` passes can be suspended, `suspended` and
+//! `unlink` ones resumed, `active` and `suspended` ones unlinked; `deleted` is final. A
+//! forbidden change answers 422 with a message that says why, such as
+//! `can not manage a pass that is not active (pass 0x… is created)`.
 //!
 //! ```
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -262,17 +271,23 @@ impl Sandbox {
     }
 
     /// Makes the next `times` requests to the API get `fault` (after any faults injected
-    /// before). Requests to install URLs are not affected.
+    /// before). A fault answers before credentials are checked, like a proxy would.
+    /// Requests to install URLs are not affected. Each retry a client makes is a request
+    /// of its own: inject enough faults to outlast them.
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
     /// use accessgrid::sandbox::{Fault, Sandbox};
     ///
     /// let sandbox = Sandbox::start()?;
-    /// sandbox.inject(Fault::RateLimited { retry_after: 2 }, 1);
+    /// sandbox.inject(Fault::Status(503), 10);
     /// let err = sandbox.client().access_cards().get("0xc4rd1d").unwrap_err();
-    /// assert_eq!(err.status(), Some(429));
-    /// assert_eq!(err.api().and_then(|e| e.retry_after.as_deref()), Some("2"));
+    /// assert_eq!(err.status(), Some(503));
+    ///
+    /// sandbox.clear_faults();
+    /// sandbox.inject(Fault::RateLimited { retry_after: 1 }, 10);
+    /// let err = sandbox.client().access_cards().get("0xc4rd1d").unwrap_err();
+    /// assert_eq!(err.api().and_then(|e| e.retry_after.as_deref()), Some("1"));
     /// # Ok(()) }
     /// ```
     pub fn inject(&self, fault: Fault, times: u32) {
@@ -292,7 +307,9 @@ impl Sandbox {
     }
 
     /// Every event recorded so far, in order, as webhook subscribers would receive them:
-    /// one per pass issued, installed, updated, suspended, resumed, unlinked or deleted.
+    /// one per pass issued, installed, updated, suspended, resumed, unlinked or deleted
+    /// (`ag.access_pass.*`), and per template, landing page or credential profile created,
+    /// updated, published or deleted (`ag.card_template.*`, ...).
     pub fn events(&self) -> Vec<SandboxEvent> {
         self.shared.lock_state().events.clone()
     }
