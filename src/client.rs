@@ -7,21 +7,45 @@ use std::time::Duration;
 use crate::access_cards::AccessCards;
 use crate::console::Console;
 use crate::error::Error;
+use crate::retry::RetryPolicy;
 use crate::secret::SecretKey;
+use crate::throttle::{Limiter, Throttle};
+
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+compile_error!(
+    "accessgrid needs a TLS implementation: enable the `rustls` (default) or `native-tls` feature"
+);
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.accessgrid.com";
 /// Default limit on establishing a connection.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default limit on a whole call, from connecting to the last byte of the answer.
+/// Default limit on each attempt of a call, from connecting to the last byte of the answer.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default limit on the size of an answer body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
 
 /// A blocking AccessGrid API client.
 ///
-/// Cheap to clone: clones share one connection pool and configuration, and a `Client` can be
-/// used from many threads at once (`Clone + Send + Sync`).
+/// Cheap to clone: clones share one connection pool, configuration and
+/// [throttle](crate::throttle), and a `Client` can be used from many threads at once
+/// (`Clone + Send + Sync`).
+///
+/// Every call is bounded: the connect and overall timeouts apply to each attempt, answers
+/// larger than the size limit are refused, failed calls are retried only where that is safe
+/// ([`crate::retry`]), and the client keeps to the provider's rate and concurrency limits.
+///
+/// # Logging
+///
+/// The client logs through the [`log`](https://docs.rs/log) facade: each attempt at
+/// `debug` (method, path without its query, status or failure, attempt number, time taken)
+/// and each retry at `info`, under the target `accessgrid::transport`. It never logs a
+/// header, a body (they hold personal data), the query, the secret key or a signature, and
+/// neither `Debug` of the client, its builder or any [`Error`] shows the key or a
+/// signature. Beware of `ureq`'s own `trace` level (targets `ureq` and `ureq_proto`): it
+/// dumps the raw bytes on the wire, the `X-PAYLOAD-SIG` header and bodies included; its
+/// `debug` level and below redact headers. Keep those targets at `debug` or lower in
+/// production.
 ///
 /// ```no_run
 /// # fn main() -> Result<(), accessgrid::Error> {
@@ -42,10 +66,14 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) agent: ureq::Agent,
     pub(crate) user_agent: String,
+    pub(crate) connect_timeout: Option<Duration>,
     pub(crate) timeout: Option<Duration>,
     pub(crate) max_response_bytes: u64,
     /// Whether the agent was given by the caller (its configuration is then not ours).
     pub(crate) foreign_agent: bool,
+    pub(crate) retry: RetryPolicy,
+    pub(crate) throttle: Throttle,
+    pub(crate) limiter: Limiter,
 }
 
 impl Client {
@@ -114,6 +142,11 @@ impl Client {
             agent: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             allow_insecure_http: false,
+            retry: RetryPolicy::default(),
+            throttle: Throttle::default(),
+            extra_roots: Vec::new(),
+            built_in_roots: true,
+            native_tls: false,
         }
     }
 
@@ -125,6 +158,16 @@ impl Client {
     /// The base URL every path is appended to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// The throttle in force (shared with every clone of this client).
+    pub fn throttle(&self) -> &Throttle {
+        &self.inner.throttle
     }
 
     /// Access passes: issue, read, update, list, and change state.
@@ -146,8 +189,12 @@ impl fmt::Debug for Client {
             .field("secret_key", &self.inner.secret)
             .field("base_url", &self.inner.base_url)
             .field("user_agent", &self.inner.user_agent)
+            .field("connect_timeout", &self.inner.connect_timeout)
             .field("timeout", &self.inner.timeout)
             .field("max_response_bytes", &self.inner.max_response_bytes)
+            .field("custom_agent", &self.inner.foreign_agent)
+            .field("retry", &self.inner.retry)
+            .field("throttle", &self.inner.throttle)
             .finish_non_exhaustive()
     }
 }
@@ -170,6 +217,12 @@ pub struct ClientBuilder {
     agent: Option<ureq::Agent>,
     max_response_bytes: u64,
     allow_insecure_http: bool,
+    retry: RetryPolicy,
+    throttle: Throttle,
+    /// PEM texts, parsed by `build`.
+    extra_roots: Vec<Vec<u8>>,
+    built_in_roots: bool,
+    native_tls: bool,
 }
 
 impl ClientBuilder {
@@ -181,14 +234,18 @@ impl ClientBuilder {
         self
     }
 
-    /// Limit on establishing a connection (default 5 s); `None` for no limit.
+    /// Limit on establishing a connection, name resolution and TLS included (default 5 s);
+    /// `None` for no limit. It applies to every attempt, also with a caller's
+    /// [`agent`](ClientBuilder::agent).
     pub fn connect_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
         self.connect_timeout = limit.into();
         self
     }
 
-    /// Limit on a whole call, from connecting to the end of the answer (default 30 s);
-    /// `None` for no limit.
+    /// Limit on each attempt of a call, from connecting to the last byte of the answer
+    /// (default 30 s); `None` for no limit. It applies to every attempt, also with a
+    /// caller's [`agent`](ClientBuilder::agent); retries and their waits come on top, within
+    /// the [`RetryPolicy`]'s cap on the whole call.
     pub fn timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
         self.timeout = limit.into();
         self
@@ -200,15 +257,22 @@ impl ClientBuilder {
         self
     }
 
-    /// Use the caller's own `ureq` agent (its pool, proxy and TLS settings). The client's
-    /// timeouts then come from that agent, and error statuses are read per request.
+    /// Use the caller's own `ureq` agent (its pool, proxy and TLS settings).
+    ///
+    /// Per request the client still sets what it depends on: its own
+    /// [`connect_timeout`](ClientBuilder::connect_timeout) and
+    /// [`timeout`](ClientBuilder::timeout) (overriding the agent's), reading error statuses
+    /// as answers, and following no redirects. The TLS settings of this builder
+    /// ([`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem), ...) cannot be
+    /// combined with a caller's agent: configure them on the agent.
     pub fn agent(mut self, agent: ureq::Agent) -> Self {
         self.agent = Some(agent);
         self
     }
 
-    /// Limit on the size of an answer body (default 10 MiB); a larger answer is
-    /// [`Error::ResponseTooLarge`].
+    /// Limit on the size of an answer body, after decompression (default 10 MiB); a larger
+    /// answer is [`Error::ResponseTooLarge`]. Reading stops at the limit (or at once, when
+    /// the declared length is over it), so memory stays bounded by it.
     pub fn max_response_bytes(mut self, limit: u64) -> Self {
         self.max_response_bytes = limit;
         self
@@ -221,7 +285,69 @@ impl ClientBuilder {
         self
     }
 
+    /// How failed calls are retried (default [`RetryPolicy::default`]: up to 3 retries with
+    /// jittered exponential backoff); [`RetryPolicy::none`] turns retries off.
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Limits on request rate and requests in flight, shared by the client and its clones
+    /// (default [`Throttle::default`]: 20 a second, 5 at once); [`Throttle::off`] removes
+    /// them.
+    pub fn throttle(mut self, throttle: Throttle) -> Self {
+        self.throttle = throttle;
+        self
+    }
+
+    /// Also trust the CA certificate(s) in this PEM text, for example a corporate proxy's
+    /// that inspects TLS. Every certificate in the text is added; the built-in roots stay
+    /// trusted unless [`tls_built_in_roots(false)`](ClientBuilder::tls_built_in_roots).
+    /// Certificate verification itself can never be turned off. A PEM text without a
+    /// certificate makes [`build`](ClientBuilder::build) fail.
+    ///
+    /// ```no_run
+    /// let pem = std::fs::read("/etc/ssl/corporate-root.pem").expect("readable");
+    /// let client = accessgrid::Client::builder("my-account-id", "my-secret-key")
+    ///     .add_root_certificate_pem(pem)
+    ///     .build()?;
+    /// # let _ = client;
+    /// # Ok::<(), accessgrid::Error>(())
+    /// ```
+    pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots.push(pem.into());
+        self
+    }
+
+    /// Whether the built-in roots are trusted besides the added ones (default `true`).
+    /// With `false`, only certificates from
+    /// [`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem) are trusted
+    /// (at least one is then required).
+    ///
+    /// The built-in roots are Mozilla's (bundled), except with
+    /// [`native_tls`](ClientBuilder::native_tls) and no added certificate, where they are
+    /// the operating system's trust store.
+    pub fn tls_built_in_roots(mut self, trust: bool) -> Self {
+        self.built_in_roots = trust;
+        self
+    }
+
+    /// Use the platform's TLS library (OpenSSL on Linux, Secure Transport on macOS,
+    /// SChannel on Windows) instead of rustls, with the operating system's trust store.
+    /// Needs the `native-tls` feature. Without the `rustls` feature it is the only choice
+    /// and is used anyway.
+    #[cfg(feature = "native-tls")]
+    pub fn native_tls(mut self) -> Self {
+        self.native_tls = true;
+        self
+    }
+
     /// Checks the settings and builds the client.
+    ///
+    /// Fails with [`Error::Config`] on an empty account id or secret key, a base URL that
+    /// is malformed or plain `http` to a host that is not loopback (without
+    /// [`allow_insecure_http`](ClientBuilder::allow_insecure_http)), a throttle limit of zero,
+    /// a PEM text without a certificate, or TLS settings combined with a caller's agent.
     pub fn build(self) -> Result<Client, Error> {
         if self.account_id.trim().is_empty() {
             return Err(Error::Config("the account id is empty".into()));
@@ -230,16 +356,32 @@ impl ClientBuilder {
             return Err(Error::Config("the secret key is empty".into()));
         }
         let base_url = check_base_url(&self.base_url, self.allow_insecure_http)?;
+        self.throttle.check()?;
+        let limiter = Limiter::new(&self.throttle);
         let loopback = is_loopback_url(&base_url);
         let foreign_agent = self.agent.is_some();
+        let tls_customized =
+            !self.extra_roots.is_empty() || !self.built_in_roots || self.native_tls;
         let agent = match self.agent {
+            Some(_) if tls_customized => {
+                return Err(Error::Config(
+                    "TLS settings (root certificates, native-tls) cannot be combined with a custom agent: configure them on the agent".into(),
+                ))
+            }
             Some(agent) => agent,
             None => {
+                let tls = tls_config(&self.extra_roots, self.built_in_roots, self.native_tls)?;
+                // Keep as many idle connections as may be in flight, so a busy client
+                // does not reconnect for every request.
+                let idle = limiter.max_in_flight().unwrap_or(10).max(3);
                 let config = ureq::Agent::config_builder()
                     .timeout_connect(self.connect_timeout)
                     .timeout_global(self.timeout)
                     .http_status_as_error(false)
                     .max_redirects(0)
+                    .max_idle_connections_per_host(idle)
+                    .max_idle_connections(idle.max(10))
+                    .tls_config(tls)
                     .user_agent(self.user_agent.as_str());
                 // A proxy from the environment never applies to a loopback server.
                 let config = if loopback { config.proxy(None) } else { config };
@@ -253,9 +395,13 @@ impl ClientBuilder {
                 base_url,
                 agent,
                 user_agent: self.user_agent,
+                connect_timeout: self.connect_timeout,
                 timeout: self.timeout,
                 max_response_bytes: self.max_response_bytes,
                 foreign_agent,
+                retry: self.retry,
+                throttle: self.throttle,
+                limiter,
             }),
         })
     }
@@ -273,8 +419,72 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_agent", &self.agent.is_some())
             .field("max_response_bytes", &self.max_response_bytes)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("retry", &self.retry)
+            .field("throttle", &self.throttle)
+            .field("extra_root_certificates", &self.extra_roots.len())
+            .field("tls_built_in_roots", &self.built_in_roots)
+            .field("native_tls", &self.native_tls)
             .finish()
     }
+}
+
+/// The TLS settings: which library, and which roots. Verification always stays on.
+fn tls_config(
+    extra_pems: &[Vec<u8>],
+    built_in_roots: bool,
+    native_tls: bool,
+) -> Result<ureq::tls::TlsConfig, Error> {
+    use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+
+    let native = native_tls || cfg!(not(feature = "rustls"));
+    let mut extra: Vec<Certificate<'static>> = Vec::new();
+    for (i, pem) in extra_pems.iter().enumerate() {
+        let before = extra.len();
+        for item in ureq::tls::parse_pem(pem) {
+            match item {
+                Ok(PemItem::Certificate(cert)) => extra.push(cert),
+                Ok(_) => {}
+                Err(e) => {
+                    return Err(Error::Config(format!(
+                        "root certificate PEM #{} cannot be read: {e}",
+                        i + 1
+                    )))
+                }
+            }
+        }
+        if extra.len() == before {
+            return Err(Error::Config(format!(
+                "root certificate PEM #{} holds no certificate",
+                i + 1
+            )));
+        }
+    }
+    let roots = match (extra.is_empty(), built_in_roots) {
+        (true, false) => {
+            return Err(Error::Config(
+                "tls_built_in_roots(false) needs at least one add_root_certificate_pem".into(),
+            ))
+        }
+        // The operating system's store is the point of native-tls.
+        (true, true) if native => RootCerts::PlatformVerifier,
+        (true, true) => RootCerts::WebPki,
+        (false, true) => webpki_root_certs::TLS_SERVER_ROOT_CERTS
+            .iter()
+            .map(|der| Certificate::from_der(der.as_ref()))
+            .chain(extra)
+            .collect::<Vec<_>>()
+            .into(),
+        (false, false) => extra.into(),
+    };
+    let provider = if native {
+        TlsProvider::NativeTls
+    } else {
+        TlsProvider::Rustls
+    };
+    Ok(TlsConfig::builder()
+        .provider(provider)
+        .root_certs(roots)
+        .build())
 }
 
 /// Checks a base URL and returns it without a trailing slash.

@@ -44,6 +44,8 @@
 
 pub mod access_cards;
 mod amount;
+#[cfg(test)]
+mod answer_props;
 pub mod client;
 pub mod console;
 pub mod console_webhooks;
@@ -52,6 +54,7 @@ pub mod error;
 pub mod hid;
 pub mod models;
 pub mod pagination;
+pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
@@ -60,6 +63,7 @@ pub mod signing;
 #[cfg(feature = "smart-tap")]
 #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
 pub mod smart_tap;
+pub mod throttle;
 mod transport;
 pub mod validate;
 pub mod webhooks;
@@ -67,7 +71,9 @@ pub mod webhooks;
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error};
 pub use pagination::{PageInfo, Pages, Paginated};
+pub use retry::RetryPolicy;
 pub use secret::SecretKey;
+pub use throttle::Throttle;
 pub use validate::Validate;
 
 /// The README's code blocks, compiled and run as doc tests.

@@ -5,6 +5,15 @@
 //! ```text
 //! client.call(Method::POST, "/v1/key-cards").json(&request)?.send::<AccessCard>()
 //! ```
+//!
+//! [`Call::send`] signs once, then makes up to `1 + max_retries` attempts (see
+//! [`crate::retry`] for which failures are retried), each through the client's
+//! [throttle](crate::throttle), each sending the same signed bytes. Log lines (through
+//! the `log` facade, target `accessgrid::transport`) name the method, the path without
+//! its query, the status or failure, the attempt and the time taken: never a header, a
+//! body, the query, the secret key or a signature.
+
+use std::time::{Duration, Instant};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -12,6 +21,7 @@ use ureq::http::{self, Method};
 
 use crate::client::Client;
 use crate::error::{DecodeError, Error};
+use crate::retry::{self, Action, Fault};
 use crate::signing;
 
 /// A request being put together; consumed by [`Call::send`].
@@ -70,7 +80,8 @@ impl<'c> Call<'c> {
         decode(status, &body)
     }
 
-    /// Sends the request; answers the 2xx status and raw body.
+    /// Sends the request, retrying as the client's [`RetryPolicy`](crate::RetryPolicy)
+    /// allows; answers the 2xx status and raw body.
     fn exchange(self) -> Result<(u16, Vec<u8>), Error> {
         let inner = &self.client.inner;
         let mut url = String::with_capacity(inner.base_url.len() + self.path.len() + 64);
@@ -96,56 +107,220 @@ impl<'c> Call<'c> {
         }
         append_query(&mut url, &query);
 
+        // Signed once; every attempt sends this same buffer with this same signature.
+        let prepared = Prepared {
+            method: self.method,
+            path: self.path,
+            url,
+            signature,
+            body,
+        };
+        let idempotent = retry::is_idempotent(&prepared.method);
+        let policy = &inner.retry;
+        let first_started = Instant::now();
+        let mut retries = 0u32;
+        loop {
+            let attempt = retries + 1;
+            let permit = inner.limiter.acquire();
+            let started = Instant::now();
+            let result = prepared.attempt(self.client);
+            drop(permit);
+            let elapsed = started.elapsed();
+
+            let (fault, error, asked) = match result {
+                Ok(answer) if (200..300).contains(&answer.status) => {
+                    log::debug!(
+                        "{} {} -> {} (attempt {attempt}, {elapsed:?})",
+                        prepared.method,
+                        prepared.path,
+                        answer.status,
+                    );
+                    return Ok((answer.status, answer.body));
+                }
+                Ok(answer) => {
+                    log::debug!(
+                        "{} {} -> {} (attempt {attempt}, {elapsed:?})",
+                        prepared.method,
+                        prepared.path,
+                        answer.status,
+                    );
+                    // A wait the server asked for, on the answers that may carry one.
+                    let asked = match answer.status {
+                        429 | 503 => answer
+                            .retry_after
+                            .as_deref()
+                            .and_then(retry::retry_after_delay),
+                        _ => None,
+                    };
+                    let error = Error::from_answer(answer.status, answer.retry_after, answer.body);
+                    (Fault::Status(answer.status), error, asked)
+                }
+                Err(failure) => {
+                    log::debug!(
+                        "{} {} failed: {} (attempt {attempt}, {elapsed:?})",
+                        prepared.method,
+                        prepared.path,
+                        failure.summary(),
+                    );
+                    (failure.fault, failure.error, None)
+                }
+            };
+
+            match retry::action(idempotent, fault) {
+                Action::Fail => return Err(error),
+                Action::FailUnknown => {
+                    return Err(Error::OutcomeUnknown {
+                        source: Box::new(error),
+                    })
+                }
+                Action::Retry => {
+                    let Some(wait) = policy.next_wait(retries, first_started.elapsed(), asked)
+                    else {
+                        return Err(error);
+                    };
+                    log::info!(
+                        "{} {}: retrying in {wait:?} after {} (attempt {attempt} of {})",
+                        prepared.method,
+                        prepared.path,
+                        fault_summary(fault),
+                        policy.get_max_retries().saturating_add(1),
+                    );
+                    std::thread::sleep(wait);
+                    retries += 1;
+                }
+            }
+        }
+    }
+}
+
+/// A signed request, ready to be sent as many times as the retry policy allows.
+struct Prepared {
+    method: Method,
+    /// For log lines: the path without the query (which may hold personal data).
+    path: String,
+    url: String,
+    signature: String,
+    body: Vec<u8>,
+}
+
+/// An answer whose body was read in full (within the size limit).
+struct Answer {
+    status: u16,
+    retry_after: Option<String>,
+    body: Vec<u8>,
+}
+
+/// An attempt that got no complete answer.
+struct Failure {
+    fault: Fault,
+    error: Error,
+}
+
+impl Failure {
+    /// A short, body-free description for log lines.
+    fn summary(&self) -> String {
+        match &self.error {
+            Error::Timeout { .. } => "timeout".to_owned(),
+            Error::ResponseTooLarge { limit } => format!("answer over {limit} bytes"),
+            // Not every `ureq` error's text: a bad or refused URL would name the query.
+            Error::Transport(e) => match e.as_ref() {
+                ureq::Error::Io(io) => format!("I/O error: {io}"),
+                ureq::Error::Protocol(p) => format!("HTTP error: {p}"),
+                ureq::Error::HostNotFound => "host not found".to_owned(),
+                _ => fault_summary(self.fault),
+            },
+            _ => fault_summary(self.fault),
+        }
+    }
+}
+
+fn fault_summary(fault: Fault) -> String {
+    match fault {
+        Fault::Status(status) => format!("status {status}"),
+        Fault::Unsent => "no connection".to_owned(),
+        Fault::UnsentPermanent => "a setup error".to_owned(),
+        Fault::Interrupted => "an interrupted exchange".to_owned(),
+        Fault::Broken => "a failed exchange".to_owned(),
+    }
+}
+
+impl Prepared {
+    /// One attempt: send, read the status and the whole body (bounded).
+    fn attempt(&self, client: &Client) -> Result<Answer, Failure> {
+        let inner = &client.inner;
         let request = http::Request::builder()
             .method(self.method.clone())
-            .uri(&url)
+            .uri(&self.url)
             .header("X-ACCT-ID", &inner.account_id)
-            .header("X-PAYLOAD-SIG", signature)
+            .header("X-PAYLOAD-SIG", &self.signature)
             .header("Content-Type", "application/json")
             .header("Accept", "application/json")
             .header("User-Agent", &inner.user_agent)
-            .body(body)
-            .map_err(|e| Error::invalid("path", format!("does not make a valid request: {e}")))?;
+            .body(&self.body[..])
+            .map_err(|e| Failure {
+                fault: Fault::UnsentPermanent,
+                error: Error::invalid("path", format!("does not make a valid request: {e}")),
+            })?;
         let request = if inner.foreign_agent {
+            // A caller's agent: our timeouts and answer handling still apply, per request.
             inner
                 .agent
                 .configure_request(request)
                 .http_status_as_error(false)
                 .max_redirects(0)
+                .timeout_connect(inner.connect_timeout)
+                .timeout_global(inner.timeout)
                 .build()
         } else {
             request
         };
 
-        let started = std::time::Instant::now();
-        let mut response = inner
-            .agent
-            .run(request)
-            .map_err(|e| map_ureq(e, inner.timeout))?;
+        let fail = |e: ureq::Error| Failure {
+            fault: retry::classify(&e),
+            error: map_ureq(e, inner.connect_timeout, inner.timeout),
+        };
+        let mut response = inner.agent.run(request).map_err(fail)?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
+        let headers = response.headers();
+        let retry_after = headers
             .get("retry-after")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
+        // A declared length over the limit fails before anything is read.
+        let declared = headers
+            .get("content-length")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let encoded = headers.contains_key("content-encoding");
+        if !encoded && declared.is_some_and(|len| len > inner.max_response_bytes) {
+            return Err(too_large(status, inner.max_response_bytes));
+        }
         let body = response
             .body_mut()
             .with_config()
             .limit(inner.max_response_bytes)
             .read_to_vec()
-            .map_err(|e| map_ureq(e, inner.timeout))?;
-        log::debug!(
-            "{} {} -> {} in {:?}",
-            self.method,
-            self.path,
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => too_large(status, inner.max_response_bytes),
+                other => fail(other),
+            })?;
+        Ok(Answer {
             status,
-            started.elapsed()
-        );
-        if (200..300).contains(&status) {
-            Ok((status, body))
+            retry_after,
+            body,
+        })
+    }
+}
+
+/// An oversized answer: a refusal (4xx) stays one, anything else may have been acted on.
+fn too_large(status: u16, limit: u64) -> Failure {
+    Failure {
+        fault: if (400..500).contains(&status) && status != 429 {
+            Fault::Status(status)
         } else {
-            Err(Error::from_answer(status, retry_after, body))
-        }
+            Fault::Broken
+        },
+        error: Error::ResponseTooLarge { limit },
     }
 }
 
@@ -181,8 +356,16 @@ pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T,
     Ok(value)
 }
 
-fn map_ureq(e: ureq::Error, timeout: Option<std::time::Duration>) -> Error {
+/// The crate's error for a `ureq` failure; a timeout names the limit that fired.
+fn map_ureq(e: ureq::Error, connect_timeout: Option<Duration>, timeout: Option<Duration>) -> Error {
     match e {
+        ureq::Error::Timeout(ureq::Timeout::Connect | ureq::Timeout::Resolve)
+            if connect_timeout.is_some() =>
+        {
+            Error::Timeout {
+                limit: connect_timeout,
+            }
+        }
         ureq::Error::Timeout(_) => Error::Timeout { limit: timeout },
         ureq::Error::BodyExceedsLimit(limit) => Error::ResponseTooLarge { limit },
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => {

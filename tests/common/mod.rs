@@ -20,6 +20,13 @@ pub fn user_agent() -> String {
 pub fn client(server: &mockito::ServerGuard) -> accessgrid::Client {
     accessgrid::Client::builder(ACCOUNT, SECRET)
         .base_url(server.url())
+        // The default retries, with millisecond waits: a 5xx answer is retried as in
+        // production without slowing the suite down.
+        .retry(
+            accessgrid::RetryPolicy::default()
+                .initial_backoff(std::time::Duration::from_millis(1))
+                .max_backoff(std::time::Duration::from_millis(10)),
+        )
         .build()
         .expect("a valid test client")
 }

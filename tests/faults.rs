@@ -1,0 +1,577 @@
+//! The fault suite: one test per fault, each asserting the outcome and the exact number of
+//! requests the (local) server saw.
+
+mod raw;
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::ThreadId;
+use std::time::{Duration, Instant};
+
+use accessgrid::models::{AccessCard, IssueCardRequest};
+use accessgrid::{Client, Error, RetryPolicy, Throttle};
+use raw::{RawServer, Reply};
+
+const ACCOUNT: &str = "acct_faults";
+const SECRET: &str = "faults_secret_value";
+const CARD: &str = r#"{"id":"0xc4rd1d","state":"active"}"#;
+
+/// Retries with tiny waits, so the suite stays quick.
+fn quick(retries: u32) -> RetryPolicy {
+    RetryPolicy::default()
+        .max_retries(retries)
+        .initial_backoff(Duration::from_millis(5))
+        .max_backoff(Duration::from_millis(20))
+        .max_elapsed(Duration::from_secs(5))
+}
+
+fn client_for(url: &str, policy: RetryPolicy) -> Client {
+    Client::builder(ACCOUNT, SECRET)
+        .base_url(url)
+        .retry(policy)
+        .throttle(Throttle::off())
+        .build()
+        .expect("a valid client")
+}
+
+fn get(client: &Client) -> Result<AccessCard, Error> {
+    client.access_cards().get("0xc4rd1d")
+}
+
+fn issue(client: &Client) -> Result<AccessCard, Error> {
+    client.access_cards().issue(
+        IssueCardRequest::builder()
+            .card_template_id("0xt3mpl4t3")
+            .full_name("Zoë Ångström")
+            .site_code("42")
+            .card_number("1234"),
+    )
+}
+
+/// Every request the server saw is the same: method, target, body bytes and signature.
+fn assert_all_identical(server: &RawServer) {
+    let seen = server.seen();
+    let first = seen.first().expect("at least one request");
+    for s in &seen[1..] {
+        assert_eq!(s.method, first.method);
+        assert_eq!(s.target, first.target);
+        assert_eq!(s.body, first.body, "each attempt sends the same bytes");
+        assert_eq!(s.header("x-payload-sig"), first.header("x-payload-sig"));
+        assert_eq!(s.header("x-acct-id"), Some(ACCOUNT));
+    }
+}
+
+fn unknown_source(e: Error) -> Error {
+    match e {
+        Error::OutcomeUnknown { source } => *source,
+        other => panic!("expected OutcomeUnknown, got {other:?}"),
+    }
+}
+
+// ---- a thread-aware log capture, to count attempts nobody can see on the server side ----
+
+struct Capture(Mutex<Vec<(ThreadId, String)>>);
+
+impl log::Log for Capture {
+    fn enabled(&self, m: &log::Metadata) -> bool {
+        m.target().starts_with("accessgrid")
+    }
+    fn log(&self, r: &log::Record) {
+        if self.enabled(r.metadata()) {
+            if let Ok(mut v) = self.0.lock() {
+                v.push((std::thread::current().id(), r.args().to_string()));
+            }
+        }
+    }
+    fn flush(&self) {}
+}
+
+/// Log lines of the crate written on this thread so far.
+fn my_log_lines() -> Vec<String> {
+    static LOGGER: OnceLock<&'static Capture> = OnceLock::new();
+    let logger = LOGGER.get_or_init(|| {
+        let logger: &'static Capture = Box::leak(Box::new(Capture(Mutex::new(Vec::new()))));
+        let _ = log::set_logger(logger);
+        log::set_max_level(log::LevelFilter::Debug);
+        logger
+    });
+    let me = std::thread::current().id();
+    logger
+        .0
+        .lock()
+        .map(|v| {
+            v.iter()
+                .filter(|(t, _)| *t == me)
+                .map(|(_, l)| l.clone())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+// ---- retried ----
+
+#[test]
+fn get_500_once_then_200_is_retried_once() {
+    let server = RawServer::start(|i, _| match i {
+        0 => Reply::json(500, r#"{"message":"boom"}"#),
+        _ => Reply::json(200, CARD),
+    });
+    let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
+    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(server.requests(), 2);
+    assert_all_identical(&server);
+}
+
+#[test]
+fn retry_after_one_second_is_honoured_even_for_a_post() {
+    let server = RawServer::start(|i, _| match i {
+        0 => Reply::with(
+            429,
+            &[("Content-Type", "application/json"), ("Retry-After", "1")],
+            br#"{"message":"slow down"}"#,
+        ),
+        _ => Reply::json(200, CARD),
+    });
+    // Default waits: the Retry-After (1 s) is within the 10 s cap.
+    let client = client_for(&server.url(), RetryPolicy::default());
+    let started = Instant::now();
+    let card = issue(&client).expect("issued after the wait");
+    let waited = started.elapsed();
+    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(server.requests(), 2, "a 429 means the server did not act");
+    assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
+    assert!(waited < Duration::from_secs(3), "waited {waited:?}");
+    let seen = server.seen();
+    assert!(seen[1].at.duration_since(seen[0].at) >= Duration::from_secs(1));
+    assert_all_identical(&server);
+}
+
+#[test]
+fn retry_after_over_the_cap_is_returned_not_waited_for() {
+    let server = RawServer::start(|_, _| {
+        Reply::with(
+            429,
+            &[("Content-Type", "application/json"), ("Retry-After", "120")],
+            br#"{"message":"slow down"}"#,
+        )
+    });
+    let started = Instant::now();
+    let err = get(&client_for(&server.url(), RetryPolicy::default())).expect_err("429");
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(server.requests(), 1);
+    assert_eq!(err.status(), Some(429));
+    let after = err.api().and_then(|a| a.retry_after.clone());
+    assert_eq!(after.as_deref(), Some("120"));
+    assert_eq!(
+        accessgrid::retry::retry_after_delay("120"),
+        Some(Duration::from_secs(120))
+    );
+}
+
+#[test]
+fn get_503_forever_gives_up_after_four_requests_within_the_total_cap() {
+    let server = RawServer::start(|_, _| Reply::json(503, r#"{"message":"down"}"#));
+    let policy = RetryPolicy::default()
+        .initial_backoff(Duration::from_millis(50))
+        .max_backoff(Duration::from_millis(200))
+        .max_elapsed(Duration::from_secs(2));
+    let started = Instant::now();
+    let err = get(&client_for(&server.url(), policy)).expect_err("503");
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(server.requests(), 4, "1 attempt + 3 retries");
+    assert_eq!(err.status(), Some(503));
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_all_identical(&server);
+}
+
+#[test]
+fn every_retryable_status_is_retried_on_get_put_delete() {
+    for status in [429u16, 500, 502, 503, 504] {
+        let server = RawServer::start(move |i, _| match i {
+            0 => Reply::json(status, "{}"),
+            _ => Reply::json(200, CARD),
+        });
+        get(&client_for(&server.url(), quick(3))).expect("retried");
+        assert_eq!(server.requests(), 2, "status {status}");
+    }
+}
+
+#[test]
+fn get_connection_dropped_mid_answer_is_retried() {
+    let server = RawServer::start(|i, _| match i {
+        0 => Reply::truncated(200, 200, r#"{"id":"0xc4r"#),
+        _ => Reply::json(200, CARD),
+    });
+    let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
+    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(server.requests(), 2);
+    assert_all_identical(&server);
+}
+
+#[test]
+fn get_connection_closed_without_answer_is_retried() {
+    let server = RawServer::start(|i, _| match i {
+        0 => Reply::Close,
+        _ => Reply::json(200, CARD),
+    });
+    get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
+    assert_eq!(server.requests(), 2);
+}
+
+#[test]
+fn issue_is_retried_when_the_connection_was_refused() {
+    let _ = my_log_lines(); // installs the capture before the first attempt
+                            // A loopback address of its own, so no other test can take the port meanwhile.
+    let addr = "127.0.0.77";
+    let port = TcpListener::bind((addr, 0))
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let url = format!("http://{addr}:{port}");
+    let opened: Arc<Mutex<Option<RawServer>>> = Arc::new(Mutex::new(None));
+    let slot = opened.clone();
+    let opener = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        let listener = TcpListener::bind((addr, port)).expect("the port is free again");
+        *slot.lock().expect("not poisoned") =
+            Some(RawServer::on(listener, |_, _| Reply::json(200, CARD)));
+    });
+    // Many short waits: the server appears after 300 ms, well within them.
+    let policy = RetryPolicy::default()
+        .max_retries(60)
+        .initial_backoff(Duration::from_millis(50))
+        .max_backoff(Duration::from_millis(50))
+        .max_elapsed(Duration::from_secs(10));
+    let card = issue(&client_for(&url, policy)).expect("issued once the server is up");
+    opener.join().expect("opener");
+    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    let server = opened.lock().expect("not poisoned");
+    let server = server.as_ref().expect("server started");
+    assert_eq!(server.requests(), 1, "the pass was requested exactly once");
+    let attempts = my_log_lines()
+        .iter()
+        .filter(|l| l.starts_with("POST /v1/key-cards failed"))
+        .count();
+    assert!(attempts >= 1, "at least one refused attempt was made");
+}
+
+#[test]
+fn issue_refused_forever_is_a_plain_transport_error_after_every_retry() {
+    let _ = my_log_lines(); // installs the capture before the first attempt
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let err = issue(&client_for(&format!("http://127.0.0.1:{port}"), quick(3)))
+        .expect_err("nobody listens");
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    assert!(
+        err.is_retryable(),
+        "nothing was sent, so the caller may retry"
+    );
+    let refused = my_log_lines()
+        .iter()
+        .filter(|l| l.starts_with("POST /v1/key-cards failed"))
+        .count();
+    assert_eq!(refused, 4, "1 attempt + 3 retries");
+}
+
+// ---- a POST that may have been acted on is never sent twice ----
+
+#[test]
+fn issue_500_is_sent_once_and_outcome_unknown() {
+    let server = RawServer::start(|_, _| Reply::json(500, r#"{"message":"boom"}"#));
+    let err = issue(&client_for(&server.url(), quick(3))).expect_err("500");
+    assert_eq!(server.requests(), 1);
+    assert_eq!(err.status(), Some(500));
+    assert!(!err.is_retryable());
+    assert!(
+        err.to_string().contains("check before sending it again"),
+        "{err}"
+    );
+    let source = unknown_source(err);
+    assert_eq!(source.api().map(|a| a.message.as_str()), Some("boom"));
+}
+
+#[test]
+fn issue_502_503_504_are_sent_once_and_outcome_unknown() {
+    for status in [502u16, 503, 504] {
+        let server = RawServer::start(move |_, _| Reply::json(status, "{}"));
+        let err = issue(&client_for(&server.url(), quick(3))).expect_err("5xx");
+        assert_eq!(server.requests(), 1, "status {status}");
+        assert_eq!(unknown_source(err).status(), Some(status));
+    }
+}
+
+#[test]
+fn state_action_500_is_sent_once_and_outcome_unknown() {
+    let server = RawServer::start(|_, _| Reply::json(500, "{}"));
+    let err = client_for(&server.url(), quick(3))
+        .access_cards()
+        .suspend("0xc4rd1d")
+        .expect_err("500");
+    assert_eq!(server.requests(), 1);
+    assert!(matches!(err, Error::OutcomeUnknown { .. }));
+}
+
+#[test]
+fn issue_connection_dropped_mid_answer_is_sent_once_and_outcome_unknown() {
+    let server = RawServer::start(|_, _| Reply::truncated(200, 200, r#"{"id":"new"#));
+    let err = issue(&client_for(&server.url(), quick(3))).expect_err("truncated");
+    assert_eq!(server.requests(), 1);
+    assert!(matches!(unknown_source(err), Error::Transport(_)));
+}
+
+#[test]
+fn issue_connection_closed_without_answer_is_sent_once_and_outcome_unknown() {
+    let server = RawServer::start(|_, _| Reply::Close);
+    let err = issue(&client_for(&server.url(), quick(3))).expect_err("closed");
+    assert_eq!(server.requests(), 1);
+    assert!(matches!(unknown_source(err), Error::Transport(_)));
+}
+
+// ---- never retried ----
+
+#[test]
+fn client_errors_are_never_retried() {
+    for status in [400u16, 401, 402, 403, 404, 409, 422] {
+        let server = RawServer::start(move |_, _| {
+            Reply::json(
+                status,
+                r#"{"message":"no","errors":{"full_name":["is too long"]}}"#,
+            )
+        });
+        let client = client_for(&server.url(), quick(3));
+        let on_get = get(&client).expect_err("4xx");
+        let on_post = issue(&client).expect_err("4xx");
+        assert_eq!(server.requests(), 2, "status {status}: once each");
+        for err in [on_get, on_post] {
+            assert_eq!(err.status(), Some(status));
+            assert!(
+                !matches!(err, Error::OutcomeUnknown { .. }),
+                "a refusal is certain"
+            );
+            assert_eq!(err.api().map(|a| a.message.as_str()), Some("no"));
+        }
+    }
+}
+
+// ---- bad answers: an error with the status and a bounded snippet, never a panic ----
+
+#[test]
+fn html_502_is_retried_then_reported_with_a_bounded_snippet() {
+    let page = format!(
+        "<html><head><title>502 Bad Gateway</title></head><body>{}</body></html>",
+        "<p>upstream unavailable</p>".repeat(50)
+    );
+    let body = page.clone();
+    let server = RawServer::start(move |_, _| {
+        Reply::with(502, &[("Content-Type", "text/html")], body.as_bytes())
+    });
+    let err = get(&client_for(&server.url(), quick(3))).expect_err("502");
+    assert_eq!(server.requests(), 4);
+    assert_eq!(err.status(), Some(502));
+    let api = err.api().expect("an API error");
+    assert!(api
+        .message
+        .starts_with("<html><head><title>502 Bad Gateway"));
+    assert!(
+        api.message.chars().count() <= 201,
+        "snippet: {}",
+        api.message
+    );
+    assert_eq!(api.body, page.as_bytes(), "the raw body is kept");
+    assert!(err.to_string().len() < 400, "{err}");
+    assert!(format!("{err:?}").len() < 1000);
+}
+
+#[test]
+fn truncated_json_body_is_a_decode_error_with_snippet() {
+    let server = RawServer::start(|_, _| Reply::json(200, r#"{"id":"0xc4rd1d","state":"act"#));
+    let err = get(&client_for(&server.url(), quick(3))).expect_err("truncated JSON");
+    assert_eq!(server.requests(), 1);
+    match &err {
+        Error::Decode(d) => {
+            assert_eq!(d.status, 200);
+            assert_eq!(d.body, br#"{"id":"0xc4rd1d","state":"act"#);
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+    assert!(
+        err.to_string().contains(r#"{"id":"0xc4rd1d","state":"act"#),
+        "{err}"
+    );
+}
+
+#[test]
+fn garbage_json_is_a_decode_error() {
+    let server = RawServer::start(|_, _| Reply::json(200, "}}not json at all{{"));
+    let err = get(&client_for(&server.url(), quick(3))).expect_err("garbage");
+    assert_eq!(server.requests(), 1);
+    assert_eq!(err.status(), Some(200));
+    assert!(matches!(err, Error::Decode(_)));
+    assert!(err.to_string().contains("}}not json at all{{"));
+}
+
+#[test]
+fn wrong_field_types_and_empty_bodies_are_decode_errors() {
+    let cases: [(&str, &str); 4] = [
+        (r#"{"id":5}"#, "id"),
+        (r#"{"id":"x","devices":{"a":1}}"#, "devices"),
+        ("", "empty"),
+        ("<html>captive portal</html>", "captive portal"),
+    ];
+    for (body, expect) in cases {
+        let server = RawServer::start(move |_, _| Reply::json(200, body));
+        let err = get(&client_for(&server.url(), quick(3))).expect_err(body);
+        assert_eq!(server.requests(), 1);
+        assert!(matches!(err, Error::Decode(_)), "{err:?}");
+        assert!(err.to_string().contains(expect), "{err}");
+    }
+}
+
+#[test]
+fn error_answer_without_json_keeps_status_and_snippet() {
+    let long = "x".repeat(5000);
+    let body = long.clone();
+    let server = RawServer::start(move |_, _| Reply::with(404, &[], body.as_bytes()));
+    let err = get(&client_for(&server.url(), quick(3))).expect_err("404");
+    assert_eq!(server.requests(), 1);
+    let api = err.api().expect("api error");
+    assert_eq!(api.status, 404);
+    assert!(api.message.len() < 300);
+    assert_eq!(api.body.len(), 5000);
+}
+
+// ---- time and size bounds ----
+
+#[test]
+fn slow_server_times_out_within_twenty_percent() {
+    let server = RawServer::start(|_, _| {
+        Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
+    });
+    let limit = Duration::from_millis(500);
+    let client = Client::builder(ACCOUNT, SECRET)
+        .base_url(server.url())
+        .timeout(limit)
+        .retry(RetryPolicy::none())
+        .throttle(Throttle::off())
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = get(&client).expect_err("too slow");
+    let took = started.elapsed();
+    assert!(
+        matches!(err, Error::Timeout { limit: Some(l) } if l == limit),
+        "{err:?}"
+    );
+    assert!(took >= limit, "{took:?}");
+    assert!(took <= limit.mul_f64(1.2), "{took:?}");
+    assert_eq!(server.requests(), 1);
+}
+
+#[test]
+fn slow_server_get_is_retried_and_post_is_not() {
+    let server = RawServer::start(|_, _| {
+        Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
+    });
+    let client = Client::builder(ACCOUNT, SECRET)
+        .base_url(server.url())
+        .timeout(Duration::from_millis(200))
+        .retry(quick(2))
+        .throttle(Throttle::off())
+        .build()
+        .expect("client");
+    let err = get(&client).expect_err("too slow");
+    assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
+    assert_eq!(server.requests(), 3, "1 attempt + 2 retries");
+    let err = issue(&client).expect_err("too slow");
+    assert_eq!(server.requests(), 4, "the POST was sent once");
+    assert!(matches!(unknown_source(err), Error::Timeout { .. }));
+}
+
+#[test]
+fn a_callers_agent_still_gets_the_clients_timeouts() {
+    let server = RawServer::start(|_, _| {
+        Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
+    });
+    // An agent with no timeouts at all.
+    let agent = ureq::Agent::config_builder().build().new_agent();
+    let limit = Duration::from_millis(300);
+    let client = Client::builder(ACCOUNT, SECRET)
+        .base_url(server.url())
+        .agent(agent)
+        .timeout(limit)
+        .retry(RetryPolicy::none())
+        .throttle(Throttle::off())
+        .build()
+        .expect("client");
+    let started = Instant::now();
+    let err = get(&client).expect_err("too slow");
+    assert!(
+        matches!(err, Error::Timeout { limit: Some(l) } if l == limit),
+        "{err:?}"
+    );
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(server.requests(), 1);
+}
+
+#[test]
+fn huge_declared_body_is_refused_before_reading() {
+    let server = RawServer::start(|_, _| {
+        Reply::Raw(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 20000000\r\n\r\n{\"id\":"
+                .to_vec(),
+        )
+    });
+    let err = get(&client_for(&server.url(), quick(3))).expect_err("too large");
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit } if limit == 10 * 1024 * 1024),
+        "{err:?}"
+    );
+    assert_eq!(server.requests(), 1, "an oversized answer is not retried");
+}
+
+#[test]
+fn huge_streamed_body_stops_at_the_limit() {
+    let server = RawServer::start(|_, _| Reply::Stream {
+        status: 200,
+        total: 8 * 1024 * 1024,
+    });
+    let client = Client::builder(ACCOUNT, SECRET)
+        .base_url(server.url())
+        .max_response_bytes(1024 * 1024)
+        .retry(quick(3))
+        .throttle(Throttle::off())
+        .build()
+        .expect("client");
+    let err = get(&client).expect_err("too large");
+    assert!(
+        matches!(err, Error::ResponseTooLarge { limit: 1_048_576 }),
+        "{err:?}"
+    );
+    assert_eq!(server.requests(), 1);
+    // On a POST whose answer is oversized, the server may well have acted.
+    let err = issue(&client).expect_err("too large");
+    assert!(matches!(
+        unknown_source(err),
+        Error::ResponseTooLarge { .. }
+    ));
+    assert_eq!(server.requests(), 2);
+}
+
+#[test]
+fn a_body_exactly_at_the_limit_is_accepted() {
+    let server = RawServer::start(|_, _| Reply::json(200, CARD));
+    let client = Client::builder(ACCOUNT, SECRET)
+        .base_url(server.url())
+        .max_response_bytes(CARD.len() as u64)
+        .throttle(Throttle::off())
+        .build()
+        .expect("client");
+    get(&client).expect("exactly at the limit");
+}
