@@ -77,6 +77,6 @@ pub use throttle::Throttle;
 pub use validate::Validate;
 
 /// The README's code blocks, compiled and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "sandbox"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

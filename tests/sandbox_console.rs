@@ -548,7 +548,7 @@ fn landing_pages_credential_profiles_webhooks_and_hid_orgs() {
         .expect("created");
     let hook_id = hook.id.clone().expect("id");
     let token = hook.private_key.clone().expect("a bearer token on create");
-    assert!(token.len() >= 32, "{token}");
+    assert!(token.expose().len() >= 32, "{}", token.expose());
     let listed = hooks.list(ConsolePageQuery::default()).expect("listed");
     let listed = listed.webhooks.unwrap_or_default();
     assert_eq!(listed.len(), 1);
