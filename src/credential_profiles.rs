@@ -24,7 +24,9 @@ use ureq::http::Method;
 use crate::client::Client;
 use crate::console::{required, Listed};
 use crate::error::Error;
-use crate::models::{CreateCredentialProfileRequest, CredentialProfile, CredentialProfileKey};
+use crate::models::{
+    CreateCredentialProfileRequest, CredentialProfile, CredentialProfileKey, SensitiveText,
+};
 use crate::transport::segment;
 use crate::validate::{prepare, Validate};
 
@@ -85,7 +87,7 @@ impl CredentialProfileKey {
     /// the profile is created.
     pub fn new(value: impl Into<String>) -> Self {
         CredentialProfileKey {
-            value: value.into(),
+            value: SensitiveText::new(value),
             keys_diversified: None,
             source_key_index: None,
         }
@@ -100,7 +102,7 @@ impl Validate for CreateCredentialProfileRequest {
             return Err(Error::invalid("keys", "must hold at least one key"));
         }
         for (i, key) in self.keys.iter().enumerate() {
-            let value = &key.value;
+            let value = key.value.expose();
             if value.len() != KEY_HEX_LEN || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
                 return Err(Error::invalid(
                     format!("keys[{i}].value"),

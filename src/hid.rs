@@ -109,6 +109,6 @@ impl Validate for CreateHidOrgRequest {
 impl Validate for ActivateHidOrgRequest {
     fn validate(&self) -> Result<(), Error> {
         required("email", &self.email)?;
-        required("password", &self.password)
+        required("password", self.password.expose())
     }
 }

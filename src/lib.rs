@@ -55,6 +55,9 @@ pub mod hid;
 pub mod models;
 pub mod pagination;
 pub mod retry;
+#[cfg(feature = "sandbox")]
+#[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
+pub mod sandbox;
 pub mod secret;
 pub mod signing;
 #[cfg(feature = "smart-tap")]
@@ -74,6 +77,6 @@ pub use throttle::Throttle;
 pub use validate::Validate;
 
 /// The README's code blocks, compiled and run as doc tests.
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "sandbox"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

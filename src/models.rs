@@ -306,3 +306,4 @@ open_enum! {
 }
 
 pub use crate::amount::Amount;
+pub use crate::secret::SensitiveText;

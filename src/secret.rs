@@ -47,3 +47,68 @@ impl fmt::Display for SecretKey {
         f.write_str("[redacted]")
     }
 }
+
+/// A secret that travels in a request or an answer: a password, a credential-profile key,
+/// a webhook's bearer token. It is a plain JSON string on the wire, but `Debug` and
+/// `Display` print `[redacted]`, so logging a model never leaks it. Read it with
+/// [`SensitiveText::expose`].
+///
+/// ```
+/// use accessgrid::models::SensitiveText;
+///
+/// let token = SensitiveText::from("whsec_123");
+/// assert_eq!(token.expose(), "whsec_123");
+/// assert_eq!(format!("{token:?}"), "SensitiveText([redacted])");
+/// assert_eq!(serde_json::to_string(&token).unwrap(), "\"whsec_123\"");
+/// ```
+#[derive(Clone, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
+pub struct SensitiveText(String);
+
+impl SensitiveText {
+    /// Wraps a secret.
+    pub fn new(text: impl Into<String>) -> Self {
+        SensitiveText(text.into())
+    }
+
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The secret itself, consuming the wrapper.
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl From<String> for SensitiveText {
+    fn from(text: String) -> Self {
+        SensitiveText(text)
+    }
+}
+
+impl From<&str> for SensitiveText {
+    fn from(text: &str) -> Self {
+        SensitiveText(text.to_owned())
+    }
+}
+
+impl std::str::FromStr for SensitiveText {
+    type Err = std::convert::Infallible;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Ok(SensitiveText::from(text))
+    }
+}
+
+impl fmt::Debug for SensitiveText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SensitiveText([redacted])")
+    }
+}
+
+impl fmt::Display for SensitiveText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("[redacted]")
+    }
+}

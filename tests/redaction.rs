@@ -220,3 +220,52 @@ fn nothing_ever_shows_the_secret_or_a_signature() {
         );
     }
 }
+
+/// Passwords, credential-profile keys and webhook bearer tokens are secrets too: models that
+/// carry them never show them in `Debug`, while the wire still carries the plain text.
+#[test]
+fn models_never_show_passwords_keys_or_tokens() {
+    use accessgrid::models::{
+        ActivateHidOrgRequest, CreateCredentialProfileRequest, CreateLandingPageRequest,
+        CredentialProfileKey, Webhook,
+    };
+    const KEY: &str = "00112233445566778899AABBCCDDEEFF";
+    let profile: CreateCredentialProfileRequest = CreateCredentialProfileRequest::builder()
+        .name("Main office")
+        .keys(vec![CredentialProfileKey::new(KEY)])
+        .try_into()
+        .expect("valid");
+    let activate: ActivateHidOrgRequest = ActivateHidOrgRequest::builder()
+        .email("admin@example.com")
+        .password("hid-password-123")
+        .try_into()
+        .expect("valid");
+    let page: CreateLandingPageRequest = CreateLandingPageRequest::builder()
+        .name("Miami")
+        .kind("universal")
+        .password("landing-pass-456")
+        .try_into()
+        .expect("valid");
+    let webhook: Webhook =
+        serde_json::from_str(r#"{"id":"wh_1","private_key":"whsec_token_789"}"#).expect("decodes");
+
+    for (shown, secret) in [
+        (format!("{profile:?}"), KEY),
+        (format!("{activate:?}"), "hid-password-123"),
+        (format!("{page:?}"), "landing-pass-456"),
+        (format!("{webhook:?}"), "whsec_token_789"),
+    ] {
+        assert!(!shown.contains(secret), "{shown}");
+        assert!(shown.contains("redacted"), "{shown}");
+    }
+    // On the wire the secret is plain text, as the API expects.
+    let wire = serde_json::to_string(&activate).expect("serializes");
+    assert_eq!(
+        wire,
+        r#"{"email":"admin@example.com","password":"hid-password-123"}"#
+    );
+    assert_eq!(
+        webhook.private_key.as_ref().map(|t| t.expose()),
+        Some("whsec_token_789")
+    );
+}

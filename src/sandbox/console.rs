@@ -1,0 +1,648 @@
+//! The console endpoints (`/v1/console/...`): card templates, their event logs, pairs,
+//! landing pages, credential profiles, webhooks, HID orgs and the ledger.
+//!
+//! Console resources are kept as the JSON objects the console answers with; the pass
+//! state they touch (event log, ledger) lives in [`State`].
+
+use serde_json::{json, Map, Value};
+
+use super::routes::{decode_body, page_params, Outcome};
+use super::server::{Incoming, Reply};
+use super::state::{paginate, Refusal, State, Template};
+use super::util::{iso8601, now_millis, parse_iso8601};
+use crate::models::{CardState, LedgerItemsQuery, TemplateLogQuery};
+use crate::validate::Validate;
+
+/// Console resources other than templates.
+#[derive(Debug, Default)]
+pub(crate) struct ConsoleState {
+    pub(crate) pairs: Vec<Map<String, Value>>,
+    pub(crate) landing_pages: Vec<Map<String, Value>>,
+    pub(crate) credential_profiles: Vec<Map<String, Value>>,
+    pub(crate) webhooks: Vec<Map<String, Value>>,
+    pub(crate) hid_orgs: Vec<Map<String, Value>>,
+    /// Public keys already used for a SmartTap reveal (the server refuses them again).
+    #[cfg_attr(not(feature = "smart-tap"), allow(dead_code))]
+    pub(crate) revealed_keys: Vec<String>,
+}
+
+/// A request body as a JSON object, checked by `T`'s schema and rules.
+pub(crate) fn body_object<T>(rq: &Incoming) -> Result<Map<String, Value>, Reply>
+where
+    T: serde::de::DeserializeOwned + serde::Serialize + Validate,
+{
+    let typed: T = decode_body(&rq.body)?;
+    match serde_json::to_value(&typed) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(Reply::invalid("body", "must be a JSON object")),
+        Err(e) => Err(Reply::message(500, format!("sandbox internal error: {e}"))),
+    }
+}
+
+fn find<'a>(
+    items: &'a mut [Map<String, Value>],
+    what: &str,
+    id: &str,
+) -> Result<&'a mut Map<String, Value>, Reply> {
+    items
+        .iter_mut()
+        .find(|m| m.get("id").and_then(Value::as_str) == Some(id))
+        .ok_or_else(|| Refusal::not_found(what, id).into())
+}
+
+pub(crate) fn remove(items: &mut Vec<Map<String, Value>>, what: &str, id: &str) -> Outcome {
+    let before = items.len();
+    items.retain(|m| m.get("id").and_then(Value::as_str) != Some(id));
+    if items.len() == before {
+        return Err(Refusal::not_found(what, id).into());
+    }
+    Ok(Reply::no_content())
+}
+
+/// `{pagination: {current_page, per_page, total_pages, total_count}}` figures.
+fn pagination(figures: [u64; 4]) -> Value {
+    json!({
+        "current_page": figures[0],
+        "per_page": figures[1],
+        "total_pages": figures[2],
+        "total_count": figures[3],
+    })
+}
+
+fn template_or_404<'a>(state: &'a State, id: &str) -> Result<&'a Template, Reply> {
+    state
+        .template(id)
+        .ok_or_else(|| Refusal::not_found("card template", id).into())
+}
+
+/// Copies `keys` of `from` into `to` (when present).
+fn copy(to: &mut Map<String, Value>, from: &Map<String, Value>, keys: &[&str]) {
+    for key in keys {
+        if let Some(v) = from.get(*key) {
+            to.insert((*key).to_owned(), v.clone());
+        }
+    }
+}
+
+// ------------------------------------------------------------------ templates
+
+const DESIGN_KEYS: [&str; 3] = ["background_color", "label_color", "label_secondary_color"];
+const TERMS_KEYS: [&str; 2] = ["privacy_policy_url", "terms_and_conditions_url"];
+const IMAGE_KEYS: [&str; 3] = ["background_image", "logo_image", "icon_image"];
+
+/// Folds a create/update body (flat on the wire) into a template's answer fields.
+fn apply_template_fields(fields: &mut Map<String, Value>, body: &Map<String, Value>) {
+    copy(
+        fields,
+        body,
+        &["name", "platform", "use_case", "protocol", "metadata"],
+    );
+    let group = |fields: &mut Map<String, Value>, name: &str, keys: &[&str]| {
+        let slot = fields
+            .entry(name.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        if let Value::Object(group) = slot {
+            copy(group, body, keys);
+        }
+    };
+    group(fields, "style_settings", &DESIGN_KEYS);
+    group(fields, "support_settings", &[]);
+    if let Some(Value::Object(support)) = fields.get_mut("support_settings") {
+        for (wire, answer) in [
+            ("support_url", "url"),
+            ("support_phone_number", "phone"),
+            ("support_email", "email"),
+        ] {
+            if let Some(v) = body.get(wire) {
+                support.insert(answer.to_owned(), v.clone());
+            }
+        }
+    }
+    group(fields, "terms_settings", &TERMS_KEYS);
+    group(fields, "images", &IMAGE_KEYS);
+    let slot = fields
+        .entry("allowed_device_counts".to_owned())
+        .or_insert_with(|| json!({"allow_on_multiple_devices": false}));
+    if let Value::Object(counts) = slot {
+        copy(
+            counts,
+            body,
+            &["allow_on_multiple_devices", "android_device_limit"],
+        );
+        if let Some(v) = body.get("watch_count") {
+            counts.insert("watch".to_owned(), v.clone());
+        }
+        if let Some(v) = body.get("iphone_count") {
+            counts.insert("iphone".to_owned(), v.clone());
+        }
+    }
+}
+
+pub(crate) fn create_template(state: &mut State, body: &Map<String, Value>) -> Outcome {
+    let text = |key: &str| body.get(key).and_then(Value::as_str);
+    if text("use_case") == Some("employee_badge") {
+        return Err(Reply::invalid(
+            "use_case",
+            "employee_badge is no longer accepted for new templates; use corporate_id",
+        ));
+    }
+    for (field, known) in [
+        ("platform", &["apple", "google", "android"][..]),
+        (
+            "use_case",
+            &["corporate_id", "student_id", "multi_family", "hotel"][..],
+        ),
+        ("protocol", &["desfire", "seos", "smart_tap"][..]),
+    ] {
+        if let Some(value) = text(field) {
+            if !known.contains(&value) {
+                return Err(Reply::invalid(
+                    field,
+                    &format!("is `{value}`; it must be one of {}", known.join(", ")),
+                ));
+            }
+        }
+    }
+    let id = state.ids.hex_id();
+    let mut fields = Map::new();
+    fields.insert("id".to_owned(), id.clone().into());
+    fields.insert("created_at".to_owned(), iso8601(now_millis()).into());
+    fields.insert("last_published_at".to_owned(), Value::Null);
+    fields.insert("status".to_owned(), "draft".into());
+    fields.insert("metadata".to_owned(), json!({}));
+    apply_template_fields(&mut fields, body);
+    let template = Template {
+        id: id.clone(),
+        fields,
+    };
+    let answer = state.template_answer(&template);
+    state.templates.push(template);
+    state.emit("ag.card_template.created", json!({"card_template_id": id}));
+    Ok(Reply::ok(&answer))
+}
+
+pub(crate) fn get_template(state: &State, id: &str) -> Outcome {
+    if let Some(pair) = state
+        .console
+        .pairs
+        .iter()
+        .find(|p| p.get("id").and_then(Value::as_str) == Some(id))
+    {
+        let templates: Vec<Value> = ["ios_template", "android_template"]
+            .iter()
+            .filter_map(|k| pair.get(*k)?.get("id")?.as_str())
+            .filter_map(|tid| state.template(tid))
+            .map(|t| state.template_answer(t))
+            .collect();
+        return Ok(Reply::ok(&json!({
+            "id": id,
+            "name": pair.get("name"),
+            "is_pair": true,
+            "templates": templates,
+        })));
+    }
+    Ok(Reply::ok(
+        &state.template_answer(template_or_404(state, id)?),
+    ))
+}
+
+pub(crate) fn list_templates(state: &State, rq: &Incoming) -> Outcome {
+    let (page, per_page) = page_params(rq)?;
+    let all: Vec<Value> = state
+        .templates
+        .iter()
+        .map(|t| state.template_answer(t))
+        .collect();
+    let (items, figures) = paginate(&all, page, per_page);
+    Ok(Reply::ok(
+        &json!({"card_templates": items, "pagination": pagination(figures)}),
+    ))
+}
+
+pub(crate) fn update_template(state: &mut State, id: &str, body: &Map<String, Value>) -> Outcome {
+    let index = state
+        .templates
+        .iter()
+        .position(|t| t.id == id)
+        .ok_or_else(|| Reply::from(Refusal::not_found("card template", id)))?;
+    // Platform, use case and protocol are fixed once a template exists.
+    let mut changes = body.clone();
+    for fixed in ["platform", "use_case", "protocol"] {
+        changes.remove(fixed);
+    }
+    apply_template_fields(&mut state.templates[index].fields, &changes);
+    let answer = state.template_answer(&state.templates[index]);
+    state.emit("ag.card_template.updated", json!({"card_template_id": id}));
+    Ok(Reply::ok(&answer))
+}
+
+pub(crate) fn delete_template(state: &mut State, id: &str) -> Outcome {
+    template_or_404(state, id)?;
+    let in_use = state
+        .cards
+        .iter()
+        .filter(|c| c.template_id == id && c.state() != CardState::Deleted)
+        .count();
+    if in_use > 0 {
+        return Err(Reply::message(
+            422,
+            format!("card template {id} still has {in_use} passes that are not deleted"),
+        ));
+    }
+    state.templates.retain(|t| t.id != id);
+    state.emit("ag.card_template.deleted", json!({"card_template_id": id}));
+    Ok(Reply::no_content())
+}
+
+pub(crate) fn publish_template(state: &mut State, id: &str) -> Outcome {
+    let index = state
+        .templates
+        .iter()
+        .position(|t| t.id == id)
+        .ok_or_else(|| Reply::from(Refusal::not_found("card template", id)))?;
+    let now = iso8601(now_millis());
+    let fields = &mut state.templates[index].fields;
+    fields.insert("last_published_at".to_owned(), now.into());
+    fields.insert("status".to_owned(), "ready".into());
+    state.emit(
+        "ag.card_template.requested_publishing",
+        json!({"card_template_id": id}),
+    );
+    state.emit(
+        "ag.card_template.published",
+        json!({"card_template_id": id}),
+    );
+    Ok(Reply::ok(&json!({"id": id, "status": "ready"})))
+}
+
+/// `GET .../logs`: the template's event log, oldest first, filtered by device, event
+/// type and a time range.
+pub(crate) fn event_log(state: &State, query: &TemplateLogQuery, id: &str) -> Outcome {
+    template_or_404(state, id)?;
+    let filters = query.filters.clone().unwrap_or_default();
+    let device = filters.device.map(|d| d.to_string());
+    let event_type = filters.event_type.map(|e| e.to_string());
+    let (start, end) = (
+        date("filters.start_date", filters.start_date.as_deref())?,
+        date("filters.end_date", filters.end_date.as_deref())?,
+    );
+    let entries: Vec<Value> = state
+        .log
+        .iter()
+        .filter(|e| e.template_id == id)
+        .filter(|e| {
+            device
+                .as_deref()
+                .is_none_or(|d| e.device.map(|x| x.as_str()) == Some(d))
+        })
+        .filter(|e| event_type.as_deref().is_none_or(|t| e.event == t))
+        .filter(|e| start.is_none_or(|s| e.at >= s))
+        .filter(|e| end.is_none_or(|s| e.at <= s))
+        .map(|e| state.log_answer(e))
+        .collect();
+    let (logs, figures) = paginate(&entries, page_of(query.page), per_page_of(query.per_page));
+    Ok(Reply::ok(
+        &json!({"logs": logs, "pagination": pagination(figures)}),
+    ))
+}
+
+/// An optional ISO 8601 bound; 422 naming `field` when it is not one.
+fn date(field: &str, text: Option<&str>) -> Result<Option<i64>, Reply> {
+    match text {
+        None => Ok(None),
+        Some(text) => parse_iso8601(text)
+            .map(Some)
+            .ok_or_else(|| Reply::invalid(field, "must be an ISO 8601 date or time")),
+    }
+}
+
+fn page_of(page: Option<u32>) -> u64 {
+    page.map_or(1, u64::from)
+}
+
+fn per_page_of(per_page: Option<u32>) -> u64 {
+    per_page.map_or(50, u64::from)
+}
+
+/// `POST .../ios_preflight`: the identifiers Apple provisioning needs for one pass.
+pub(crate) fn ios_preflight(state: &State, id: &str, pass_id: &str) -> Outcome {
+    template_or_404(state, id)?;
+    let card = state.card(pass_id).map_err(Reply::from)?;
+    if card.template_id != id {
+        return Err(Reply::message(
+            404,
+            format!("access pass {pass_id} does not belong to card template {id}"),
+        ));
+    }
+    Ok(Reply::ok(&json!({
+        "provisioningCredentialIdentifier": format!("sandbox-pci-{pass_id}"),
+        "sharingInstanceIdentifier": format!("sandbox-sii-{pass_id}"),
+        "cardTemplateIdentifier": format!("sandbox-cti-{id}"),
+        "environmentIdentifier": "sandbox",
+    })))
+}
+
+// ------------------------------------------------------------------ pairs
+
+pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outcome {
+    let side = |state: &State, key: &str, platform: &str| -> Result<Value, Reply> {
+        let tid = body.get(key).and_then(Value::as_str).unwrap_or_default();
+        let template = state
+            .template(tid)
+            .ok_or_else(|| Reply::invalid(key, &format!("card template {tid} not found")))?;
+        if template.fields.get("platform").and_then(Value::as_str) != Some(platform) {
+            return Err(Reply::invalid(
+                key,
+                &format!("must be a {platform} template"),
+            ));
+        }
+        Ok(json!({
+            "id": tid,
+            "ex_id": tid,
+            "name": template.fields.get("name"),
+            "platform": platform,
+        }))
+    };
+    let ios = side(state, "apple_card_template_id", "apple")?;
+    let android = side(state, "google_card_template_id", "google")?;
+    let id = state.ids.hex_id();
+    let pair = json!({
+        "id": id,
+        "ex_id": id,
+        "name": body.get("name"),
+        "created_at": iso8601(now_millis()),
+        "ios_template": ios,
+        "android_template": android,
+    });
+    if let Value::Object(map) = pair.clone() {
+        state.console.pairs.push(map);
+    }
+    Ok(Reply::ok(&pair))
+}
+
+pub(crate) fn list_pairs(state: &State, page: Option<u32>, per_page: Option<u32>) -> Outcome {
+    let (items, figures) = paginate(&state.console.pairs, page_of(page), per_page_of(per_page));
+    Ok(Reply::ok(
+        &json!({"card_template_pairs": items, "pagination": pagination(figures)}),
+    ))
+}
+
+// ------------------------------------------------------------------ landing pages
+
+const LANDING_KEYS: [&str; 7] = [
+    "name",
+    "kind",
+    "additional_text",
+    "bg_color",
+    "allow_immediate_download",
+    "is_2fa_enabled",
+    "logo",
+];
+
+fn landing_fields(page: &mut Map<String, Value>, body: &Map<String, Value>) {
+    copy(page, body, &LANDING_KEYS);
+    if let Some(logo) = page.remove("logo") {
+        if !logo.is_null() {
+            let id = page.get("id").and_then(Value::as_str).unwrap_or_default();
+            page.insert(
+                "logo_url".to_owned(),
+                format!("https://sandbox.invalid/logos/{id}.png").into(),
+            );
+        }
+    }
+    if let Some(password) = body.get("password") {
+        let set = password.as_str().is_some_and(|p| !p.is_empty());
+        page.insert("password_protected".to_owned(), set.into());
+    }
+}
+
+pub(crate) fn create_landing_page(state: &mut State, body: &Map<String, Value>) -> Outcome {
+    let id = state.ids.hex_id();
+    let mut page = Map::new();
+    page.insert("id".to_owned(), id.clone().into());
+    page.insert("created_at".to_owned(), iso8601(now_millis()).into());
+    page.insert("password_protected".to_owned(), false.into());
+    page.insert("logo_url".to_owned(), Value::Null);
+    landing_fields(&mut page, body);
+    state.console.landing_pages.push(page.clone());
+    state.emit("ag.landing_page.created", json!({"landing_page_id": id}));
+    Ok(Reply::ok(&Value::Object(page)))
+}
+
+pub(crate) fn update_landing_page(
+    state: &mut State,
+    id: &str,
+    body: &Map<String, Value>,
+) -> Outcome {
+    let page = find(&mut state.console.landing_pages, "landing page", id)?;
+    landing_fields(page, body);
+    let answer = Value::Object(page.clone());
+    state.emit("ag.landing_page.updated", json!({"landing_page_id": id}));
+    Ok(Reply::ok(&answer))
+}
+
+// ------------------------------------------------------------------ credential profiles
+
+pub(crate) fn create_credential_profile(state: &mut State, body: &Map<String, Value>) -> Outcome {
+    let id = state.ids.hex_id();
+    let aid = format!("F{}", state.ids.token(5).to_uppercase());
+    let keys: Vec<Value> = body
+        .get("keys")
+        .and_then(Value::as_array)
+        .map(|keys| {
+            keys.iter()
+                .enumerate()
+                .map(|(n, k)| {
+                    json!({
+                        "id": n + 1,
+                        "source_key_index": k.get("source_key_index"),
+                        "keys_diversified": k.get("keys_diversified"),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let profile = json!({
+        "id": id,
+        "aid": aid,
+        "name": body.get("name"),
+        "apple_id": null,
+        "app_name": body.get("app_name").cloned().unwrap_or_else(|| "KEY-ID-main".into()),
+        "created_at": iso8601(now_millis()),
+        "card_storage": "2K",
+        "keys": keys,
+        "files": body.get("file_id").map(|f| json!([{"id": f}])).unwrap_or_else(|| json!([])),
+    });
+    if let Value::Object(map) = profile.clone() {
+        state.console.credential_profiles.push(map);
+    }
+    state.emit(
+        "ag.credential_profile.created",
+        json!({"credential_profile_id": id}),
+    );
+    Ok(Reply::ok(&profile))
+}
+
+// ------------------------------------------------------------------ webhooks
+
+pub(crate) fn create_webhook(state: &mut State, body: &Map<String, Value>) -> Outcome {
+    let id = state.ids.hex_id();
+    let auth = body
+        .get("auth_method")
+        .and_then(Value::as_str)
+        .unwrap_or("bearer_token")
+        .to_owned();
+    let mut hook = json!({
+        "id": id,
+        "name": body.get("name"),
+        "url": body.get("url"),
+        "auth_method": auth,
+        "subscribed_events": body.get("subscribed_events").cloned().unwrap_or_else(|| json!([])),
+        "created_at": iso8601(now_millis()),
+        "client_cert": null,
+        "cert_expires_at": null,
+    });
+    let token = format!("whsec_{}", state.ids.token(40));
+    if let Value::Object(map) = &hook {
+        state.console.webhooks.push(map.clone());
+    }
+    // The bearer token is in the create answer only.
+    if let Value::Object(map) = &mut hook {
+        let private_key = if auth == "bearer_token" {
+            Value::from(token)
+        } else {
+            Value::Null
+        };
+        map.insert("private_key".to_owned(), private_key);
+    }
+    Ok(Reply::ok(&hook))
+}
+
+pub(crate) fn list_webhooks(state: &State, page: Option<u32>, per_page: Option<u32>) -> Outcome {
+    let (items, figures) = paginate(
+        &state.console.webhooks,
+        page_of(page),
+        per_page_of(per_page),
+    );
+    Ok(Reply::ok(
+        &json!({"webhooks": items, "pagination": pagination(figures)}),
+    ))
+}
+
+pub(crate) fn verify_webhook(state: &mut State, id: &str) -> Outcome {
+    find(&mut state.console.webhooks, "webhook", id)?;
+    Ok(Reply::ok(&json!({"id": id, "verified": true})))
+}
+
+// ------------------------------------------------------------------ HID orgs
+
+pub(crate) fn create_hid_org(state: &mut State, body: &Map<String, Value>) -> Outcome {
+    let id = state.ids.number().to_string();
+    let name = body.get("name").and_then(Value::as_str).unwrap_or_default();
+    let slug: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let now = iso8601(now_millis());
+    let mut org = Map::new();
+    org.insert("id".to_owned(), id.into());
+    org.insert("slug".to_owned(), slug.into());
+    org.insert("status".to_owned(), "pending".into());
+    copy(
+        &mut org,
+        body,
+        &[
+            "name",
+            "full_address",
+            "phone",
+            "first_name",
+            "last_name",
+            "email",
+        ],
+    );
+    org.insert("created_at".to_owned(), now.clone().into());
+    org.insert("updated_at".to_owned(), now.into());
+    state.console.hid_orgs.push(org.clone());
+    Ok(Reply::ok(&Value::Object(org)))
+}
+
+pub(crate) fn activate_hid_org(state: &mut State, body: &Map<String, Value>) -> Outcome {
+    let email = body
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let org = state
+        .console
+        .hid_orgs
+        .iter_mut()
+        .find(|o| o.get("email").and_then(Value::as_str) == Some(email))
+        .ok_or_else(|| Reply::message(404, format!("no HID org is registered for {email}")))?;
+    org.insert("status".to_owned(), "active".into());
+    org.insert("updated_at".to_owned(), iso8601(now_millis()).into());
+    Ok(Reply::ok(&Value::Object(org.clone())))
+}
+
+// ------------------------------------------------------------------ ledger
+
+/// `GET /v1/console/ledger-items`: one item per issued pass, within the
+/// `start_date`/`end_date` bounds.
+pub(crate) fn ledger(state: &State, query: &LedgerItemsQuery) -> Outcome {
+    let start = date("start_date", query.start_date.as_deref())?;
+    let end = date("end_date", query.end_date.as_deref())?;
+    let items: Vec<Value> = state
+        .ledger
+        .iter()
+        .filter(|i| start.is_none_or(|s| i.at >= s))
+        .filter(|i| end.is_none_or(|s| i.at <= s))
+        .map(|i| state.ledger_answer(i))
+        .collect();
+    let (ledger_items, figures) =
+        paginate(&items, page_of(query.page), per_page_of(query.per_page));
+    Ok(Reply::ok(
+        &json!({"ledger_items": ledger_items, "pagination": pagination(figures)}),
+    ))
+}
+
+/// The SmartTap private key the sandbox holds for a template (what a reveal decrypts to).
+#[cfg(feature = "smart-tap")]
+pub(crate) fn smart_tap_private_key(template_id: &str) -> String {
+    format!(
+        "-----BEGIN EC PRIVATE KEY-----\nSANDBOX-SMART-TAP-KEY-{template_id}\n-----END EC PRIVATE KEY-----\n"
+    )
+}
+
+/// `POST .../smart-tap/reveal`: the template's key, encrypted to the caller's fresh key.
+#[cfg(feature = "smart-tap")]
+pub(crate) fn reveal_smart_tap(state: &mut State, rq: &Incoming, id: &str) -> Outcome {
+    use crate::models::SmartTapRevealRequest;
+    let template = template_or_404(state, id)?;
+    if template.fields.get("protocol").and_then(Value::as_str) != Some("smart_tap") {
+        return Err(Reply::message(
+            422,
+            format!("card template {id} does not use the smart_tap protocol"),
+        ));
+    }
+    let request: SmartTapRevealRequest = decode_body(&rq.body)?;
+    let key = request.client_public_key.trim().to_owned();
+    if state.console.revealed_keys.contains(&key) {
+        return Err(Reply::invalid(
+            "client_public_key",
+            "has been used before; make a fresh key pair for every reveal",
+        ));
+    }
+    let sealed = crate::smart_tap::encrypt_for(&key, &smart_tap_private_key(id))
+        .map_err(|e| Reply::message(500, format!("sandbox internal error: {e}")))?;
+    state.console.revealed_keys.push(key);
+    Ok(Reply::ok(&json!({
+        "key_version": "1",
+        "collector_id": "96000000",
+        "fingerprint": format!("sha256:sandbox-{id}"),
+        "encrypted_private_key": sealed,
+    })))
+}

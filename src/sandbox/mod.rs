@@ -1,0 +1,458 @@
+//! An offline, in-process stand-in for the AccessGrid API, for tests and first steps
+//! (cargo feature `sandbox`).
+//!
+//! [`Sandbox::start`] serves the API on `127.0.0.1` on a free port, on background threads,
+//! with the blocking HTTP server `tiny_http` (no async runtime). It checks every request as
+//! the real server does — `X-ACCT-ID`, and `X-PAYLOAD-SIG` over the raw body or over the
+//! `sig_payload` query parameter; a failure answers 401 — decodes bodies with the same
+//! schema-generated types as the client (a body that breaks them answers 422
+//! `{message, errors: {field: [...]}}`), and keeps the account's state in memory: passes
+//! with ids and install URLs, their state machine, lists with filters and pages, the event
+//! log and the ledger, and every console resource (templates, template pairs and the
+//! unified passes issued from them, landing pages, credential profiles, webhooks with a
+//! generated bearer token, HID orgs). It shuts down when dropped: its threads are joined
+//! and its port is free again. Two sandboxes share nothing.
+//!
+//! Each sandbox starts with one published Apple template ([`Sandbox::template_id`]).
+//! Passes start `created`; a test makes one `active` with [`Sandbox::install`] (or by
+//! opening its `install_url`). Only `active` passes can be suspended, `suspended` and
+//! `unlink` ones resumed, `active` and `suspended` ones unlinked; `deleted` is final. A
+//! forbidden change answers 422 with a message that says why, such as
+//! `can not manage a pass that is not active (pass 0x… is created)`.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use accessgrid::models::{CardState, IssueCardRequest, ListCardsQuery};
+//! use accessgrid::sandbox::Sandbox;
+//!
+//! let sandbox = Sandbox::start()?;
+//! let client = sandbox.client();
+//! let card = client.access_cards().issue(
+//!     IssueCardRequest::builder()
+//!         .card_template_id(sandbox.template_id())
+//!         .full_name("Ada Lovelace")
+//!         .site_code("42")
+//!         .card_number("1234"),
+//! )?;
+//! let id = card.id.unwrap_or_default();
+//! assert_eq!(card.state, Some(CardState::Created));
+//!
+//! // Only an active pass can be suspended: install it in a (simulated) wallet first.
+//! assert!(client.access_cards().suspend(&id).is_err());
+//! sandbox.install(&id)?;
+//! let card = client.access_cards().suspend(&id)?;
+//! assert_eq!(card.state, Some(CardState::Suspended));
+//!
+//! let page = client.access_cards().list(
+//!     ListCardsQuery::builder().template_id(sandbox.template_id()).state(CardState::Suspended),
+//! )?;
+//! assert_eq!(page.total_count, Some(1));
+//! # Ok(()) }
+//! ```
+//!
+//! Faults for testing error handling: [`Sandbox::inject`] makes the next requests answer a
+//! chosen status (429 with `Retry-After`, 500, 503, ...) or arrive late.
+
+mod console;
+mod routes;
+mod server;
+mod state;
+mod util;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use crate::client::{Client, ClientBuilder};
+use crate::error::Error;
+use crate::models::AccessCard;
+use crate::secret::SecretKey;
+
+use state::{Actor, State};
+
+/// How many requests the sandbox answers at once.
+const WORKERS: usize = 4;
+
+/// A running sandbox. Dropping it stops the server.
+pub struct Sandbox {
+    base_url: String,
+    addr: SocketAddr,
+    account_id: String,
+    secret: SecretKey,
+    client: Client,
+    shared: Arc<Shared>,
+    server: Option<Arc<tiny_http::Server>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+/// Settings for a [`Sandbox`]; made by [`Sandbox::builder`].
+#[derive(Clone, Default)]
+#[must_use]
+pub struct SandboxBuilder {
+    account_id: Option<String>,
+    secret: Option<SecretKey>,
+    port: u16,
+}
+
+/// A fault the sandbox answers with instead of serving a request; see [`Sandbox::inject`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// Answer this status with a JSON `message` (and no `Retry-After`).
+    Status(u16),
+    /// Answer 429 with `Retry-After` set to this many seconds.
+    RateLimited {
+        /// The `Retry-After` value, in seconds.
+        retry_after: u64,
+    },
+    /// Wait this long, then serve the request as usual.
+    Delay(Duration),
+}
+
+/// The kind of device a simulated wallet install puts the pass on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum DeviceType {
+    /// A phone.
+    Mobile,
+    /// A watch.
+    Watch,
+}
+
+impl DeviceType {
+    /// The name the API uses (`mobile`, `watch`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceType::Mobile => "mobile",
+            DeviceType::Watch => "watch",
+        }
+    }
+}
+
+/// An event the sandbox recorded, as a webhook subscriber would receive it (CloudEvents
+/// `id`, `type`, `time` and `data`). See [`Sandbox::events`].
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct SandboxEvent {
+    /// Unique event id.
+    pub id: String,
+    /// The event type, e.g. `ag.access_pass.suspended`.
+    pub kind: String,
+    /// ISO 8601 time of the event.
+    pub time: String,
+    /// The event's data (`access_pass_id`, `card_template_id`, `device`, ...).
+    pub data: serde_json::Value,
+}
+
+/// A request the sandbox answered; see [`Sandbox::requests`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SeenRequest {
+    /// The method, e.g. `POST`.
+    pub method: String,
+    /// The path, without the query, e.g. `/v1/key-cards`.
+    pub path: String,
+    /// The status of the answer.
+    pub status: u16,
+}
+
+/// What the workers share with the handle.
+pub(crate) struct Shared {
+    pub(crate) account_id: String,
+    pub(crate) secret: SecretKey,
+    pub(crate) stop: AtomicBool,
+    state: Mutex<State>,
+    faults: Mutex<VecDeque<(Fault, u32)>>,
+    seen: Mutex<Vec<SeenRequest>>,
+}
+
+/// Locks a mutex; a worker that panicked while holding it leaves data that is still usable.
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Shared {
+    pub(crate) fn lock_state(&self) -> MutexGuard<'_, State> {
+        lock(&self.state)
+    }
+
+    /// The fault the next request gets, if one is pending.
+    pub(crate) fn take_fault(&self) -> Option<Fault> {
+        let mut faults = lock(&self.faults);
+        let (fault, left) = faults.front_mut()?;
+        let fault = *fault;
+        *left -= 1;
+        if *left == 0 {
+            faults.pop_front();
+        }
+        Some(fault)
+    }
+
+    pub(crate) fn note(&self, request: SeenRequest) {
+        lock(&self.seen).push(request);
+    }
+}
+
+impl Sandbox {
+    /// Starts a sandbox on a free port of `127.0.0.1`, with fresh random credentials.
+    pub fn start() -> std::io::Result<Sandbox> {
+        Sandbox::builder().start()
+    }
+
+    /// A builder, to choose the credentials or the port.
+    pub fn builder() -> SandboxBuilder {
+        SandboxBuilder::default()
+    }
+
+    /// The base URL to give a client, e.g. `http://127.0.0.1:53412`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the sandbox listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The account id the sandbox accepts as `X-ACCT-ID`.
+    pub fn account_id(&self) -> &str {
+        &self.account_id
+    }
+
+    /// The secret key requests must be signed with.
+    pub fn secret_key(&self) -> &SecretKey {
+        &self.secret
+    }
+
+    /// A client for this sandbox. It opens a connection per request, so that no pooled
+    /// connection outlives the sandbox.
+    pub fn client(&self) -> Client {
+        self.client.clone()
+    }
+
+    /// A client builder with this sandbox's base URL and credentials, for other settings
+    /// (timeouts, user agent, ...). Its connection pool may keep connections to the
+    /// sandbox: drop such a client before the sandbox, or a request sent after the sandbox
+    /// stopped waits for its timeout.
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder(self.account_id.clone(), self.secret.clone()).base_url(&self.base_url)
+    }
+
+    /// The id of the card template every sandbox starts with (Apple, `corporate_id`,
+    /// `desfire`, published), so passes can be issued right away.
+    pub fn template_id(&self) -> String {
+        self.shared.lock_state().default_template_id().to_owned()
+    }
+
+    /// Simulates the holder installing the pass on a phone: a `created` (or unlinked) pass
+    /// becomes `active`. The same happens when the pass's `install_url` is opened
+    /// (`?device=watch` for a watch).
+    pub fn install(&self, card_id: &str) -> Result<AccessCard, Error> {
+        self.install_on(card_id, DeviceType::Mobile)
+    }
+
+    /// Simulates the holder installing the pass on a device of the given type.
+    pub fn install_on(&self, card_id: &str, device: DeviceType) -> Result<AccessCard, Error> {
+        let actor = Actor {
+            ip_address: "127.0.0.1".to_owned(),
+            user_agent: Some("AccessGrid sandbox wallet".to_owned()),
+        };
+        self.shared
+            .lock_state()
+            .install(card_id, device, &actor)
+            .map_err(|refused| {
+                let body = serde_json::json!({ "message": refused.message }).to_string();
+                Error::from_answer(refused.status, None, body.into_bytes())
+            })
+    }
+
+    /// Makes the next `times` requests to the API get `fault` (after any faults injected
+    /// before). A fault answers before credentials are checked, like a proxy would.
+    /// Requests to install URLs are not affected. Each retry a client makes is a request
+    /// of its own: inject enough faults to outlast them.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use accessgrid::sandbox::{Fault, Sandbox};
+    ///
+    /// let sandbox = Sandbox::start()?;
+    /// sandbox.inject(Fault::Status(503), 10);
+    /// let err = sandbox.client().access_cards().get("0xc4rd1d").unwrap_err();
+    /// assert_eq!(err.status(), Some(503));
+    ///
+    /// sandbox.clear_faults();
+    /// sandbox.inject(Fault::RateLimited { retry_after: 1 }, 10);
+    /// let err = sandbox.client().access_cards().get("0xc4rd1d").unwrap_err();
+    /// assert_eq!(err.api().and_then(|e| e.retry_after.as_deref()), Some("1"));
+    /// # Ok(()) }
+    /// ```
+    pub fn inject(&self, fault: Fault, times: u32) {
+        if times > 0 {
+            lock(&self.shared.faults).push_back((fault, times));
+        }
+    }
+
+    /// Drops every pending fault.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+
+    /// Every request the sandbox answered so far, in order (install pages included).
+    pub fn requests(&self) -> Vec<SeenRequest> {
+        lock(&self.shared.seen).clone()
+    }
+
+    /// Every event recorded so far, in order, as webhook subscribers would receive them:
+    /// one per pass issued, installed, updated, suspended, resumed, unlinked or deleted
+    /// (`ag.access_pass.*`), and per template, landing page or credential profile created,
+    /// updated, published or deleted (`ag.card_template.*`, ...).
+    pub fn events(&self) -> Vec<SandboxEvent> {
+        self.shared.lock_state().events.clone()
+    }
+}
+
+impl SandboxBuilder {
+    /// The account id to accept (default: a fresh random one).
+    pub fn account_id(mut self, account_id: impl Into<String>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+
+    /// The secret key requests must be signed with (default: a fresh random one).
+    pub fn secret_key(mut self, secret_key: impl Into<SecretKey>) -> Self {
+        self.secret = Some(secret_key.into());
+        self
+    }
+
+    /// The port on `127.0.0.1` (default 0: a free port chosen by the system).
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Binds the port and starts serving.
+    pub fn start(self) -> std::io::Result<Sandbox> {
+        let invalid = |what: &str| std::io::Error::new(std::io::ErrorKind::InvalidInput, what);
+        let mut ids = util::IdGen::new();
+        let account_id = self
+            .account_id
+            .unwrap_or_else(|| format!("sandbox_{}", ids.token(16)));
+        let secret = self.secret.unwrap_or_else(|| SecretKey::new(ids.token(48)));
+        if account_id.trim().is_empty() || secret.is_blank() {
+            return Err(invalid(
+                "the sandbox's account id and secret key must not be empty",
+            ));
+        }
+
+        let listener = TcpListener::bind(("127.0.0.1", self.port))?;
+        let addr = listener.local_addr()?;
+        let server = tiny_http::Server::from_listener(listener, None)
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+        let server = Arc::new(server);
+        let base_url = format!("http://{addr}");
+
+        let agent = ureq::Agent::config_builder()
+            .timeout_connect(Some(crate::client::DEFAULT_CONNECT_TIMEOUT))
+            .timeout_global(Some(crate::client::DEFAULT_TIMEOUT))
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .user_agent(crate::client::default_user_agent())
+            .build()
+            .new_agent();
+        let client = Client::builder(account_id.clone(), secret.clone())
+            .base_url(&base_url)
+            .agent(agent)
+            .build()
+            .map_err(|e| std::io::Error::other(e.to_string()))?;
+
+        let shared = Arc::new(Shared {
+            account_id: account_id.clone(),
+            secret: secret.clone(),
+            stop: AtomicBool::new(false),
+            state: Mutex::new(State::new(base_url.clone())),
+            faults: Mutex::new(VecDeque::new()),
+            seen: Mutex::new(Vec::new()),
+        });
+        let mut workers = Vec::with_capacity(WORKERS);
+        for n in 0..WORKERS {
+            let (for_server, for_shared) = (Arc::clone(&server), Arc::clone(&shared));
+            let spawned = std::thread::Builder::new()
+                .name(format!("accessgrid-sandbox-{}-{n}", addr.port()))
+                .spawn(move || server::serve(for_server, for_shared));
+            match spawned {
+                Ok(handle) => workers.push(handle),
+                Err(e) => {
+                    // Stop the workers already running before giving up.
+                    shared.stop.store(true, Ordering::SeqCst);
+                    for handle in workers {
+                        let _ = handle.join();
+                    }
+                    return Err(e);
+                }
+            }
+        }
+        Ok(Sandbox {
+            base_url,
+            addr,
+            account_id,
+            secret,
+            client,
+            shared,
+            server: Some(server),
+            workers,
+        })
+    }
+}
+
+impl Drop for Sandbox {
+    /// Stops the workers (a delayed request is cut short), joins them, closes the listener
+    /// and waits (up to 2 s) until the port can be bound again.
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        if let Some(server) = &self.server {
+            for _ in 0..self.workers.len() {
+                server.unblock();
+            }
+        }
+        for handle in self.workers.drain(..) {
+            let _ = handle.join();
+        }
+        // The workers held the other references: this drops the server, which closes the
+        // listener from its accept thread.
+        self.server = None;
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while Instant::now() < deadline {
+            if TcpListener::bind(self.addr).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+impl fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("base_url", &self.base_url)
+            .field("account_id", &self.account_id)
+            .field("secret_key", &self.secret)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for SandboxBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SandboxBuilder")
+            .field("account_id", &self.account_id)
+            .field("secret_key", &self.secret.as_ref().map(|_| "[redacted]"))
+            .field("port", &self.port)
+            .finish()
+    }
+}

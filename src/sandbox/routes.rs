@@ -1,0 +1,357 @@
+//! Routing and the endpoints. Request bodies and queries are decoded with the same
+//! schema-generated types the client sends (`crate::models`) and checked with the same
+//! [`Validate`] rules; a violation answers 422 `{message, errors: {field: [reason]}}`.
+
+use serde::de::DeserializeOwned;
+use serde_json::{json, Map, Value};
+
+use super::console as con;
+use super::server::{Incoming, Reply};
+use super::state::{paginate, PassAction, State};
+use super::{DeviceType, Shared};
+use crate::error::Error;
+use crate::models::{CardState, IssueCardRequest, ListCardsQuery, UpdateCardRequest};
+use crate::validate::Validate;
+
+/// Default page size of lists.
+const PER_PAGE: u64 = 50;
+
+pub(crate) type Outcome = Result<Reply, Reply>;
+
+/// Answers an authenticated API request.
+pub(crate) fn route(shared: &Shared, rq: &Incoming) -> Reply {
+    let segments: Vec<&str> = rq.segments.iter().map(String::as_str).collect();
+    let mut state = shared.lock_state();
+    let state = &mut *state;
+    let outcome = match (rq.method.as_str(), segments.as_slice()) {
+        ("POST", ["v1", "key-cards"]) => issue_card(state, rq),
+        ("GET", ["v1", "key-cards"]) => list_cards(state, rq),
+        ("GET", ["v1", "key-cards", id]) => get_card(state, id),
+        ("PATCH", ["v1", "key-cards", id]) => update_card(state, rq, id),
+        ("POST", ["v1", "key-cards", id, action]) => match PassAction::from_path(action) {
+            Some(action) => act_on_card(state, rq, id, action),
+            None => Err(not_found(rq)),
+        },
+        (_, ["v1", "console", rest @ ..]) => console_route(state, rq, rest),
+        _ => Err(not_found(rq)),
+    };
+    outcome.unwrap_or_else(|refused| refused)
+}
+
+fn console_route(state: &mut State, rq: &Incoming, path: &[&str]) -> Outcome {
+    use crate::models::{
+        ActivateHidOrgRequest, ConsolePageQuery, CreateCredentialProfileRequest,
+        CreateHidOrgRequest, CreateLandingPageRequest, CreateTemplatePairRequest,
+        CreateTemplateRequest, CreateWebhookRequest, IosPreflightRequest, LedgerItemsQuery,
+        TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
+    };
+    const PAGES: &[&str] = &["page", "per_page"];
+    match (rq.method.as_str(), path) {
+        ("POST", ["card-templates"]) => {
+            con::create_template(state, &con::body_object::<CreateTemplateRequest>(rq)?)
+        }
+        ("GET", ["card-templates"]) => con::list_templates(state, rq),
+        ("GET", ["card-templates", id]) => con::get_template(state, id),
+        ("PUT", ["card-templates", id]) => {
+            con::update_template(state, id, &con::body_object::<UpdateTemplateRequest>(rq)?)
+        }
+        ("DELETE", ["card-templates", id]) => con::delete_template(state, id),
+        ("POST", ["card-templates", id, "publish"]) => con::publish_template(state, id),
+        ("GET", ["card-templates", id, "logs"]) => {
+            let query: TemplateLogQuery = decode_query(rq, PAGES)?;
+            con::event_log(state, &query, id)
+        }
+        ("POST", ["card-templates", id, "ios_preflight"]) => {
+            let request: IosPreflightRequest = decode_body(&rq.body)?;
+            con::ios_preflight(state, id, &request.access_pass_ex_id)
+        }
+        #[cfg(feature = "smart-tap")]
+        ("POST", ["card-templates", id, "smart-tap", "reveal"]) => {
+            con::reveal_smart_tap(state, rq, id)
+        }
+        ("GET", ["card-template-pairs"]) => {
+            let query: ConsolePageQuery = decode_query(rq, PAGES)?;
+            con::list_pairs(state, query.page, query.per_page)
+        }
+        ("POST", ["card-template-pairs"]) => {
+            con::create_pair(state, &con::body_object::<CreateTemplatePairRequest>(rq)?)
+        }
+        ("GET", ["landing-pages"]) => Ok(Reply::ok(&json!(state.console.landing_pages))),
+        ("POST", ["landing-pages"]) => {
+            con::create_landing_page(state, &con::body_object::<CreateLandingPageRequest>(rq)?)
+        }
+        ("PUT", ["landing-pages", id]) => con::update_landing_page(
+            state,
+            id,
+            &con::body_object::<UpdateLandingPageRequest>(rq)?,
+        ),
+        ("GET", ["credential-profiles"]) => {
+            Ok(Reply::ok(&json!(state.console.credential_profiles)))
+        }
+        ("POST", ["credential-profiles"]) => con::create_credential_profile(
+            state,
+            &con::body_object::<CreateCredentialProfileRequest>(rq)?,
+        ),
+        ("DELETE", ["credential-profiles", id]) => con::remove(
+            &mut state.console.credential_profiles,
+            "credential profile",
+            id,
+        ),
+        ("GET", ["webhooks"]) => {
+            let query: ConsolePageQuery = decode_query(rq, PAGES)?;
+            con::list_webhooks(state, query.page, query.per_page)
+        }
+        ("POST", ["webhooks"]) => {
+            con::create_webhook(state, &con::body_object::<CreateWebhookRequest>(rq)?)
+        }
+        ("DELETE", ["webhooks", id]) => con::remove(&mut state.console.webhooks, "webhook", id),
+        ("POST", ["webhooks", id, "verify"]) => con::verify_webhook(state, id),
+        ("GET", ["hid", "orgs"]) => Ok(Reply::ok(&json!(state.console.hid_orgs))),
+        ("POST", ["hid", "orgs"]) => {
+            con::create_hid_org(state, &con::body_object::<CreateHidOrgRequest>(rq)?)
+        }
+        ("POST", ["hid", "orgs", "activate"]) => {
+            con::activate_hid_org(state, &con::body_object::<ActivateHidOrgRequest>(rq)?)
+        }
+        ("GET", ["ledger-items"]) => {
+            let query: LedgerItemsQuery = decode_query(rq, PAGES)?;
+            con::ledger(state, &query)
+        }
+        _ => Err(not_found(rq)),
+    }
+}
+
+fn not_found(rq: &Incoming) -> Reply {
+    Reply::message(404, format!("no route matches {} {}", rq.method, rq.path))
+}
+
+// ---------------------------------------------------------------- decoding
+
+/// Decodes a JSON body as `T` and applies `T`'s rules: 400 for text that is not JSON, 422
+/// naming the field for anything that breaks the schema or a rule.
+pub(crate) fn decode_body<T: DeserializeOwned + Validate>(body: &[u8]) -> Result<T, Reply> {
+    let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
+        Value::Object(Map::new())
+    } else {
+        serde_json::from_slice(body)
+            .map_err(|e| Reply::message(400, format!("the body is not valid JSON: {e}")))?
+    };
+    if !value.is_object() {
+        return Err(Reply::invalid("body", "must be a JSON object"));
+    }
+    decode_value(value)
+}
+
+/// Decodes a query as `T`: `a[b]=c` pairs become nested objects, the `numbers` fields
+/// become numbers when they are written as numbers; `sig_payload` is left out.
+pub(crate) fn decode_query<T: DeserializeOwned + Validate>(
+    rq: &Incoming,
+    numbers: &[&str],
+) -> Result<T, Reply> {
+    let mut object = Map::new();
+    for (key, text) in &rq.query {
+        if key == "sig_payload" {
+            continue;
+        }
+        let value = match text.parse::<u64>() {
+            Ok(n) if numbers.contains(&key.as_str()) => Value::from(n),
+            _ => Value::String(text.clone()),
+        };
+        match key.split_once('[') {
+            Some((outer, rest)) if rest.ends_with(']') => {
+                let inner = &rest[..rest.len() - 1];
+                let slot = object
+                    .entry(outer.to_owned())
+                    .or_insert_with(|| Value::Object(Map::new()));
+                if let Value::Object(map) = slot {
+                    map.insert(inner.to_owned(), value);
+                }
+            }
+            _ => {
+                object.insert(key.clone(), value);
+            }
+        }
+    }
+    decode_value(Value::Object(object))
+}
+
+fn decode_value<T: DeserializeOwned + Validate>(value: Value) -> Result<T, Reply> {
+    let decoded: T = serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        let message = e.into_inner().to_string();
+        // A missing field is reported at its parent: name the field itself.
+        if let Some(rest) = message.strip_prefix("missing field `") {
+            let name = rest.split('`').next().unwrap_or(rest);
+            let field = if path == "." {
+                name.to_owned()
+            } else {
+                format!("{path}.{name}")
+            };
+            return Reply::invalid(&field, "is required");
+        }
+        let field = if path == "." { "body" } else { path.as_str() };
+        Reply::invalid(field, &message)
+    })?;
+    decoded.validate().map_err(|e| match e {
+        Error::InvalidInput { field, reason } => Reply::invalid(&field, &reason),
+        other => Reply::invalid("body", &other.to_string()),
+    })?;
+    Ok(decoded)
+}
+
+fn to_json<T: serde::Serialize>(value: &T) -> Outcome {
+    serde_json::to_value(value)
+        .map(|v| Reply::ok(&v))
+        .map_err(|e| Reply::message(500, format!("sandbox internal error: {e}")))
+}
+
+/// The `page` and `per_page` query parameters, 422 when they are not numbers.
+pub(crate) fn page_params(rq: &Incoming) -> Result<(u64, u64), Reply> {
+    let read = |name: &str, default: u64| match rq.param(name) {
+        None => Ok(default),
+        Some(text) => text
+            .parse::<u64>()
+            .map_err(|_| Reply::invalid(name, "must be a positive integer")),
+    };
+    Ok((read("page", 1)?, read("per_page", PER_PAGE)?))
+}
+
+// ---------------------------------------------------------------- access passes
+
+fn issue_card(state: &mut State, rq: &Incoming) -> Outcome {
+    let request: IssueCardRequest = decode_body(&rq.body)?;
+    let card = state.issue(&request, &rq.actor)?;
+    to_json(&card)
+}
+
+fn get_card(state: &mut State, id: &str) -> Outcome {
+    to_json(&state.read(id)?)
+}
+
+fn update_card(state: &mut State, rq: &Incoming, id: &str) -> Outcome {
+    let request: UpdateCardRequest = decode_body(&rq.body)?;
+    let card = state.update(id, &request, &rq.actor)?;
+    to_json(&card)
+}
+
+fn act_on_card(state: &mut State, rq: &Incoming, id: &str, action: PassAction) -> Outcome {
+    let card = state.act(id, action, &rq.actor)?;
+    to_json(&card)
+}
+
+fn list_cards(state: &mut State, rq: &Incoming) -> Outcome {
+    let query: ListCardsQuery = decode_query(rq, &["page", "per_page"])?;
+    if state.template(&query.template_id).is_none() {
+        return Err(Reply::message(
+            404,
+            format!("card template {} not found", query.template_id),
+        ));
+    }
+    if let Some(CardState::Unknown(other)) = &query.state {
+        return Err(Reply::invalid(
+            "state",
+            &format!("is `{other}`; it must be one of created, active, suspended, unlink, deleted"),
+        ));
+    }
+    let matching: Vec<&crate::models::AccessCard> = state
+        .cards
+        .iter()
+        .filter(|c| c.template_id == query.template_id)
+        .filter(|c| query.state.as_ref().is_none_or(|s| *s == c.state()))
+        .map(|c| &c.answer)
+        .filter(|a| {
+            query.employee_id.is_none() || a.employee_id.as_deref() == query.employee_id.as_deref()
+        })
+        .filter(|a| {
+            query.card_number.is_none() || a.card_number.as_deref() == query.card_number.as_deref()
+        })
+        .filter(|a| {
+            query.site_code.is_none() || a.site_code.as_deref() == query.site_code.as_deref()
+        })
+        .collect();
+    let page = query.page.map_or(1, |p| u64::from(p.get()));
+    let per_page = query.per_page.map_or(PER_PAGE, |p| u64::from(p.get()));
+    let (keys, [page, per_page, total_pages, total_count]) = paginate(&matching, page, per_page);
+    Ok(Reply::ok(&json!({
+        "keys": keys,
+        "page": page,
+        "per_page": per_page,
+        "total_pages": total_pages,
+        "total_count": total_count,
+    })))
+}
+
+// ---------------------------------------------------------------- the wallet's side
+
+/// `GET /install/{id}` (`?device=watch` for a watch): what opening the install link does —
+/// a simulated wallet install, answered as a small JSON document. No credentials.
+pub(crate) fn install_page(shared: &Shared, rq: &Incoming) -> Reply {
+    let segments: Vec<&str> = rq.segments.iter().map(String::as_str).collect();
+    let (["install", id], "GET") = (segments.as_slice(), rq.method.as_str()) else {
+        return not_found(rq);
+    };
+    let device = match rq.param("device") {
+        None | Some("mobile") => DeviceType::Mobile,
+        Some("watch") => DeviceType::Watch,
+        Some(_) => return Reply::invalid("device", "must be mobile or watch"),
+    };
+    let mut state = shared.lock_state();
+    match state.install(id, device, &rq.actor) {
+        Ok(card) => Reply::ok(&json!({
+            "installed": true,
+            "access_pass_id": card.id,
+            "state": card.state,
+            "device": device.as_str(),
+        })),
+        Err(refused) => refused.into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error_body(reply: &Reply) -> Value {
+        serde_json::from_slice(&reply.body).unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn decoding_names_the_field() {
+        let missing = decode_body::<IssueCardRequest>(br#"{"card_template_id":"t"}"#)
+            .expect_err("full_name is required");
+        assert_eq!(missing.status, 422);
+        assert_eq!(
+            error_body(&missing)["errors"],
+            json!({"full_name": ["is required"]})
+        );
+
+        let pattern = decode_body::<IssueCardRequest>(
+            br#"{"card_template_id":"t","full_name":"A","tag_id":"DF517FC87144D"}"#,
+        )
+        .expect_err("13 characters");
+        assert_eq!(pattern.status, 422);
+        let errors = error_body(&pattern)["errors"]["tag_id"].clone();
+        assert!(
+            errors[0].as_str().is_some_and(|s| s.contains("pattern")),
+            "{errors}"
+        );
+
+        let nested = decode_body::<IssueCardRequest>(
+            br#"{"card_template_id":"t","full_name":"A","site_code":"1","parking_details":[{"label":"x"}]}"#,
+        )
+        .expect_err("value is required");
+        assert_eq!(
+            error_body(&nested)["errors"],
+            json!({"parking_details[0].value": ["is required"]})
+        );
+
+        let rule = decode_body::<IssueCardRequest>(br#"{"card_template_id":"t","full_name":"A"}"#)
+            .expect_err("site_code or file_data");
+        assert!(error_body(&rule)["errors"]["site_code"].is_array());
+
+        let not_json = decode_body::<IssueCardRequest>(b"{").expect_err("not JSON");
+        assert_eq!(not_json.status, 400);
+        let array = decode_body::<IssueCardRequest>(b"[]").expect_err("not an object");
+        assert_eq!(array.status, 422);
+    }
+}

@@ -1,0 +1,780 @@
+//! The sandbox's in-memory account: templates, passes and their state machine, the event
+//! log, the ledger, and the journal of events a webhook would deliver.
+//!
+//! Every change of a pass goes through [`State::record_pass_change`]: it sets the new state,
+//! appends the event-log entry and emits the event. A hook that must see every change (for
+//! example webhook delivery) belongs there.
+
+use serde_json::{json, Map, Value};
+
+use super::console::ConsoleState;
+use super::util::{iso8601, now_millis, IdGen};
+use super::{DeviceType, SandboxEvent};
+use crate::models::{AccessCard, CardState, Device, IssueCardRequest, UpdateCardRequest};
+
+/// A request the state refuses: the status and the message the answer carries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    pub(crate) status: u16,
+    pub(crate) message: String,
+}
+
+impl Refusal {
+    pub(crate) fn new(status: u16, message: impl Into<String>) -> Self {
+        Refusal {
+            status,
+            message: message.into(),
+        }
+    }
+
+    pub(crate) fn not_found(what: &str, id: &str) -> Self {
+        Refusal::new(404, format!("{what} {id} not found"))
+    }
+
+    /// A request the state machine forbids, or a rule of the account it breaks.
+    pub(crate) fn unprocessable(message: impl Into<String>) -> Self {
+        Refusal::new(422, message)
+    }
+
+    /// Something the sandbox itself got wrong.
+    pub(crate) fn internal(message: impl std::fmt::Display) -> Self {
+        Refusal::new(500, format!("sandbox internal error: {message}"))
+    }
+}
+
+/// Who made a request, for event-log entries.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Actor {
+    pub(crate) ip_address: String,
+    pub(crate) user_agent: Option<String>,
+}
+
+/// A state-changing action on a pass, as the API names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PassAction {
+    Suspend,
+    Resume,
+    Unlink,
+    Delete,
+}
+
+impl PassAction {
+    pub(crate) fn from_path(segment: &str) -> Option<PassAction> {
+        Some(match segment {
+            "suspend" => PassAction::Suspend,
+            "resume" => PassAction::Resume,
+            "unlink" => PassAction::Unlink,
+            "delete" => PassAction::Delete,
+            _ => return None,
+        })
+    }
+}
+
+/// What happened to a pass: one event-log entry and one emitted event each.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PassChange {
+    Issued,
+    Installed(DeviceType),
+    Updated,
+    Suspended,
+    Resumed,
+    Unlinked,
+    Deleted,
+}
+
+impl PassChange {
+    /// The state the pass is in afterwards, if the change sets one.
+    fn new_state(self) -> Option<CardState> {
+        match self {
+            PassChange::Issued => Some(CardState::Created),
+            PassChange::Installed(_) | PassChange::Resumed => Some(CardState::Active),
+            PassChange::Updated => None,
+            PassChange::Suspended => Some(CardState::Suspended),
+            PassChange::Unlinked => Some(CardState::Unlink),
+            PassChange::Deleted => Some(CardState::Deleted),
+        }
+    }
+
+    /// The event-log `event` (the filter's `event_type` values, plus `delete`).
+    fn log_event(self) -> &'static str {
+        match self {
+            PassChange::Issued => "issue",
+            PassChange::Installed(_) => "install",
+            PassChange::Updated => "update",
+            PassChange::Suspended => "suspend",
+            PassChange::Resumed => "resume",
+            PassChange::Unlinked => "unlink",
+            PassChange::Deleted => "delete",
+        }
+    }
+
+    /// The CloudEvents type a webhook would receive.
+    fn event_type(self, before: Option<&CardState>) -> &'static str {
+        match self {
+            PassChange::Issued => "ag.access_pass.issued",
+            PassChange::Installed(_) if before == Some(&CardState::Active) => {
+                "ag.access_pass.devices.added"
+            }
+            PassChange::Installed(_) => "ag.access_pass.activated",
+            PassChange::Updated => "ag.access_pass.updated",
+            PassChange::Suspended => "ag.access_pass.suspended",
+            PassChange::Resumed => "ag.access_pass.resumed",
+            PassChange::Unlinked => "ag.access_pass.unlinked",
+            PassChange::Deleted => "ag.access_pass.deleted",
+        }
+    }
+}
+
+/// An issued pass.
+#[derive(Debug, Clone)]
+pub(crate) struct Card {
+    /// What `GET /v1/key-cards/{id}` answers (its `state` is the pass's state).
+    pub(crate) answer: AccessCard,
+    pub(crate) template_id: String,
+    /// The unified pass this one is the Apple or Google half of.
+    pub(crate) parent: Option<String>,
+}
+
+/// A unified Apple+Google pass, issued from a template pair: one card per platform. Its
+/// state is its cards' state; every change is applied to each card.
+#[derive(Debug, Clone)]
+pub(crate) struct Unified {
+    pub(crate) id: String,
+    pub(crate) pair_id: String,
+    pub(crate) children: Vec<String>,
+    pub(crate) created_at: String,
+}
+
+impl Card {
+    pub(crate) fn id(&self) -> &str {
+        self.answer.id.as_deref().unwrap_or_default()
+    }
+
+    pub(crate) fn state(&self) -> CardState {
+        self.answer.state.clone().unwrap_or(CardState::Created)
+    }
+}
+
+/// A card template: its answer fields, as the console shows them.
+#[derive(Debug, Clone)]
+pub(crate) struct Template {
+    pub(crate) id: String,
+    pub(crate) fields: Map<String, Value>,
+}
+
+impl Template {
+    fn text(&self, key: &str) -> Option<&str> {
+        self.fields.get(key).and_then(Value::as_str)
+    }
+}
+
+/// One entry of a template's event log.
+#[derive(Debug, Clone)]
+pub(crate) struct LogEntry {
+    pub(crate) id: u64,
+    pub(crate) template_id: String,
+    pub(crate) event: &'static str,
+    pub(crate) device: Option<DeviceType>,
+    pub(crate) at: i64,
+    pub(crate) actor: Actor,
+    pub(crate) card_id: String,
+}
+
+/// One ledger item: the charge for an issued pass.
+#[derive(Debug, Clone)]
+pub(crate) struct LedgerItem {
+    pub(crate) id: String,
+    pub(crate) at: i64,
+    pub(crate) card_id: String,
+    pub(crate) amount: &'static str,
+}
+
+/// What one pass costs in the sandbox's ledger.
+pub(crate) const PASS_PRICE: &str = "-1.0";
+
+/// The whole in-memory account.
+#[derive(Debug)]
+pub(crate) struct State {
+    pub(crate) base_url: String,
+    pub(crate) ids: IdGen,
+    pub(crate) templates: Vec<Template>,
+    pub(crate) cards: Vec<Card>,
+    pub(crate) log: Vec<LogEntry>,
+    pub(crate) ledger: Vec<LedgerItem>,
+    pub(crate) events: Vec<SandboxEvent>,
+    pub(crate) unified: Vec<Unified>,
+    /// Pairs, landing pages, credential profiles, webhooks, HID orgs.
+    pub(crate) console: ConsoleState,
+    /// Counter for `credential_pool_id` assignments.
+    pool_next: u32,
+}
+
+impl State {
+    /// A fresh account with one published Apple template.
+    pub(crate) fn new(base_url: String) -> State {
+        let mut state = State {
+            base_url,
+            ids: IdGen::new(),
+            templates: Vec::new(),
+            cards: Vec::new(),
+            log: Vec::new(),
+            ledger: Vec::new(),
+            events: Vec::new(),
+            unified: Vec::new(),
+            console: ConsoleState::default(),
+            pool_next: 0,
+        };
+        let id = state.ids.hex_id();
+        let now = iso8601(now_millis());
+        let fields = json!({
+            "id": id,
+            "name": "Sandbox employee badge",
+            "platform": "apple",
+            "use_case": "corporate_id",
+            "protocol": "desfire",
+            "created_at": now,
+            "last_published_at": now,
+            "status": "ready",
+            "metadata": {},
+            "allowed_device_counts": {
+                "allow_on_multiple_devices": true,
+                "watch": 1,
+                "iphone": 1,
+                "android_device_limit": null
+            },
+            "support_settings": {},
+            "terms_settings": {},
+            "style_settings": {
+                "background_color": "#FFFFFF",
+                "label_color": "#000000",
+                "label_secondary_color": "#333333"
+            }
+        });
+        if let Value::Object(fields) = fields {
+            state.templates.push(Template { id, fields });
+        }
+        state
+    }
+
+    /// The id of the template every sandbox starts with.
+    pub(crate) fn default_template_id(&self) -> &str {
+        self.templates.first().map_or("", |t| t.id.as_str())
+    }
+
+    pub(crate) fn template(&self, id: &str) -> Option<&Template> {
+        self.templates.iter().find(|t| t.id == id)
+    }
+
+    fn card_index(&self, id: &str) -> Result<usize, Refusal> {
+        self.cards
+            .iter()
+            .position(|c| c.id() == id)
+            .ok_or_else(|| Refusal::not_found("access pass", id))
+    }
+
+    pub(crate) fn card(&self, id: &str) -> Result<&Card, Refusal> {
+        Ok(&self.cards[self.card_index(id)?])
+    }
+
+    /// Issues a pass from `request`: it starts `created`, with an install URL. From a
+    /// template pair's id, a unified pass with one card per member template.
+    pub(crate) fn issue(
+        &mut self,
+        request: &IssueCardRequest,
+        actor: &Actor,
+    ) -> Result<AccessCard, Refusal> {
+        let template_id = request.card_template_id.as_str();
+        if self.template(template_id).is_some() {
+            let index = self.issue_one(request, template_id, None, actor)?;
+            return Ok(self.cards[index].answer.clone());
+        }
+        let members: Vec<String> = self
+            .console
+            .pairs
+            .iter()
+            .find(|p| p.get("id").and_then(Value::as_str) == Some(template_id))
+            .map(|pair| {
+                ["ios_template", "android_template"]
+                    .iter()
+                    .filter_map(|k| pair.get(*k)?.get("id")?.as_str().map(str::to_owned))
+                    .collect()
+            })
+            .ok_or_else(|| Refusal::not_found("card template", template_id))?;
+        if members.iter().any(|m| self.template(m).is_none()) {
+            return Err(Refusal::unprocessable(format!(
+                "a template of pair {template_id} has been deleted"
+            )));
+        }
+        let id = self.ids.hex_id();
+        let mut children = Vec::new();
+        for member in &members {
+            let index = self.issue_one(request, member, Some(&id), actor)?;
+            children.push(self.cards[index].id().to_owned());
+        }
+        let unified = Unified {
+            id,
+            pair_id: template_id.to_owned(),
+            children,
+            created_at: iso8601(now_millis()),
+        };
+        let answer = self.unified_answer(&unified);
+        self.unified.push(unified);
+        Ok(answer)
+    }
+
+    fn issue_one(
+        &mut self,
+        request: &IssueCardRequest,
+        template_id: &str,
+        parent: Option<&str>,
+        actor: &Actor,
+    ) -> Result<usize, Refusal> {
+        // The request's fields that the answer shares keep their names on the wire.
+        let mut answer: AccessCard = serde_json::to_value(request)
+            .and_then(serde_json::from_value)
+            .map_err(Refusal::internal)?;
+        let id = self.ids.hex_id();
+        answer.install_url = Some(format!("{}/install/{id}", self.base_url));
+        answer.direct_install_url = Some(format!("{}/install/{id}?direct=true", self.base_url));
+        answer.id = Some(id.clone());
+        answer.card_template_id = Some(template_id.to_owned());
+        answer.organization_name = Some("AccessGrid Sandbox".to_owned());
+        answer.temporary = Some(false);
+        answer.created_at = Some(iso8601(now_millis()));
+        answer.devices = Some(Vec::new());
+        if request.credential_pool_id.is_some() && answer.site_code.is_none() {
+            self.pool_next += 1;
+            answer.site_code = Some("100".to_owned());
+            answer.card_number = Some(self.pool_next.to_string());
+        }
+        self.cards.push(Card {
+            answer,
+            template_id: template_id.to_owned(),
+            parent: parent.map(str::to_owned),
+        });
+        let index = self.cards.len() - 1;
+        let ledger_id = self.ids.hex_id();
+        self.ledger.push(LedgerItem {
+            id: ledger_id,
+            at: now_millis(),
+            card_id: id,
+            amount: PASS_PRICE,
+        });
+        self.record_pass_change(index, PassChange::Issued, actor);
+        Ok(index)
+    }
+
+    /// A unified pass as the API answers it: its cards in `details`.
+    pub(crate) fn unified_answer(&self, unified: &Unified) -> AccessCard {
+        let details: Vec<AccessCard> = unified
+            .children
+            .iter()
+            .filter_map(|c| self.card(c).ok())
+            .map(|c| c.answer.clone())
+            .collect();
+        let first = details.first().cloned().unwrap_or_default();
+        let state = first.state.clone();
+        AccessCard {
+            id: Some(unified.id.clone()),
+            install_url: Some(format!("{}/install/{}", self.base_url, unified.id)),
+            direct_install_url: Some(format!(
+                "{}/install/{}?direct=true",
+                self.base_url, unified.id
+            )),
+            status: state.as_ref().map(|s| s.as_str().to_owned()),
+            state,
+            full_name: first.full_name,
+            employee_id: first.employee_id,
+            email: first.email,
+            card_template_id: Some(unified.pair_id.clone()),
+            created_at: Some(unified.created_at.clone()),
+            metadata: first.metadata,
+            details: Some(details),
+            ..AccessCard::default()
+        }
+    }
+
+    fn unified_index(&self, id: &str) -> Option<usize> {
+        self.unified.iter().position(|u| u.id == id)
+    }
+
+    /// What `GET /v1/key-cards/{id}` answers: a card, or a unified pass.
+    pub(crate) fn read(&self, id: &str) -> Result<AccessCard, Refusal> {
+        if let Some(u) = self.unified_index(id) {
+            return Ok(self.unified_answer(&self.unified[u]));
+        }
+        Ok(self.card(id)?.answer.clone())
+    }
+
+    /// The cards a change of `id` applies to: the card, or a unified pass's cards.
+    fn targets(&self, id: &str) -> Result<Vec<usize>, Refusal> {
+        match self.unified_index(id) {
+            Some(u) => self.unified[u]
+                .children
+                .iter()
+                .map(|c| self.card_index(c))
+                .collect(),
+            None => Ok(vec![self.card_index(id)?]),
+        }
+    }
+
+    /// The answer after a change of `id`.
+    fn answer_after(&self, id: &str, index: usize) -> AccessCard {
+        match self.unified_index(id) {
+            Some(u) => self.unified_answer(&self.unified[u]),
+            None => self.cards[index].answer.clone(),
+        }
+    }
+
+    /// Applies an informational update; a deleted pass refuses it.
+    pub(crate) fn update(
+        &mut self,
+        id: &str,
+        request: &UpdateCardRequest,
+        actor: &Actor,
+    ) -> Result<AccessCard, Refusal> {
+        let targets = self.targets(id)?;
+        if targets
+            .iter()
+            .any(|&i| self.cards[i].state() == CardState::Deleted)
+        {
+            return Err(Refusal::unprocessable(format!(
+                "can not update a pass that has been deleted (pass {id} is deleted)"
+            )));
+        }
+        let changes = match serde_json::to_value(request) {
+            Ok(Value::Object(changes)) => changes,
+            Ok(_) => Map::new(),
+            Err(e) => return Err(Refusal::internal(e)),
+        };
+        for &index in &targets {
+            let mut merged = match serde_json::to_value(&self.cards[index].answer) {
+                Ok(Value::Object(map)) => map,
+                Ok(_) => Map::new(),
+                Err(e) => return Err(Refusal::internal(e)),
+            };
+            merged.extend(changes.clone());
+            self.cards[index].answer =
+                serde_json::from_value(Value::Object(merged)).map_err(Refusal::internal)?;
+            self.record_pass_change(index, PassChange::Updated, actor);
+        }
+        Ok(self.answer_after(id, targets[0]))
+    }
+
+    /// Suspends, resumes, unlinks or deletes a pass, as the state machine allows:
+    /// only `active` can be suspended; `suspended` and `unlink` can be resumed; `active`
+    /// and `suspended` can be unlinked; anything but `deleted` can be deleted, and
+    /// `deleted` allows nothing.
+    pub(crate) fn act(
+        &mut self,
+        id: &str,
+        action: PassAction,
+        actor: &Actor,
+    ) -> Result<AccessCard, Refusal> {
+        let targets = self.targets(id)?;
+        // Every card must allow the change before any card changes.
+        let mut changes = Vec::with_capacity(targets.len());
+        for &index in &targets {
+            let state = self.cards[index].state();
+            let change = transition(action, &state)
+                .map_err(|rule| Refusal::unprocessable(format!("{rule} (pass {id} is {state})")))?;
+            changes.push((index, change));
+        }
+        for (index, change) in changes {
+            self.record_pass_change(index, change, actor);
+        }
+        Ok(self.answer_after(id, targets[0]))
+    }
+
+    /// A simulated wallet install: a `created` or unlinked pass becomes `active` on a new
+    /// device; an `active` one gains another device. Suspended and deleted passes refuse.
+    /// A unified pass is installed as a whole: each of its cards on a device of its own
+    /// template's platform.
+    pub(crate) fn install(
+        &mut self,
+        id: &str,
+        device: DeviceType,
+        actor: &Actor,
+    ) -> Result<AccessCard, Refusal> {
+        let targets = self.targets(id)?;
+        for &index in &targets {
+            let state = self.cards[index].state();
+            if !matches!(
+                state,
+                CardState::Created | CardState::Unlink | CardState::Active
+            ) {
+                return Err(Refusal::unprocessable(format!(
+                    "can not install a pass that is {state} (pass {id})"
+                )));
+            }
+        }
+        for &index in &targets {
+            let platform = self
+                .template(&self.cards[index].template_id)
+                .and_then(|t| t.text("platform"))
+                .unwrap_or("apple")
+                .to_owned();
+            let now = iso8601(now_millis());
+            let device_id = self.ids.hex_id();
+            self.cards[index]
+                .answer
+                .devices
+                .get_or_insert_with(Vec::new)
+                .push(Device {
+                    id: Some(device_id),
+                    platform: Some(platform),
+                    device_type: Some(device.as_str().to_owned()),
+                    status: Some("active".to_owned()),
+                    created_at: Some(now.clone()),
+                    updated_at: Some(now),
+                });
+            self.record_pass_change(index, PassChange::Installed(device), actor);
+        }
+        Ok(self.answer_after(id, targets[0]))
+    }
+
+    /// THE one place where a pass changes: sets its new state (and its devices' status),
+    /// appends the template's event-log entry, and emits the event a webhook subscriber
+    /// would receive. Every mutation of a pass ends here; hooks belong here too.
+    pub(crate) fn record_pass_change(&mut self, index: usize, change: PassChange, actor: &Actor) {
+        let now = now_millis();
+        let Some(card) = self.cards.get_mut(index) else {
+            return;
+        };
+        let before = card.answer.state.clone();
+        if let Some(state) = change.new_state() {
+            let device_status = match state {
+                CardState::Active => "active",
+                CardState::Suspended => "suspended",
+                CardState::Unlink => "unlinked",
+                CardState::Deleted => "deleted",
+                _ => "pending",
+            };
+            for device in card.answer.devices.iter_mut().flatten() {
+                if device.status.as_deref() != Some(device_status) {
+                    device.status = Some(device_status.to_owned());
+                    device.updated_at = Some(iso8601(now));
+                }
+            }
+            card.answer.state = Some(state);
+        }
+        let card = card.clone();
+        let device = match change {
+            PassChange::Installed(device) => Some(device),
+            _ => None,
+        };
+        let entry_id = self.ids.number();
+        self.log.push(LogEntry {
+            id: entry_id,
+            template_id: card.template_id.clone(),
+            event: change.log_event(),
+            device,
+            at: now,
+            actor: actor.clone(),
+            card_id: card.id().to_owned(),
+        });
+
+        let protocol = self
+            .template(&card.template_id)
+            .and_then(|t| t.text("protocol"))
+            .map(str::to_owned);
+        let mut data = json!({
+            "access_pass_id": card.id(),
+            "card_template_id": card.template_id,
+            "protocol": protocol,
+            "metadata": card.answer.metadata,
+            "card_number": card.answer.card_number,
+            "site_code": card.answer.site_code,
+            "file_data": card.answer.file_data,
+        });
+        if let (Some(device), Some(Value::Object(map))) = (device, Some(&mut data)) {
+            let device_id = card
+                .answer
+                .devices
+                .as_ref()
+                .and_then(|d| d.last())
+                .and_then(|d| d.id.clone());
+            map.insert(
+                "device".to_owned(),
+                json!({"type": device.as_str(), "id": device_id}),
+            );
+        }
+        self.emit(change.event_type(before.as_ref()), data);
+    }
+
+    /// Appends an event to the journal of what webhook subscribers would receive.
+    pub(crate) fn emit(&mut self, kind: &str, data: Value) {
+        let id = format!("evt_{}", self.ids.token(24));
+        self.events.push(SandboxEvent {
+            id,
+            kind: kind.to_owned(),
+            time: iso8601(now_millis()),
+            data,
+        });
+    }
+
+    /// A template's answer, with its pass counts.
+    pub(crate) fn template_answer(&self, template: &Template) -> Value {
+        let mine = self.cards.iter().filter(|c| c.template_id == template.id);
+        let issued = mine.clone().count();
+        let active = mine.filter(|c| c.state() == CardState::Active).count();
+        let mut fields = template.fields.clone();
+        fields.insert("issued_keys_count".to_owned(), issued.into());
+        fields.insert("active_keys_count".to_owned(), active.into());
+        Value::Object(fields)
+    }
+
+    /// An event-log entry as `GET .../logs` answers it.
+    pub(crate) fn log_answer(&self, entry: &LogEntry) -> Value {
+        let card = self.card(&entry.card_id).ok();
+        json!({
+            "id": entry.id,
+            "event": entry.event,
+            "created_at": iso8601(entry.at),
+            "ip_address": entry.actor.ip_address,
+            "user_agent": entry.actor.user_agent,
+            "metadata": {
+                "access_pass_id": entry.card_id,
+                "device": entry.device.map(DeviceType::as_str),
+                "full_name": card.and_then(|c| c.answer.full_name.clone()),
+            },
+        })
+    }
+
+    /// A ledger item as `GET /v1/console/ledger-items` answers it.
+    pub(crate) fn ledger_answer(&self, item: &LedgerItem) -> Value {
+        let card = self.card(&item.card_id).ok();
+        let template = card.and_then(|c| self.template(&c.template_id));
+        let field = |key: &str| template.and_then(|t| t.fields.get(key).cloned());
+        json!({
+            "id": item.id,
+            "created_at": iso8601(item.at),
+            "amount": item.amount,
+            "kind": "access_pass_issued",
+            "metadata": {},
+            "access_pass": {
+                "id": item.card_id,
+                "ex_id": item.card_id,
+                "full_name": card.and_then(|c| c.answer.full_name.clone()),
+                "state": card.map(|c| c.state().as_str().to_owned()),
+                "metadata": card.and_then(|c| c.answer.metadata.clone()),
+                "unified_access_pass_ex_id": card.and_then(|c| c.parent.clone()),
+                "pass_template": {
+                    "id": template.map(|t| t.id.clone()),
+                    "ex_id": template.map(|t| t.id.clone()),
+                    "name": field("name"),
+                    "protocol": field("protocol"),
+                    "platform": field("platform"),
+                    "use_case": field("use_case"),
+                },
+            },
+        })
+    }
+}
+
+/// The change `action` makes to a pass in `state`, or the rule that forbids it: only
+/// `active` can be suspended; `suspended` and `unlink` can be resumed; `active` and
+/// `suspended` can be unlinked; anything but `deleted` can be deleted, and `deleted` allows
+/// nothing.
+fn transition(action: PassAction, state: &CardState) -> Result<PassChange, &'static str> {
+    match (action, state) {
+        (_, CardState::Deleted) => Err("can not manage a pass that has been deleted"),
+        (PassAction::Suspend, CardState::Active) => Ok(PassChange::Suspended),
+        (PassAction::Suspend, _) => Err("can not manage a pass that is not active"),
+        (PassAction::Resume, CardState::Suspended | CardState::Unlink) => Ok(PassChange::Resumed),
+        (PassAction::Resume, _) => Err("can not resume a pass that is not suspended or unlinked"),
+        (PassAction::Unlink, CardState::Active | CardState::Suspended) => Ok(PassChange::Unlinked),
+        (PassAction::Unlink, _) => Err("can not unlink a pass that is not installed on a device"),
+        (PassAction::Delete, _) => Ok(PassChange::Deleted),
+    }
+}
+
+/// One page of `items`: the page's items and `(page, per_page, total_pages, total_count)`.
+pub(crate) fn paginate<T: Clone>(items: &[T], page: u64, per_page: u64) -> (Vec<T>, [u64; 4]) {
+    let page = page.max(1);
+    let per_page = per_page.clamp(1, 100);
+    let total = items.len() as u64;
+    let pages = total.div_ceil(per_page);
+    let start = (page - 1).saturating_mul(per_page);
+    let slice: Vec<T> = items
+        .iter()
+        .skip(usize::try_from(start).unwrap_or(usize::MAX))
+        .take(usize::try_from(per_page).unwrap_or(usize::MAX))
+        .cloned()
+        .collect();
+    (slice, [page, per_page, pages, total])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn issued(state: &mut State) -> String {
+        let request: IssueCardRequest = IssueCardRequest::builder()
+            .card_template_id(state.default_template_id().to_owned())
+            .full_name("Ada")
+            .site_code("1")
+            .card_number("2")
+            .try_into()
+            .expect("a valid request");
+        let card = state.issue(&request, &Actor::default()).expect("issued");
+        card.id.expect("an id")
+    }
+
+    #[test]
+    fn every_change_logs_and_emits_once() {
+        let mut state = State::new("http://127.0.0.1:1".into());
+        let id = issued(&mut state);
+        state
+            .install(&id, DeviceType::Mobile, &Actor::default())
+            .expect("installed");
+        state
+            .act(&id, PassAction::Suspend, &Actor::default())
+            .expect("suspended");
+        let events: Vec<&str> = state.log.iter().map(|e| e.event).collect();
+        assert_eq!(events, ["issue", "install", "suspend"]);
+        let kinds: Vec<&str> = state.events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            [
+                "ag.access_pass.issued",
+                "ag.access_pass.activated",
+                "ag.access_pass.suspended"
+            ]
+        );
+        assert_eq!(state.ledger.len(), 1);
+        let card = state.card(&id).expect("known");
+        assert_eq!(card.state(), CardState::Suspended);
+        let devices = card.answer.devices.as_deref().unwrap_or_default();
+        assert_eq!(devices.len(), 1);
+        assert_eq!(devices[0].status.as_deref(), Some("suspended"));
+    }
+
+    #[test]
+    fn forbidden_transitions_change_nothing() {
+        let mut state = State::new("http://127.0.0.1:1".into());
+        let id = issued(&mut state);
+        let refused = state
+            .act(&id, PassAction::Suspend, &Actor::default())
+            .expect_err("created passes cannot be suspended");
+        assert_eq!(refused.status, 422);
+        assert!(
+            refused.message.contains("not active"),
+            "{}",
+            refused.message
+        );
+        assert_eq!(state.log.len(), 1);
+        assert_eq!(state.events.len(), 1);
+        assert_eq!(state.card(&id).expect("known").state(), CardState::Created);
+    }
+
+    #[test]
+    fn pages() {
+        let items: Vec<u32> = (1..=7).collect();
+        assert_eq!(paginate(&items, 1, 3), (vec![1, 2, 3], [1, 3, 3, 7]));
+        assert_eq!(paginate(&items, 3, 3), (vec![7], [3, 3, 3, 7]));
+        assert_eq!(paginate(&items, 4, 3), (vec![], [4, 3, 3, 7]));
+        assert_eq!(paginate(&items, 0, 500).1, [1, 100, 1, 7]);
+        assert_eq!(paginate::<u32>(&[], 1, 50).1, [1, 50, 0, 0]);
+    }
+}
