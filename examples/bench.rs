@@ -37,7 +37,8 @@
 //!
 //! Options: `--rounds N` (default 9), `--calls N` calls per round and loop (default 2000),
 //! `--skip-default`, `--skip-no-timeouts`, `--memory-calls N` (default 100000), `--port N`
-//! for `--serve` (default: any free port), `--no-timeouts` with `--only-sdk`/`--only-bare`.
+//! for `--serve` (default: any free port), `--no-timeouts` with `--memory`, `--only-sdk` or
+//! `--only-bare`.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -582,11 +583,22 @@ fn rss_kb() -> u64 {
         .unwrap_or(0)
 }
 
-fn memory(server: &Server, total: usize) {
-    let client = sdk_client(&server.url);
+fn memory(server: &Server, total: usize, timeouts: bool) {
+    let client = if timeouts {
+        sdk_client(&server.url)
+    } else {
+        sdk_client_without_timeouts(&server.url, bare_agent(false))
+    };
     let warm_up = 5_000;
     let step = 20_000;
-    println!("resident memory over {total} calls through one client (alternating get and issue):");
+    println!(
+        "resident memory over {total} calls through one client (alternating get and issue){}:",
+        if timeouts {
+            ""
+        } else {
+            ", agent without timeouts"
+        }
+    );
     let started = Instant::now();
     for i in 0..warm_up {
         if i % 2 == 0 {
@@ -611,9 +623,14 @@ fn memory(server: &Server, total: usize) {
     }
     let growth = last as i64 - base as i64;
     println!(
-        "growth after warm-up: {growth} kB over {total} calls ({:.1} s, {:.0} calls/s)",
+        "growth after warm-up: {growth} kB over {total} calls = {:.2} bytes/call ({:.1} s, {:.0} calls/s)",
+        growth as f64 * 1024.0 / total as f64,
         started.elapsed().as_secs_f64(),
         (warm_up + total) as f64 / started.elapsed().as_secs_f64()
+    );
+    println!(
+        "(one leaked 16-byte allocation per call would add {} kB)",
+        total * 16 / 1024
     );
 }
 
@@ -645,7 +662,11 @@ fn main() {
     println!("machine: {}", machine());
     println!("fixed-answer server: {}", server.url);
     if flag("--memory") {
-        memory(&server, option("--memory-calls", 100_000));
+        memory(
+            &server,
+            option("--memory-calls", 100_000),
+            !flag("--no-timeouts"),
+        );
     } else if flag("--only-sdk") || flag("--only-bare") {
         // One kind of loop alone, to look at under a profiler.
         let n = option("--calls", 20_000);
