@@ -23,20 +23,25 @@
 //! Before measuring, it checks that the server received byte-identical requests from both.
 //! SDK and bare calls alternate in blocks of 25 (A B B A ...) so that the drift of a shared
 //! machine falls on both alike; each round gives one rate per loop, and the figures printed
-//! last are medians over the rounds.
+//! last are medians over the rounds. "SDK's own cost" is the difference of the time per call
+//! of the two loops. After each comparison, an A/A check (the bare loop against an
+//! identical bare loop, measured the same way) shows how far noise alone moves a ratio on
+//! the machine at hand, and the server says how many TCP connections it accepted.
 //!
 //! The comparison runs twice:
-//! 1. the client as `Client::builder` makes it (its own agent: connect and global timeouts
-//!    on) against a ureq agent with the same settings. With a timeout set, ureq 3.5 resolves
-//!    the host on a new helper thread on every call, pooled connection or not: that thread
-//!    dominates the cost of a loopback call, for both loops alike.
+//! 1. the client as `Client::builder` makes it (its own agent and connection; connect and
+//!    global timeouts on) against a ureq agent with the same settings. With a timeout set,
+//!    ureq 3.5 resolves the host on a new thread on every call, pooled connection or not:
+//!    that thread dominates a loopback call, for both loops alike, and makes this
+//!    comparison noisy (see its A/A line).
 //! 2. both on ONE ureq agent without timeouts (given to the SDK with `ClientBuilder::agent`,
-//!    the client's own timeouts off too), so both loops share one connection and one server
-//!    thread: a call is then several times cheaper, and the SDK's own share is the largest
-//!    it can be. "SDK's own cost" is the difference of the time per call of the two loops.
+//!    the client's own timeouts off too): one connection and one server thread for both
+//!    loops, no thread per call, so the SDK's share of a call is the largest it can be.
 //!
 //! Options: `--rounds N` (default 9), `--calls N` calls per round and loop (default 2000),
-//! `--skip-default`, `--skip-no-timeouts`, `--memory-calls N` (default 100000), `--port N`
+//! `--skip-default`, `--skip-no-timeouts`, `--resolver-experiment` (a third comparison on
+//! one agent with the SDK's timeouts and a resolver that keeps addresses for 30 s: what a
+//! fix for the per-call thread would give), `--memory-calls N` (default 100000), `--port N`
 //! for `--serve` (default: any free port), `--no-timeouts` with `--memory`, `--only-sdk` or
 //! `--only-bare`.
 
@@ -62,6 +67,8 @@ type Capture = Arc<Mutex<Option<Option<Vec<u8>>>>>;
 struct Server {
     url: String,
     capture: Capture,
+    /// TCP connections accepted so far.
+    connections: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 fn start_server(port: u16) -> std::io::Result<Server> {
@@ -76,9 +83,12 @@ fn start_server(port: u16) -> std::io::Result<Server> {
     .into_bytes()
     .into();
     let slot = capture.clone();
+    let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let accepted = connections.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(stream) = stream else { continue };
+            accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let (answer, slot) = (answer.clone(), slot.clone());
             std::thread::spawn(move || {
                 // A connection ends when the client closes it (or sends garbage).
@@ -86,7 +96,11 @@ fn start_server(port: u16) -> std::io::Result<Server> {
             });
         }
     });
-    Ok(Server { url, capture })
+    Ok(Server {
+        url,
+        capture,
+        connections,
+    })
 }
 
 fn serve_connection(stream: TcpStream, answer: &[u8], capture: &Capture) -> std::io::Result<()> {
@@ -183,6 +197,11 @@ fn sdk_client_without_timeouts(base_url: &str, agent: ureq::Agent) -> Client {
 /// A plain ureq agent with the settings the SDK gives its own agent; `timeouts: false` leaves
 /// the two timeouts off (ureq then resolves the host without a helper thread per call).
 fn bare_agent(timeouts: bool) -> ureq::Agent {
+    bare_config(timeouts).new_agent()
+}
+
+/// The configuration of [`bare_agent`].
+fn bare_config(timeouts: bool) -> ureq::config::Config {
     ureq::Agent::config_builder()
         .timeout_connect(timeouts.then_some(accessgrid::client::DEFAULT_CONNECT_TIMEOUT))
         .timeout_global(timeouts.then_some(accessgrid::client::DEFAULT_TIMEOUT))
@@ -193,7 +212,51 @@ fn bare_agent(timeouts: bool) -> ureq::Agent {
         .user_agent(accessgrid::client::default_user_agent())
         .proxy(None)
         .build()
-        .new_agent()
+}
+
+/// An experiment for a fix, not what the SDK does today: a name resolver that keeps a
+/// host's addresses for 30 seconds, so that a call on a pooled connection neither resolves
+/// the host again nor (with a timeout set) starts a thread to do it. Uses ureq's
+/// `unversioned` API, which may change in a minor ureq release.
+#[derive(Default)]
+struct ReusingResolver {
+    inner: ureq::unversioned::resolver::DefaultResolver,
+    last: Mutex<
+        Option<(
+            String,
+            Instant,
+            ureq::unversioned::resolver::ResolvedSocketAddrs,
+        )>,
+    >,
+}
+
+impl std::fmt::Debug for ReusingResolver {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ReusingResolver")
+    }
+}
+
+impl ureq::unversioned::resolver::Resolver for ReusingResolver {
+    fn resolve(
+        &self,
+        uri: &ureq::http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        let host = uri.authority().map_or("", |a| a.as_str());
+        if let Ok(last) = self.last.lock() {
+            if let Some((h, at, addrs)) = last.as_ref() {
+                if h == host && at.elapsed() < Duration::from_secs(30) {
+                    return Ok(addrs.clone());
+                }
+            }
+        }
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        if let Ok(mut last) = self.last.lock() {
+            *last = Some((host.to_owned(), Instant::now(), addrs.clone()));
+        }
+        Ok(addrs)
+    }
 }
 
 /// The bare loop's exchanges: everything precomputed once.
@@ -368,19 +431,45 @@ enum Setup {
     /// then resolves the host without starting a thread per call, so the SDK's own share
     /// of each call is larger.
     NoTimeouts,
+    /// Both on one ureq agent with the SDK's timeouts and a [`ReusingResolver`]: what a
+    /// fix for the per-call resolver thread would give.
+    ReusingResolver,
 }
 
 fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
-    let (client, bare) = match setup {
+    let opened_before = server
+        .connections
+        .load(std::sync::atomic::Ordering::Relaxed);
+    // `twin` is a second bare loop set up as the SDK's loop is, for the A/A check.
+    let (client, bare, twin) = match setup {
         Setup::Default => (
             sdk_client(&server.url),
             Bare::new(&server.url, bare_agent(true)),
+            Bare::new(&server.url, bare_agent(true)),
         ),
+        Setup::ReusingResolver => {
+            let agent = ureq::Agent::with_parts(
+                bare_config(true),
+                ureq::unversioned::transport::DefaultConnector::new(),
+                ReusingResolver::default(),
+            );
+            (
+                Client::builder(ACCOUNT, SECRET)
+                    .base_url(&server.url)
+                    .agent(agent.clone())
+                    .throttle(Throttle::off())
+                    .build()
+                    .expect("client"),
+                Bare::new(&server.url, agent.clone()),
+                Bare::new(&server.url, agent),
+            )
+        }
         Setup::NoTimeouts => {
             // One agent for both: one connection, served by one server thread.
             let agent = bare_agent(false);
             (
                 sdk_client_without_timeouts(&server.url, agent.clone()),
+                Bare::new(&server.url, agent.clone()),
                 Bare::new(&server.url, agent),
             )
         }
@@ -391,6 +480,9 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
         ),
         Setup::NoTimeouts => println!(
             "\n== both on an agent without timeouts (no resolver thread per call in ureq) =="
+        ),
+        Setup::ReusingResolver => println!(
+            "\n== experiment: both on one agent with the SDK's timeouts and a resolver that keeps addresses 30 s =="
         ),
     }
 
@@ -491,6 +583,39 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
         median(&mut bi),
         100.0 * median(&mut ri),
         median(&mut oi)
+    );
+
+    // A/A check: the bare GET loop against an identical bare loop, measured the same way.
+    // Its spread is what this machine's noise alone does to a ratio.
+    let mut aa: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let (t, b) = interleaved(
+                calls,
+                || {
+                    twin.get();
+                },
+                || {
+                    bare.get();
+                },
+            );
+            t / b
+        })
+        .collect();
+    let (low, high) = aa
+        .iter()
+        .fold((f64::MAX, f64::MIN), |(l, h), &r| (l.min(r), h.max(r)));
+    println!(
+        "  A/A check, bare GET vs an identical bare loop: median {:>5.1}%, rounds {:.1}% to {:.1}%",
+        100.0 * median(&mut aa),
+        100.0 * low,
+        100.0 * high
+    );
+    println!(
+        "  TCP connections the server accepted for all of the above: {}",
+        server
+            .connections
+            .load(std::sync::atomic::Ordering::Relaxed)
+            - opened_before
     );
 }
 
@@ -697,6 +822,9 @@ fn main() {
         }
         if !flag("--skip-no-timeouts") {
             throughput(&server, Setup::NoTimeouts, rounds, calls);
+            if flag("--resolver-experiment") {
+                throughput(&server, Setup::ReusingResolver, rounds, calls);
+            }
             resolver_thread_cost(&server, rounds.min(5), calls);
         }
         per_op_costs();
