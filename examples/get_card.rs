@@ -5,8 +5,10 @@
 //!   cargo run --example get_card -- <card_id>
 //! ```
 //!
-//! `ACCESSGRID_BASE_URL` points it at another server (a sandbox, or the fixed-answer server
-//! of `cargo run --release --example bench -- --serve`).
+//! `ACCESSGRID_BASE_URL` points it at another server: the offline sandbox
+//! (`cargo run --release --example sandbox --features sandbox` prints the URL and
+//! credentials), or the fixed-answer server of `cargo run --release --example bench -- --serve`
+//! (which answers the same card to any id and credentials).
 
 use accessgrid::Client;
 
