@@ -134,6 +134,13 @@ impl<'c> AccessCards<'c> {
     }
 }
 
+impl AccessCard {
+    /// Whether this is a unified Apple+Google pass, whose per-platform cards are in `details`.
+    pub fn is_unified(&self) -> bool {
+        self.details.as_ref().is_some_and(|d| !d.is_empty())
+    }
+}
+
 impl Paginated for AccessCardList {
     type Item = AccessCard;
 

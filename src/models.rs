@@ -137,13 +137,6 @@ open_enum! {
     }
 }
 
-impl AccessCard {
-    /// Whether this is a unified Apple+Google pass, whose per-platform cards are in `details`.
-    pub fn is_unified(&self) -> bool {
-        self.details.as_ref().is_some_and(|d| !d.is_empty())
-    }
-}
-
 open_enum! {
     /// Type of an incoming webhook event (see [`crate::webhooks`]). Types AccessGrid adds
     /// later are kept in `Unknown` and must still be acknowledged.

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use accessgrid::models::{IssueCardRequest, ListCardsQuery};
+use accessgrid::models::{CreateWebhookRequest, IssueCardRequest, ListCardsQuery};
 use accessgrid::sandbox::Sandbox;
 
 fn threads() -> usize {
@@ -16,9 +16,28 @@ fn threads() -> usize {
 #[test]
 fn a_dropped_sandbox_leaves_no_threads_and_no_listener() {
     let before = threads();
-    let sandbox = Sandbox::start().expect("sandbox starts");
+    // Webhook deliveries to a loopback port nobody listens on fail, and wait a minute
+    // before their next attempt: the drop must not wait for them.
+    let sandbox = Sandbox::builder()
+        .webhook_backoff(Duration::from_secs(60))
+        .start()
+        .expect("sandbox starts");
     let addr = sandbox.addr();
     let client = sandbox.client();
+    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    client
+        .console()
+        .webhooks()
+        .create(
+            CreateWebhookRequest::builder()
+                .name("nobody listens")
+                .url(format!("http://127.0.0.1:{closed_port}/hook"))
+                .subscribed_events(vec!["ag.access_pass.issued".to_owned()]),
+        )
+        .expect("webhook created");
     for n in 0..3 {
         client
             .access_cards()
@@ -36,8 +55,27 @@ fn a_dropped_sandbox_leaves_no_threads_and_no_listener() {
         .expect("listed");
     assert_eq!(listed.total_count, Some(3));
     assert!(threads() > before, "the sandbox runs on threads of its own");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while sandbox.deliveries().is_empty() && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let first = sandbox.deliveries();
+    assert!(
+        first.first().is_some_and(|d| d.will_retry),
+        "a failed first attempt, with a retry pending: {first:?}"
+    );
+    assert!(
+        !sandbox.wait_for_deliveries(Duration::from_millis(1)),
+        "retries are pending"
+    );
 
+    let dropping = Instant::now();
     drop(sandbox);
+    assert!(
+        dropping.elapsed() < Duration::from_secs(10),
+        "the drop waited for pending deliveries: {:?}",
+        dropping.elapsed()
+    );
     assert!(
         std::net::TcpListener::bind(addr).is_ok(),
         "the port is free as soon as the drop returns"

@@ -4,13 +4,16 @@
 //! Console resources are kept as the JSON objects the console answers with; the pass
 //! state they touch (event log, ledger) lives in [`State`].
 
+use std::collections::HashMap;
+
 use serde_json::{json, Map, Value};
 
+use super::delivery::Target;
 use super::routes::{decode_body, page_params, Outcome};
 use super::server::{Incoming, Reply};
 use super::state::{paginate, Refusal, State, Template};
 use super::util::{iso8601, now_millis, parse_iso8601};
-use crate::models::{CardState, LedgerItemsQuery, TemplateLogQuery};
+use crate::models::{CardState, EventType, LedgerItemsQuery, SensitiveText, TemplateLogQuery};
 use crate::validate::Validate;
 
 /// Console resources other than templates.
@@ -20,10 +23,44 @@ pub(crate) struct ConsoleState {
     pub(crate) landing_pages: Vec<Map<String, Value>>,
     pub(crate) credential_profiles: Vec<Map<String, Value>>,
     pub(crate) webhooks: Vec<Map<String, Value>>,
+    /// Each bearer-token webhook's token, by webhook id (the answers show it on create
+    /// only; deliveries carry it).
+    pub(crate) webhook_tokens: HashMap<String, SensitiveText>,
     pub(crate) hid_orgs: Vec<Map<String, Value>>,
     /// Public keys already used for a SmartTap reveal (the server refuses them again).
     #[cfg_attr(not(feature = "smart-tap"), allow(dead_code))]
     pub(crate) revealed_keys: Vec<String>,
+}
+
+impl ConsoleState {
+    /// Where an event of type `kind` goes: every webhook whose `subscribed_events` names
+    /// it exactly. (An empty list would mean every type; creating a webhook refuses one.)
+    pub(crate) fn subscribers(&self, kind: &EventType) -> Vec<Target> {
+        self.webhooks
+            .iter()
+            .filter(|hook| {
+                let subscribed = hook
+                    .get("subscribed_events")
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                subscribed.is_empty()
+                    || subscribed.iter().any(|s| s.as_str() == Some(kind.as_str()))
+            })
+            .map(|hook| {
+                let id = hook.get("id").and_then(Value::as_str).unwrap_or_default();
+                Target {
+                    webhook_id: id.to_owned(),
+                    url: hook
+                        .get("url")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    token: self.webhook_tokens.get(id).cloned(),
+                }
+            })
+            .collect()
+    }
 }
 
 /// A request body as a JSON object, checked by `T`'s schema and rules.
@@ -66,6 +103,15 @@ fn pagination(figures: [u64; 4]) -> Value {
         "per_page": figures[1],
         "total_pages": figures[2],
         "total_count": figures[3],
+    })
+}
+
+/// The `data` of an `ag.card_template.*` event: the template's id, protocol and metadata.
+fn template_event(template: &Template) -> Value {
+    json!({
+        "card_template_id": template.id,
+        "protocol": template.fields.get("protocol"),
+        "metadata": template.fields.get("metadata"),
     })
 }
 
@@ -176,8 +222,9 @@ pub(crate) fn create_template(state: &mut State, body: &Map<String, Value>) -> O
         fields,
     };
     let answer = state.template_answer(&template);
+    let data = template_event(&template);
     state.templates.push(template);
-    state.emit("ag.card_template.created", json!({"card_template_id": id}));
+    state.emit(EventType::CardTemplateCreated, data);
     Ok(Reply::ok(&answer))
 }
 
@@ -232,12 +279,13 @@ pub(crate) fn update_template(state: &mut State, id: &str, body: &Map<String, Va
     }
     apply_template_fields(&mut state.templates[index].fields, &changes);
     let answer = state.template_answer(&state.templates[index]);
-    state.emit("ag.card_template.updated", json!({"card_template_id": id}));
+    let data = template_event(&state.templates[index]);
+    state.emit(EventType::CardTemplateUpdated, data);
     Ok(Reply::ok(&answer))
 }
 
 pub(crate) fn delete_template(state: &mut State, id: &str) -> Outcome {
-    template_or_404(state, id)?;
+    let data = template_event(template_or_404(state, id)?);
     let in_use = state
         .cards
         .iter()
@@ -250,7 +298,7 @@ pub(crate) fn delete_template(state: &mut State, id: &str) -> Outcome {
         ));
     }
     state.templates.retain(|t| t.id != id);
-    state.emit("ag.card_template.deleted", json!({"card_template_id": id}));
+    state.emit(EventType::CardTemplateDeleted, data);
     Ok(Reply::no_content())
 }
 
@@ -264,14 +312,9 @@ pub(crate) fn publish_template(state: &mut State, id: &str) -> Outcome {
     let fields = &mut state.templates[index].fields;
     fields.insert("last_published_at".to_owned(), now.into());
     fields.insert("status".to_owned(), "ready".into());
-    state.emit(
-        "ag.card_template.requested_publishing",
-        json!({"card_template_id": id}),
-    );
-    state.emit(
-        "ag.card_template.published",
-        json!({"card_template_id": id}),
-    );
+    let data = template_event(&state.templates[index]);
+    state.emit(EventType::CardTemplateRequestedPublishing, data.clone());
+    state.emit(EventType::CardTemplatePublished, data);
     Ok(Reply::ok(&json!({"id": id, "status": "ready"})))
 }
 
@@ -425,7 +468,10 @@ pub(crate) fn create_landing_page(state: &mut State, body: &Map<String, Value>) 
     page.insert("logo_url".to_owned(), Value::Null);
     landing_fields(&mut page, body);
     state.console.landing_pages.push(page.clone());
-    state.emit("ag.landing_page.created", json!({"landing_page_id": id}));
+    state.emit(
+        EventType::LandingPageCreated,
+        json!({"landing_page_id": id}),
+    );
     Ok(Reply::ok(&Value::Object(page)))
 }
 
@@ -437,7 +483,10 @@ pub(crate) fn update_landing_page(
     let page = find(&mut state.console.landing_pages, "landing page", id)?;
     landing_fields(page, body);
     let answer = Value::Object(page.clone());
-    state.emit("ag.landing_page.updated", json!({"landing_page_id": id}));
+    state.emit(
+        EventType::LandingPageUpdated,
+        json!({"landing_page_id": id}),
+    );
     Ok(Reply::ok(&answer))
 }
 
@@ -477,7 +526,7 @@ pub(crate) fn create_credential_profile(state: &mut State, body: &Map<String, Va
         state.console.credential_profiles.push(map);
     }
     state.emit(
-        "ag.credential_profile.created",
+        EventType::CredentialProfileCreated,
         json!({"credential_profile_id": id}),
     );
     Ok(Reply::ok(&profile))
@@ -506,16 +555,26 @@ pub(crate) fn create_webhook(state: &mut State, body: &Map<String, Value>) -> Ou
     if let Value::Object(map) = &hook {
         state.console.webhooks.push(map.clone());
     }
-    // The bearer token is in the create answer only.
+    // The bearer token is in the create answer only; deliveries carry it. An mTLS webhook
+    // has none, and its deliveries carry no `Authorization` header.
+    let private_key = if auth == "bearer_token" {
+        state
+            .console
+            .webhook_tokens
+            .insert(id, SensitiveText::new(token.clone()));
+        Value::from(token)
+    } else {
+        Value::Null
+    };
     if let Value::Object(map) = &mut hook {
-        let private_key = if auth == "bearer_token" {
-            Value::from(token)
-        } else {
-            Value::Null
-        };
         map.insert("private_key".to_owned(), private_key);
     }
     Ok(Reply::ok(&hook))
+}
+
+pub(crate) fn delete_webhook(state: &mut State, id: &str) -> Outcome {
+    state.delete_webhook(id)?;
+    Ok(Reply::no_content())
 }
 
 pub(crate) fn list_webhooks(state: &State, page: Option<u32>, per_page: Option<u32>) -> Outcome {

@@ -10,8 +10,9 @@
 //! with ids and install URLs, their state machine, lists with filters and pages, the event
 //! log and the ledger, and every console resource (templates, template pairs and the
 //! unified passes issued from them, landing pages, credential profiles, webhooks with a
-//! generated bearer token, HID orgs). It shuts down when dropped: its threads are joined
-//! and its port is free again. Two sandboxes share nothing.
+//! generated bearer token, HID orgs), and it delivers its events to webhooks on loopback
+//! (see [below](#webhook-delivery)). It shuts down when dropped: its threads are joined and
+//! its port is free again. Two sandboxes share nothing.
 //!
 //! Each sandbox starts with one published Apple template ([`Sandbox::template_id`]).
 //! Passes start `created`; a test makes one `active` with [`Sandbox::install`] (or by
@@ -52,8 +53,81 @@
 //!
 //! Faults for testing error handling: [`Sandbox::inject`] makes the next requests answer a
 //! chosen status (429 with `Retry-After`, 500, 503, ...) or arrive late.
+//!
+//! # Webhook delivery
+//!
+//! Every change the sandbox makes emits an event ([`Sandbox::events`]): a pass issued
+//! (`ag.access_pass.issued`), installed (`activated`, or `devices.added` when it was already
+//! active), updated, suspended, resumed, unlinked or deleted; a card template created,
+//! updated, published (`requested_publishing` then `published`) or deleted; a landing page
+//! created or updated; a credential profile created. The types are those of
+//! [`EventType`].
+//!
+//! Each event is POSTed to every webhook registered with
+//! [`ConsoleWebhooks::create`](crate::console_webhooks::ConsoleWebhooks::create) whose
+//! `subscribed_events` names its type exactly (creating a webhook with an empty list is
+//! refused, as by the real API). The request is the one AccessGrid sends: a CloudEvents 1.0
+//! envelope ([`SandboxEvent::envelope`]; `specversion` `"1.0"`, a unique `id`, `source`
+//! `"accessgrid"`, `type`, `datacontenttype` `"application/json"`, an ISO 8601 `time`, and
+//! `data` with the family's fields: `access_pass_id`, `card_template_id`, `protocol`,
+//! `metadata`, `card_number`, `site_code`, `file_data` and `device` for passes;
+//! `card_template_id`, `protocol`, `metadata` for templates; `landing_page_id`;
+//! `credential_profile_id`), with `Content-Type: application/cloudevents+json`,
+//! `User-Agent: AccessGrid-Webhooks/1.0` and `Authorization: Bearer <private_key>` (the
+//! token of the create answer; an `mtls` webhook gets no `Authorization` header). So a
+//! receiver built on [`webhooks::verify`](crate::webhooks::verify) can be tested end to end.
+//!
+//! - Deliveries go out from a background thread of the sandbox: the API answers without
+//!   waiting for any receiver. Events are queued before the answer of the request that
+//!   caused them is sent; [`Sandbox::wait_for_deliveries`] waits until the queue is empty
+//!   and [`Sandbox::deliveries`] lists every attempt with its outcome.
+//! - Only loopback hosts are contacted (`localhost`, `127.0.0.0/8`, `[::1]`), without any
+//!   proxy and without following redirects. A webhook with another URL is stored and listed
+//!   like any other, but never contacted: each event it subscribed to is recorded as
+//!   [`DeliveryOutcome::NotLoopback`].
+//! - Any answer other than 200 or 201, and a failed connection, is retried, at least once
+//!   like the real service: by default 5 attempts, 50 ms after the first and doubling
+//!   ([`SandboxBuilder::webhook_attempts`], [`SandboxBuilder::webhook_backoff`],
+//!   [`SandboxBuilder::webhook_timeout`]). Every attempt carries the same envelope, so a
+//!   receiver dedupes on its `id` ([`Deduper`](crate::webhooks::Deduper)).
+//! - Each webhook receives its events in the order they were emitted: an event waiting for
+//!   a retry holds back the later events of the same webhook (not of other webhooks). The
+//!   real service promises no order; a receiver should not depend on it.
+//! - Deleting a webhook drops its pending deliveries. Dropping the sandbox stops the
+//!   delivery thread and joins it; pending deliveries are dropped.
+//!
+//! ```
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! use std::time::Duration;
+//! use accessgrid::models::CreateWebhookRequest;
+//! use accessgrid::sandbox::{DeliveryOutcome, Sandbox};
+//!
+//! let sandbox = Sandbox::start()?;
+//! let client = sandbox.client();
+//! // A URL outside loopback: stored, never contacted.
+//! let hook = client.console().webhooks().create(
+//!     CreateWebhookRequest::builder()
+//!         .name("Door sync")
+//!         .url("https://doors.example.com/hook")
+//!         .subscribed_events(vec!["ag.card_template.created".to_owned()]),
+//! )?;
+//! let _token = hook.private_key; // what deliveries to a loopback URL would carry
+//! client.console().create_template(
+//!     accessgrid::models::CreateTemplateRequest::builder()
+//!         .name("Lab")
+//!         .platform("apple")
+//!         .use_case("corporate_id")
+//!         .protocol("desfire"),
+//! )?;
+//! assert!(sandbox.wait_for_deliveries(Duration::from_secs(10)));
+//! let deliveries = sandbox.deliveries();
+//! assert_eq!(deliveries.len(), 1);
+//! assert_eq!(deliveries[0].outcome, DeliveryOutcome::NotLoopback);
+//! # Ok(()) }
+//! ```
 
 mod console;
+mod delivery;
 mod routes;
 mod server;
 mod state;
@@ -69,9 +143,11 @@ use std::time::{Duration, Instant};
 
 use crate::client::{Client, ClientBuilder};
 use crate::error::Error;
-use crate::models::AccessCard;
+use crate::models::{AccessCard, EventType};
 use crate::secret::SecretKey;
+use crate::webhooks::WebhookEvent;
 
+use delivery::{DeliverySettings, Outbox};
 use state::{Actor, State};
 
 /// How many requests the sandbox answers at once.
@@ -87,6 +163,8 @@ pub struct Sandbox {
     shared: Arc<Shared>,
     server: Option<Arc<tiny_http::Server>>,
     workers: Vec<JoinHandle<()>>,
+    outbox: Arc<Outbox>,
+    deliverer: Option<JoinHandle<()>>,
 }
 
 /// Settings for a [`Sandbox`]; made by [`Sandbox::builder`].
@@ -96,6 +174,7 @@ pub struct SandboxBuilder {
     account_id: Option<String>,
     secret: Option<SecretKey>,
     port: u16,
+    delivery: DeliverySettings,
 }
 
 /// A fault the sandbox answers with instead of serving a request; see [`Sandbox::inject`].
@@ -148,6 +227,64 @@ pub struct SandboxEvent {
     pub data: serde_json::Value,
 }
 
+impl SandboxEvent {
+    /// The event type as the SDK's open enum.
+    pub fn event_type(&self) -> EventType {
+        EventType::from(self.kind.as_str())
+    }
+
+    /// The CloudEvents envelope the sandbox POSTs to webhooks for this event
+    /// (`specversion` `"1.0"`, `source` `"accessgrid"`, `datacontenttype`
+    /// `"application/json"`, and this event's `id`, `type`, `time` and `data`).
+    pub fn envelope(&self) -> WebhookEvent {
+        let mut event = WebhookEvent::new(self.id.clone(), self.event_type(), self.data.clone());
+        event.time = Some(self.time.clone());
+        event
+    }
+}
+
+/// One attempt to deliver an event to a webhook, or the record that an event was not
+/// delivered to a webhook whose URL is not on loopback; see [`Sandbox::deliveries`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Delivery {
+    /// The webhook's id.
+    pub webhook_id: String,
+    /// The webhook's URL.
+    pub url: String,
+    /// The event's id (the envelope's `id`; the same on every attempt).
+    pub event_id: String,
+    /// The event's type, e.g. `ag.access_pass.suspended`.
+    pub event_type: String,
+    /// The attempt's number, from 1; 0 for [`DeliveryOutcome::NotLoopback`].
+    pub attempt: u32,
+    /// What came of it.
+    pub outcome: DeliveryOutcome,
+    /// Whether another attempt follows (the attempt failed and attempts are left).
+    pub will_retry: bool,
+}
+
+impl Delivery {
+    /// Whether the receiver accepted the event (answered 200 or 201).
+    pub fn delivered(&self) -> bool {
+        matches!(self.outcome, DeliveryOutcome::Answered(200 | 201))
+    }
+}
+
+/// What came of one delivery attempt; see [`Delivery`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DeliveryOutcome {
+    /// The receiver answered this status. Only 200 and 201 count as delivered; any other
+    /// status is retried.
+    Answered(u16),
+    /// No answer: the connection failed or timed out (the message says how). Retried.
+    Failed(String),
+    /// The webhook's URL is not on a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`):
+    /// the sandbox never contacts it.
+    NotLoopback,
+}
+
 /// A request the sandbox answered; see [`Sandbox::requests`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -179,7 +316,6 @@ impl Shared {
     pub(crate) fn lock_state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
     }
-
     /// The fault the next request gets, if one is pending.
     pub(crate) fn take_fault(&self) -> Option<Fault> {
         let mut faults = lock(&self.faults);
@@ -306,12 +442,31 @@ impl Sandbox {
         lock(&self.shared.seen).clone()
     }
 
-    /// Every event recorded so far, in order, as webhook subscribers would receive them:
-    /// one per pass issued, installed, updated, suspended, resumed, unlinked or deleted
+    /// Every event recorded so far, in order, as webhook subscribers receive them: one
+    /// per pass issued, installed, updated, suspended, resumed, unlinked or deleted
     /// (`ag.access_pass.*`), and per template, landing page or credential profile created,
-    /// updated, published or deleted (`ag.card_template.*`, ...).
+    /// updated, published or deleted (`ag.card_template.*`, ...). Events are recorded
+    /// whether or not a webhook subscribed to them.
     pub fn events(&self) -> Vec<SandboxEvent> {
         self.shared.lock_state().events.clone()
+    }
+
+    /// Every webhook delivery attempt so far, in the order they were made, with the
+    /// receiver's status (or why there was none); and one record with
+    /// [`DeliveryOutcome::NotLoopback`] for each event a webhook whose URL is not on
+    /// loopback subscribed to. Call [`wait_for_deliveries`](Sandbox::wait_for_deliveries)
+    /// first to see the attempts of events just emitted.
+    pub fn deliveries(&self) -> Vec<Delivery> {
+        self.outbox.records()
+    }
+
+    /// Waits until every emitted event has been delivered, or has failed its last attempt
+    /// (nothing is queued or in flight); answers `false` if `timeout` passed first. Events
+    /// are queued before the API answers the request that caused them, so after a call
+    /// returns its events are waited for.
+    #[must_use = "false means deliveries were still pending when the timeout passed"]
+    pub fn wait_for_deliveries(&self, timeout: Duration) -> bool {
+        self.outbox.wait_idle(timeout)
     }
 }
 
@@ -331,6 +486,28 @@ impl SandboxBuilder {
     /// The port on `127.0.0.1` (default 0: a free port chosen by the system).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;
+        self
+    }
+
+    /// How many times the sandbox tries to deliver an event to a webhook, the first
+    /// attempt included (default 5; 0 counts as 1). A receiver that answers anything but
+    /// 200 or 201, or cannot be reached, gets the event again after a wait.
+    pub fn webhook_attempts(mut self, attempts: u32) -> Self {
+        self.delivery.attempts = attempts.max(1);
+        self
+    }
+
+    /// The wait before the second delivery attempt (default 50 ms); it doubles for each
+    /// attempt after that, up to 5 s (or up to `backoff` itself when that is longer).
+    pub fn webhook_backoff(mut self, backoff: Duration) -> Self {
+        self.delivery.backoff = backoff;
+        self
+    }
+
+    /// The connect and whole-request timeout of one delivery attempt (default 2 s). A
+    /// dropped sandbox waits for an attempt in flight at most this long.
+    pub fn webhook_timeout(mut self, timeout: Duration) -> Self {
+        self.delivery.timeout = timeout;
         self
     }
 
@@ -372,14 +549,21 @@ impl SandboxBuilder {
             .build()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
 
+        let outbox = Arc::new(Outbox::new(self.delivery));
+        let mut state = State::new(base_url.clone());
+        state.outbox = Some(Arc::clone(&outbox));
         let shared = Arc::new(Shared {
             account_id: account_id.clone(),
             secret: secret.clone(),
             stop: AtomicBool::new(false),
-            state: Mutex::new(State::new(base_url.clone())),
+            state: Mutex::new(state),
             faults: Mutex::new(VecDeque::new()),
             seen: Mutex::new(Vec::new()),
         });
+        let deliverer = delivery::spawn(
+            Arc::clone(&outbox),
+            format!("accessgrid-sandbox-{}-webhooks", addr.port()),
+        )?;
         let mut workers = Vec::with_capacity(WORKERS);
         for n in 0..WORKERS {
             let (for_server, for_shared) = (Arc::clone(&server), Arc::clone(&shared));
@@ -394,6 +578,8 @@ impl SandboxBuilder {
                     for handle in workers {
                         let _ = handle.join();
                     }
+                    outbox.stop();
+                    let _ = deliverer.join();
                     return Err(e);
                 }
             }
@@ -407,13 +593,17 @@ impl SandboxBuilder {
             shared,
             server: Some(server),
             workers,
+            outbox,
+            deliverer: Some(deliverer),
         })
     }
 }
 
 impl Drop for Sandbox {
-    /// Stops the workers (a delayed request is cut short), joins them, closes the listener
-    /// and waits (up to 2 s) until the port can be bound again.
+    /// Stops the workers (a delayed request is cut short), joins them, stops the webhook
+    /// delivery thread (pending deliveries are dropped; an attempt in flight ends within the
+    /// delivery timeout) and joins it, closes the listener and waits (up to 2 s) until the
+    /// port can be bound again.
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
         if let Some(server) = &self.server {
@@ -422,6 +612,10 @@ impl Drop for Sandbox {
             }
         }
         for handle in self.workers.drain(..) {
+            let _ = handle.join();
+        }
+        self.outbox.stop();
+        if let Some(handle) = self.deliverer.take() {
             let _ = handle.join();
         }
         // The workers held the other references: this drops the server, which closes the
@@ -453,6 +647,7 @@ impl fmt::Debug for SandboxBuilder {
             .field("account_id", &self.account_id)
             .field("secret_key", &self.secret.as_ref().map(|_| "[redacted]"))
             .field("port", &self.port)
+            .field("delivery", &self.delivery)
             .finish()
     }
 }

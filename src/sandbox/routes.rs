@@ -104,7 +104,7 @@ fn console_route(state: &mut State, rq: &Incoming, path: &[&str]) -> Outcome {
         ("POST", ["webhooks"]) => {
             con::create_webhook(state, &con::body_object::<CreateWebhookRequest>(rq)?)
         }
-        ("DELETE", ["webhooks", id]) => con::remove(&mut state.console.webhooks, "webhook", id),
+        ("DELETE", ["webhooks", id]) => con::delete_webhook(state, id),
         ("POST", ["webhooks", id, "verify"]) => con::verify_webhook(state, id),
         ("GET", ["hid", "orgs"]) => Ok(Reply::ok(&json!(state.console.hid_orgs))),
         ("POST", ["hid", "orgs"]) => {

@@ -2,15 +2,21 @@
 //! log, the ledger, and the journal of events a webhook would deliver.
 //!
 //! Every change of a pass goes through [`State::record_pass_change`]: it sets the new state,
-//! appends the event-log entry and emits the event. A hook that must see every change (for
-//! example webhook delivery) belongs there.
+//! appends the event-log entry and emits the event. Every event, of a pass or of a console
+//! resource, goes through [`State::emit`], which also queues it for the webhooks that
+//! subscribed to it.
+
+use std::sync::Arc;
 
 use serde_json::{json, Map, Value};
 
 use super::console::ConsoleState;
+use super::delivery::Outbox;
 use super::util::{iso8601, now_millis, IdGen};
 use super::{DeviceType, SandboxEvent};
-use crate::models::{AccessCard, CardState, Device, IssueCardRequest, UpdateCardRequest};
+use crate::models::{
+    AccessCard, CardState, Device, EventType, IssueCardRequest, UpdateCardRequest,
+};
 
 /// A request the state refuses: the status and the message the answer carries.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -108,19 +114,19 @@ impl PassChange {
         }
     }
 
-    /// The CloudEvents type a webhook would receive.
-    fn event_type(self, before: Option<&CardState>) -> &'static str {
+    /// The CloudEvents type a webhook receives.
+    fn event_type(self, before: Option<&CardState>) -> EventType {
         match self {
-            PassChange::Issued => "ag.access_pass.issued",
+            PassChange::Issued => EventType::AccessPassIssued,
             PassChange::Installed(_) if before == Some(&CardState::Active) => {
-                "ag.access_pass.devices.added"
+                EventType::AccessPassDeviceAdded
             }
-            PassChange::Installed(_) => "ag.access_pass.activated",
-            PassChange::Updated => "ag.access_pass.updated",
-            PassChange::Suspended => "ag.access_pass.suspended",
-            PassChange::Resumed => "ag.access_pass.resumed",
-            PassChange::Unlinked => "ag.access_pass.unlinked",
-            PassChange::Deleted => "ag.access_pass.deleted",
+            PassChange::Installed(_) => EventType::AccessPassActivated,
+            PassChange::Updated => EventType::AccessPassUpdated,
+            PassChange::Suspended => EventType::AccessPassSuspended,
+            PassChange::Resumed => EventType::AccessPassResumed,
+            PassChange::Unlinked => EventType::AccessPassUnlinked,
+            PassChange::Deleted => EventType::AccessPassDeleted,
         }
     }
 }
@@ -207,6 +213,9 @@ pub(crate) struct State {
     pub(crate) console: ConsoleState,
     /// Counter for `credential_pool_id` assignments.
     pool_next: u32,
+    /// Where emitted events go to be delivered to webhooks (none: events are only
+    /// recorded).
+    pub(crate) outbox: Option<Arc<Outbox>>,
 }
 
 impl State {
@@ -223,6 +232,7 @@ impl State {
             unified: Vec::new(),
             console: ConsoleState::default(),
             pool_next: 0,
+            outbox: None,
         };
         let id = state.ids.hex_id();
         let now = iso8601(now_millis());
@@ -602,15 +612,39 @@ impl State {
         self.emit(change.event_type(before.as_ref()), data);
     }
 
-    /// Appends an event to the journal of what webhook subscribers would receive.
-    pub(crate) fn emit(&mut self, kind: &str, data: Value) {
+    /// THE one place where an event is emitted: appends it to the journal and queues it
+    /// for every webhook that subscribed to its type (see [`ConsoleState::subscribers`]).
+    pub(crate) fn emit(&mut self, kind: EventType, data: Value) {
         let id = format!("evt_{}", self.ids.token(24));
-        self.events.push(SandboxEvent {
+        let event = SandboxEvent {
             id,
-            kind: kind.to_owned(),
+            kind: kind.as_str().to_owned(),
             time: iso8601(now_millis()),
             data,
-        });
+        };
+        if let Some(outbox) = &self.outbox {
+            for target in self.console.subscribers(&kind) {
+                outbox.enqueue(target, &event);
+            }
+        }
+        self.events.push(event);
+    }
+
+    /// Deletes a webhook: no further event is queued for it, and its pending deliveries
+    /// are dropped.
+    pub(crate) fn delete_webhook(&mut self, id: &str) -> Result<(), Refusal> {
+        let before = self.console.webhooks.len();
+        self.console
+            .webhooks
+            .retain(|m| m.get("id").and_then(Value::as_str) != Some(id));
+        if self.console.webhooks.len() == before {
+            return Err(Refusal::not_found("webhook", id));
+        }
+        self.console.webhook_tokens.remove(id);
+        if let Some(outbox) = &self.outbox {
+            outbox.cancel(id);
+        }
+        Ok(())
     }
 
     /// A template's answer, with its pass counts.

@@ -1,0 +1,767 @@
+//! The sandbox delivers its events to registered webhooks: receivers on 127.0.0.1 (tiny_http)
+//! get each event as a CloudEvents envelope with the webhook's bearer token, verified with
+//! `accessgrid::webhooks::verify`; refused deliveries are retried; subscriptions filter;
+//! URLs outside loopback are never contacted. Nothing here waits on a clock: tests wait
+//! for the sandbox's delivery queue to drain (`Sandbox::wait_for_deliveries`).
+#![cfg(feature = "sandbox")]
+
+use std::collections::HashSet;
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use accessgrid::models::{
+    CreateCredentialProfileRequest, CreateLandingPageRequest, CreateTemplateRequest,
+    CreateWebhookRequest, CredentialProfileKey, EventType, IssueCardRequest, LandingPageKind,
+    UpdateLandingPageRequest, UpdateTemplateRequest, WebhookAuthMethod,
+};
+use accessgrid::sandbox::{Delivery, DeliveryOutcome, Sandbox};
+use accessgrid::webhooks::{
+    self, Deduper, EventData, WebhookEvent, EVENT_CONTENT_TYPE, SENDER_USER_AGENT,
+};
+use accessgrid::Client;
+
+/// The example receiver, whose `serve` is run against the sandbox below.
+#[allow(dead_code)]
+#[path = "../examples/webhook_receiver.rs"]
+mod example_receiver;
+
+/// Long enough for any delivery on a loaded machine; the tests never wait it out unless
+/// something is broken.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+// ------------------------------------------------------------------ a recording receiver
+
+/// One request a receiver got, and what it answered.
+#[derive(Debug, Clone)]
+struct Received {
+    at: Instant,
+    method: String,
+    authorization: Option<String>,
+    content_type: Option<String>,
+    user_agent: Option<String>,
+    body: Vec<u8>,
+    answered: u16,
+}
+
+impl Received {
+    /// The event, verified against the webhook's token as a real receiver would.
+    fn verify(&self, token: &str) -> WebhookEvent {
+        webhooks::verify(self.authorization.as_deref(), &self.body, token).unwrap_or_else(|e| {
+            panic!(
+                "delivery does not verify: {e}: {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+}
+
+/// A webhook receiver on 127.0.0.1 that records every request and answers the status
+/// `answer` chooses (given the number of the request, from 0).
+struct Receiver {
+    server: Arc<tiny_http::Server>,
+    seen: Arc<Mutex<Vec<Received>>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Receiver {
+    fn start(mut answer: impl FnMut(usize) -> u16 + Send + 'static) -> Receiver {
+        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("receiver binds"));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (for_server, for_seen) = (Arc::clone(&server), Arc::clone(&seen));
+        let thread = std::thread::spawn(move || {
+            for mut request in for_server.incoming_requests() {
+                let header = |name: &'static str| {
+                    request
+                        .headers()
+                        .iter()
+                        .find(|h| h.field.equiv(name))
+                        .map(|h| h.value.as_str().to_owned())
+                };
+                let (authorization, content_type, user_agent) = (
+                    header("Authorization"),
+                    header("Content-Type"),
+                    header("User-Agent"),
+                );
+                let method = request.method().as_str().to_owned();
+                let mut body = Vec::new();
+                let _ = request.as_reader().read_to_end(&mut body);
+                let n = for_seen.lock().expect("lock").len();
+                let status = answer(n);
+                // Recorded before answering: once the sandbox has its answer, it is here.
+                for_seen.lock().expect("lock").push(Received {
+                    at: Instant::now(),
+                    method,
+                    authorization,
+                    content_type,
+                    user_agent,
+                    body,
+                    answered: status,
+                });
+                let reply =
+                    tiny_http::Response::from_string(webhooks::ACK_BODY).with_status_code(status);
+                let _ = request.respond(reply);
+            }
+        });
+        Receiver {
+            server,
+            seen,
+            thread: Some(thread),
+        }
+    }
+
+    /// A receiver that accepts everything.
+    fn accepting() -> Receiver {
+        Receiver::start(|_| 200)
+    }
+
+    fn url(&self) -> String {
+        let port = self
+            .server
+            .server_addr()
+            .to_ip()
+            .expect("an IP address")
+            .port();
+        format!("http://127.0.0.1:{port}/accessgrid/events")
+    }
+
+    fn seen(&self) -> Vec<Received> {
+        self.seen.lock().expect("lock").clone()
+    }
+}
+
+impl Drop for Receiver {
+    fn drop(&mut self) {
+        self.server.unblock();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+// ------------------------------------------------------------------ helpers
+
+/// Registers a webhook through the client; answers its id and bearer token.
+fn register(client: &Client, url: &str, events: &[EventType]) -> (String, String) {
+    let hook = client
+        .console()
+        .webhooks()
+        .create(
+            CreateWebhookRequest::builder()
+                .name("test receiver")
+                .url(url)
+                .subscribed_events(events.iter().map(|e| e.to_string()).collect::<Vec<_>>()),
+        )
+        .expect("webhook created");
+    let token = hook
+        .private_key
+        .expect("the create answer carries the bearer token")
+        .expose()
+        .to_owned();
+    (hook.id.expect("the webhook has an id"), token)
+}
+
+const PASS_EVENTS: [EventType; 8] = [
+    EventType::AccessPassIssued,
+    EventType::AccessPassActivated,
+    EventType::AccessPassUpdated,
+    EventType::AccessPassSuspended,
+    EventType::AccessPassResumed,
+    EventType::AccessPassUnlinked,
+    EventType::AccessPassDeleted,
+    EventType::AccessPassDeviceAdded,
+];
+
+fn issue(sandbox: &Sandbox, name: &str) -> String {
+    sandbox
+        .client()
+        .access_cards()
+        .issue(
+            IssueCardRequest::builder()
+                .card_template_id(sandbox.template_id())
+                .full_name(name)
+                .site_code("42")
+                .card_number("1234"),
+        )
+        .expect("issued")
+        .id
+        .expect("an id")
+}
+
+fn drained(sandbox: &Sandbox) {
+    assert!(
+        sandbox.wait_for_deliveries(PATIENCE),
+        "deliveries still pending: {:#?}",
+        sandbox.deliveries()
+    );
+}
+
+fn types(events: &[WebhookEvent]) -> Vec<EventType> {
+    events.iter().map(|e| e.event_type.clone()).collect()
+}
+
+fn for_hook(deliveries: &[Delivery], hook: &str) -> Vec<Delivery> {
+    deliveries
+        .iter()
+        .filter(|d| d.webhook_id == hook)
+        .cloned()
+        .collect()
+}
+
+// ------------------------------------------------------------------ tests
+
+#[test]
+fn every_state_change_of_a_pass_arrives_once_verified_and_in_order() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let receiver = Receiver::accepting();
+    let (hook, token) = register(&client, &receiver.url(), &PASS_EVENTS);
+
+    let id = issue(&sb, "Ada");
+    sb.install(&id).expect("installed");
+    let cards = client.access_cards();
+    cards.suspend(&id).expect("suspended");
+    cards.resume(&id).expect("resumed");
+    cards.unlink(&id).expect("unlinked");
+    cards.delete(&id).expect("deleted");
+    drained(&sb);
+
+    let seen = receiver.seen();
+    let deduper = Deduper::new(100, Duration::from_secs(3600));
+    let mut events = Vec::new();
+    for request in &seen {
+        assert_eq!(request.method, "POST");
+        assert_eq!(request.content_type.as_deref(), Some(EVENT_CONTENT_TYPE));
+        assert_eq!(request.user_agent.as_deref(), Some(SENDER_USER_AGENT));
+        assert_eq!(
+            request.authorization.as_deref(),
+            Some(format!("Bearer {token}").as_str())
+        );
+        let event = request.verify(&token);
+        assert!(deduper.first_time(&event.id), "{} arrived twice", event.id);
+        events.push(event);
+    }
+    // One webhook's events arrive in the order they happened.
+    assert_eq!(
+        types(&events),
+        [
+            EventType::AccessPassIssued,
+            EventType::AccessPassActivated,
+            EventType::AccessPassSuspended,
+            EventType::AccessPassResumed,
+            EventType::AccessPassUnlinked,
+            EventType::AccessPassDeleted,
+        ]
+    );
+    let recorded: Vec<String> = sb.events().into_iter().map(|e| e.id).collect();
+    let delivered: Vec<String> = events.iter().map(|e| e.id.clone()).collect();
+    assert_eq!(delivered, recorded, "the ids the sandbox recorded");
+    for event in &events {
+        assert_eq!(event.source, "accessgrid");
+        assert_eq!(event.data_content_type.as_deref(), Some("application/json"));
+        let time = event.time.as_deref().expect("a time");
+        assert!(
+            time.len() >= 20 && time.as_bytes()[10] == b'T' && time.ends_with('Z'),
+            "ISO 8601: {time}"
+        );
+        match event.typed_data().expect("documented data") {
+            EventData::AccessPass(data) => {
+                assert_eq!(data.access_pass_id.as_deref(), Some(id.as_str()));
+                assert_eq!(
+                    data.card_template_id.as_deref(),
+                    Some(sb.template_id().as_str())
+                );
+                assert_eq!(data.site_code.as_deref(), Some("42"));
+                assert_eq!(data.card_number.as_deref(), Some("1234"));
+            }
+            other => panic!("not access-pass data: {other:?}"),
+        }
+    }
+    assert_eq!(events[0].data["protocol"], "desfire");
+    assert_eq!(events[1].data["device"]["type"], "mobile");
+
+    // The sandbox's own record: one accepted attempt per event.
+    let deliveries = sb.deliveries();
+    assert_eq!(deliveries.len(), 6, "{deliveries:#?}");
+    for (delivery, event) in deliveries.iter().zip(&events) {
+        assert_eq!(delivery.webhook_id, hook);
+        assert_eq!(delivery.url, receiver.url());
+        assert_eq!(delivery.event_id, event.id);
+        assert_eq!(delivery.event_type, event.event_type.as_str());
+        assert_eq!(delivery.attempt, 1);
+        assert_eq!(delivery.outcome, DeliveryOutcome::Answered(200));
+        assert!(delivery.delivered() && !delivery.will_retry);
+    }
+}
+
+#[test]
+fn a_refused_delivery_is_retried_with_backoff_and_deduped_by_the_receiver() {
+    let backoff = Duration::from_millis(20);
+    let sb = Sandbox::builder()
+        .webhook_backoff(backoff)
+        .start()
+        .expect("sandbox starts");
+    let receiver = Receiver::start(|n| if n < 2 { 500 } else { 200 });
+    let (hook, token) = register(
+        &sb.client(),
+        &receiver.url(),
+        &[EventType::AccessPassIssued],
+    );
+
+    let id = issue(&sb, "Grace");
+    drained(&sb);
+
+    let seen = receiver.seen();
+    let answered: Vec<u16> = seen.iter().map(|r| r.answered).collect();
+    assert_eq!(answered, [500, 500, 200]);
+    let deduper = Deduper::new(100, Duration::from_secs(3600));
+    let events: Vec<WebhookEvent> = seen.iter().map(|r| r.verify(&token)).collect();
+    let first_times: Vec<bool> = events.iter().map(|e| deduper.first_time(&e.id)).collect();
+    assert_eq!(
+        first_times,
+        [true, false, false],
+        "the same event three times"
+    );
+    assert_eq!(events[0], events[2], "a retry carries the same envelope");
+    assert_eq!(events[0].data["access_pass_id"], id.as_str());
+    // Backoff: 20 ms, then 40 ms (lower bounds only: a busy machine is only slower).
+    assert!(seen[1].at - seen[0].at >= backoff);
+    assert!(seen[2].at - seen[1].at >= backoff * 2);
+
+    let attempts: Vec<(u32, DeliveryOutcome, bool)> = for_hook(&sb.deliveries(), &hook)
+        .into_iter()
+        .map(|d| (d.attempt, d.outcome, d.will_retry))
+        .collect();
+    assert_eq!(
+        attempts,
+        [
+            (1, DeliveryOutcome::Answered(500), true),
+            (2, DeliveryOutcome::Answered(500), true),
+            (3, DeliveryOutcome::Answered(200), false),
+        ]
+    );
+}
+
+#[test]
+fn attempts_are_bounded_and_only_200_or_201_counts_as_delivered() {
+    let sb = Sandbox::builder()
+        .webhook_attempts(3)
+        .webhook_backoff(Duration::from_millis(5))
+        .start()
+        .expect("sandbox starts");
+    let client = sb.client();
+    let refusing = Receiver::start(|_| 503);
+    let redirecting = Receiver::start(|_| 302);
+    let creating = Receiver::start(|_| 201);
+    // A loopback port nobody listens on: the connection is refused.
+    let closed = {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        format!("http://127.0.0.1:{port}/hook")
+    };
+    let only_issued = [EventType::AccessPassIssued];
+    let (refusing_hook, _) = register(&client, &refusing.url(), &only_issued);
+    let (redirecting_hook, _) = register(&client, &redirecting.url(), &only_issued);
+    let (creating_hook, _) = register(&client, &creating.url(), &only_issued);
+    let (closed_hook, _) = register(&client, &closed, &only_issued);
+
+    issue(&sb, "Edsger");
+    drained(&sb);
+    let deliveries = sb.deliveries();
+
+    assert_eq!(refusing.seen().len(), 3, "three attempts, then it gives up");
+    let refused = for_hook(&deliveries, &refusing_hook);
+    let retries: Vec<bool> = refused.iter().map(|d| d.will_retry).collect();
+    assert_eq!(retries, [true, true, false]);
+    assert!(refused
+        .iter()
+        .all(|d| d.outcome == DeliveryOutcome::Answered(503) && !d.delivered()));
+
+    assert_eq!(redirecting.seen().len(), 3, "a redirect is not followed");
+    assert_eq!(for_hook(&deliveries, &redirecting_hook).len(), 3);
+
+    assert_eq!(creating.seen().len(), 1);
+    let created = for_hook(&deliveries, &creating_hook);
+    assert_eq!(created.len(), 1);
+    assert!(created[0].delivered());
+
+    let failed = for_hook(&deliveries, &closed_hook);
+    assert_eq!(failed.len(), 3, "{failed:#?}");
+    for (n, delivery) in failed.iter().enumerate() {
+        assert_eq!(delivery.attempt, n as u32 + 1);
+        assert!(
+            matches!(&delivery.outcome, DeliveryOutcome::Failed(why) if !why.is_empty()),
+            "{delivery:?}"
+        );
+    }
+}
+
+#[test]
+fn a_webhook_gets_only_the_types_it_subscribed_to() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let suspensions = Receiver::accepting();
+    let everything = Receiver::accepting();
+    let (_, suspensions_token) = register(
+        &client,
+        &suspensions.url(),
+        &[EventType::AccessPassSuspended],
+    );
+    let (_, everything_token) = register(&client, &everything.url(), &PASS_EVENTS);
+
+    let a = issue(&sb, "A");
+    let b = issue(&sb, "B");
+    for id in [&a, &b] {
+        sb.install(id).expect("installed");
+    }
+    client.access_cards().suspend(&b).expect("suspended");
+    client.access_cards().resume(&b).expect("resumed");
+    drained(&sb);
+
+    let got: Vec<WebhookEvent> = suspensions
+        .seen()
+        .iter()
+        .map(|r| r.verify(&suspensions_token))
+        .collect();
+    assert_eq!(types(&got), [EventType::AccessPassSuspended]);
+    assert_eq!(got[0].data["access_pass_id"], b.as_str());
+
+    let all: Vec<WebhookEvent> = everything
+        .seen()
+        .iter()
+        .map(|r| r.verify(&everything_token))
+        .collect();
+    assert_eq!(all.len(), 6);
+    // Each webhook has its own token: one's token does not verify the other's deliveries.
+    let foreign = &suspensions.seen()[0];
+    assert!(webhooks::verify(
+        foreign.authorization.as_deref(),
+        &foreign.body,
+        &everything_token
+    )
+    .is_err());
+}
+
+#[test]
+fn a_webhook_outside_loopback_is_stored_but_never_contacted() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let local = Receiver::accepting();
+    let outside = [
+        "https://hooks.example.com/accessgrid",
+        "http://192.0.2.10:8080/hook",
+        "http://127.0.0.1.example.com/hook",
+    ];
+    let mut outside_hooks = Vec::new();
+    for url in outside {
+        outside_hooks.push(register(&client, url, &PASS_EVENTS).0);
+    }
+    let (local_hook, _) = register(&client, &local.url(), &PASS_EVENTS);
+
+    let id = issue(&sb, "Barbara");
+    sb.install(&id).expect("installed");
+    drained(&sb);
+
+    let deliveries = sb.deliveries();
+    for (hook, url) in outside_hooks.iter().zip(outside) {
+        let records = for_hook(&deliveries, hook);
+        assert_eq!(records.len(), 2, "one record per event: {records:#?}");
+        for record in records {
+            assert_eq!(record.url, url);
+            assert_eq!(record.outcome, DeliveryOutcome::NotLoopback);
+            assert_eq!(record.attempt, 0);
+            assert!(!record.delivered() && !record.will_retry);
+        }
+    }
+    assert_eq!(for_hook(&deliveries, &local_hook).len(), 2);
+    assert_eq!(local.seen().len(), 2);
+
+    // Still registered, as the API keeps it.
+    let listed = client
+        .console()
+        .webhooks()
+        .list(accessgrid::models::ConsolePageQuery::default())
+        .expect("listed")
+        .webhooks
+        .unwrap_or_default();
+    let urls: Vec<String> = listed.into_iter().filter_map(|w| w.url).collect();
+    for url in outside {
+        assert!(urls.iter().any(|u| u == url), "{url} is listed: {urls:?}");
+    }
+}
+
+#[test]
+fn delivery_never_holds_up_the_api() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let (arrived_tx, arrived) = mpsc::channel::<()>();
+    let (release, release_rx) = mpsc::channel::<()>();
+    let release_rx = Mutex::new(release_rx);
+    let timed_out = Arc::new(Mutex::new(false));
+    let flag = Arc::clone(&timed_out);
+    // The receiver holds its first delivery until the test releases it.
+    let receiver = Receiver::start(move |n| {
+        if n == 0 {
+            let _ = arrived_tx.send(());
+            let released = release_rx.lock().expect("lock").recv_timeout(PATIENCE);
+            *flag.lock().expect("lock") = released.is_err();
+        }
+        200
+    });
+    let (_, token) = register(&sb.client(), &receiver.url(), &PASS_EVENTS);
+
+    let id = issue(&sb, "Frances");
+    arrived
+        .recv_timeout(PATIENCE)
+        .expect("the first delivery reached the receiver");
+    // The receiver is still holding the first delivery: the API answers all the same.
+    sb.install(&id).expect("installed");
+    sb.client().access_cards().suspend(&id).expect("suspended");
+    release.send(()).expect("release");
+    drained(&sb);
+
+    assert!(
+        !*timed_out.lock().expect("lock"),
+        "the API waited for the receiver"
+    );
+    let got: Vec<EventType> = receiver
+        .seen()
+        .iter()
+        .map(|r| r.verify(&token).event_type)
+        .collect();
+    assert_eq!(
+        got,
+        [
+            EventType::AccessPassIssued,
+            EventType::AccessPassActivated,
+            EventType::AccessPassSuspended,
+        ]
+    );
+}
+
+#[test]
+fn console_events_are_delivered_with_their_family_data() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let console = client.console();
+    let receiver = Receiver::accepting();
+    let (_, token) = register(
+        &client,
+        &receiver.url(),
+        &[
+            EventType::CardTemplateCreated,
+            EventType::CardTemplateUpdated,
+            EventType::CardTemplateRequestedPublishing,
+            EventType::CardTemplatePublished,
+            EventType::CardTemplateDeleted,
+            EventType::LandingPageCreated,
+            EventType::LandingPageUpdated,
+            EventType::CredentialProfileCreated,
+        ],
+    );
+
+    let template = console
+        .create_template(
+            CreateTemplateRequest::builder()
+                .name("Lab door")
+                .platform("apple")
+                .use_case("corporate_id")
+                .protocol("seos"),
+        )
+        .expect("created")
+        .id
+        .expect("id");
+    console
+        .update_template(&template, UpdateTemplateRequest::builder().name("Lab"))
+        .expect("updated");
+    console.publish_template(&template).expect("published");
+    console.delete_template(&template).expect("deleted");
+    let page = console
+        .create_landing_page(
+            CreateLandingPageRequest::builder()
+                .name("Lobby")
+                .kind(LandingPageKind::Universal),
+        )
+        .expect("created")
+        .id
+        .expect("id");
+    console
+        .update_landing_page(&page, UpdateLandingPageRequest::builder().name("Front"))
+        .expect("updated");
+    let profile = console
+        .credential_profiles()
+        .create(
+            CreateCredentialProfileRequest::builder()
+                .name("Main office")
+                .keys(vec![CredentialProfileKey::new(
+                    "00112233445566778899AABBCCDDEEFF",
+                )]),
+        )
+        .expect("created")
+        .id
+        .expect("id");
+    drained(&sb);
+
+    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    assert_eq!(
+        types(&events),
+        [
+            EventType::CardTemplateCreated,
+            EventType::CardTemplateUpdated,
+            EventType::CardTemplateRequestedPublishing,
+            EventType::CardTemplatePublished,
+            EventType::CardTemplateDeleted,
+            EventType::LandingPageCreated,
+            EventType::LandingPageUpdated,
+            EventType::CredentialProfileCreated,
+        ]
+    );
+    for event in &events[..5] {
+        match event.typed_data().expect("documented data") {
+            EventData::CardTemplate(data) => {
+                assert_eq!(data.card_template_id.as_deref(), Some(template.as_str()));
+                assert_eq!(
+                    data.protocol.map(|p| p.to_string()).as_deref(),
+                    Some("seos")
+                );
+            }
+            other => panic!("not card-template data: {other:?}"),
+        }
+    }
+    for event in &events[5..7] {
+        match event.typed_data().expect("documented data") {
+            EventData::LandingPage(data) => {
+                assert_eq!(data.landing_page_id.as_deref(), Some(page.as_str()));
+            }
+            other => panic!("not landing-page data: {other:?}"),
+        }
+    }
+    match events[7].typed_data().expect("documented data") {
+        EventData::CredentialProfile(data) => {
+            assert_eq!(
+                data.credential_profile_id.as_deref(),
+                Some(profile.as_str())
+            );
+        }
+        other => panic!("not credential-profile data: {other:?}"),
+    }
+}
+
+#[test]
+fn a_deleted_webhook_gets_nothing_more_and_an_mtls_webhook_no_token() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let receiver = Receiver::accepting();
+    let (hook, token) = register(&client, &receiver.url(), &PASS_EVENTS);
+    let mtls = Receiver::accepting();
+    let mtls_hook = client
+        .console()
+        .webhooks()
+        .create(
+            CreateWebhookRequest::builder()
+                .name("mtls receiver")
+                .url(mtls.url())
+                .auth_method(WebhookAuthMethod::Mtls)
+                .subscribed_events(vec![EventType::AccessPassIssued.to_string()]),
+        )
+        .expect("created");
+    assert_eq!(mtls_hook.private_key, None);
+
+    let id = issue(&sb, "Katherine");
+    drained(&sb);
+    assert_eq!(receiver.seen().len(), 1);
+    client
+        .console()
+        .webhooks()
+        .delete(&hook)
+        .expect("webhook deleted");
+    sb.install(&id).expect("installed");
+    client.access_cards().suspend(&id).expect("suspended");
+    drained(&sb);
+
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1, "nothing after the delete");
+    assert_eq!(
+        seen[0].verify(&token).event_type,
+        EventType::AccessPassIssued
+    );
+    assert_eq!(
+        sb.deliveries()
+            .iter()
+            .filter(|d| d.webhook_id == hook)
+            .count(),
+        1
+    );
+
+    // mTLS authenticates at the receiver's ingress; the sandbox sends no bearer token.
+    let got = mtls.seen();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0].authorization, None);
+    let event = webhooks::parse_event(&got[0].body).expect("an envelope");
+    assert_eq!(event.event_type, EventType::AccessPassIssued);
+}
+
+#[test]
+fn the_example_receiver_handles_sandbox_deliveries_once_each() {
+    let backoff = Duration::from_millis(10);
+    let sb = Sandbox::builder()
+        .webhook_backoff(backoff)
+        .start()
+        .expect("sandbox starts");
+    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("receiver binds"));
+    let port = server.server_addr().to_ip().expect("an IP address").port();
+    let (_, token) = register(
+        &sb.client(),
+        &format!("http://127.0.0.1:{port}/"),
+        &PASS_EVENTS,
+    );
+
+    let handled = Arc::new(Mutex::new(Vec::<WebhookEvent>::new()));
+    let thread = {
+        let (server, handled) = (Arc::clone(&server), Arc::clone(&handled));
+        std::thread::spawn(move || {
+            let deduper = Deduper::new(1000, Duration::from_secs(3600));
+            let mut failures_left = 1;
+            example_receiver::serve(&server, &token, &deduper, |event| {
+                // The first activation fails to be handled: it is answered 500, forgotten
+                // by the deduper, and handled when the sandbox delivers it again.
+                if event.event_type == EventType::AccessPassActivated && failures_left > 0 {
+                    failures_left -= 1;
+                    return Err("database unavailable".to_owned());
+                }
+                handled.lock().expect("lock").push(event.clone());
+                Ok(())
+            });
+        })
+    };
+
+    let id = issue(&sb, "Radia");
+    sb.install(&id).expect("installed");
+    sb.client().access_cards().suspend(&id).expect("suspended");
+    drained(&sb);
+    server.unblock();
+    thread.join().expect("the receiver thread");
+
+    let handled = handled.lock().expect("lock").clone();
+    assert_eq!(
+        types(&handled),
+        [
+            EventType::AccessPassIssued,
+            EventType::AccessPassActivated,
+            EventType::AccessPassSuspended,
+        ]
+    );
+    let ids: HashSet<&str> = handled.iter().map(|e| e.id.as_str()).collect();
+    assert_eq!(ids.len(), 3);
+    let statuses: Vec<DeliveryOutcome> = sb.deliveries().into_iter().map(|d| d.outcome).collect();
+    assert_eq!(
+        statuses,
+        [
+            DeliveryOutcome::Answered(200),
+            DeliveryOutcome::Answered(500),
+            DeliveryOutcome::Answered(200),
+            DeliveryOutcome::Answered(200),
+        ]
+    );
+}
