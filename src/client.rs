@@ -74,6 +74,14 @@ pub(crate) struct Inner {
     pub(crate) retry: RetryPolicy,
     pub(crate) throttle: Throttle,
     pub(crate) limiter: Limiter,
+    /// Header values that are the same on every request, checked once at construction.
+    pub(crate) fixed_headers: FixedHeaders,
+}
+
+/// `X-ACCT-ID` and `User-Agent`, validated once so no call pays for it.
+pub(crate) struct FixedHeaders {
+    pub(crate) account_id: ureq::http::HeaderValue,
+    pub(crate) user_agent: ureq::http::HeaderValue,
 }
 
 impl Client {
@@ -388,6 +396,17 @@ impl ClientBuilder {
                 config.build().new_agent()
             }
         };
+        let header = |what: &str, value: &str| {
+            ureq::http::HeaderValue::from_str(value).map_err(|_| {
+                Error::Config(format!(
+                    "the {what} holds characters an HTTP header cannot carry"
+                ))
+            })
+        };
+        let fixed_headers = FixedHeaders {
+            account_id: header("account id", &self.account_id)?,
+            user_agent: header("user agent", &self.user_agent)?,
+        };
         Ok(Client {
             inner: Arc::new(Inner {
                 account_id: self.account_id,
@@ -402,6 +421,7 @@ impl ClientBuilder {
                 retry: self.retry,
                 throttle: self.throttle,
                 limiter,
+                fixed_headers,
             }),
         })
     }

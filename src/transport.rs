@@ -24,6 +24,10 @@ use crate::error::{DecodeError, Error};
 use crate::retry::{self, Action, Fault};
 use crate::signing;
 
+const X_ACCT_ID: http::HeaderName = http::HeaderName::from_static("x-acct-id");
+const X_PAYLOAD_SIG: http::HeaderName = http::HeaderName::from_static("x-payload-sig");
+const APPLICATION_JSON: http::HeaderValue = http::HeaderValue::from_static("application/json");
+
 /// A request being put together; consumed by [`Call::send`].
 #[must_use]
 pub(crate) struct Call<'c> {
@@ -108,10 +112,15 @@ impl<'c> Call<'c> {
         append_query(&mut url, &query);
 
         // Signed once; every attempt sends this same buffer with this same signature.
+        let uri: http::Uri = url
+            .try_into()
+            .map_err(|e| Error::invalid("path", format!("does not make a valid URL: {e}")))?;
+        let signature = http::HeaderValue::try_from(signature)
+            .map_err(|_| Error::invalid("signature", "is not a valid header value"))?;
         let prepared = Prepared {
             method: self.method,
             path: self.path,
-            url,
+            uri,
             signature,
             body,
         };
@@ -198,8 +207,8 @@ struct Prepared {
     method: Method,
     /// For log lines: the path without the query (which may hold personal data).
     path: String,
-    url: String,
-    signature: String,
+    uri: http::Uri,
+    signature: http::HeaderValue,
     body: Vec<u8>,
 }
 
@@ -248,19 +257,21 @@ impl Prepared {
     /// One attempt: send, read the status and the whole body (bounded).
     fn attempt(&self, client: &Client) -> Result<Answer, Failure> {
         let inner = &client.inner;
-        let request = http::Request::builder()
-            .method(self.method.clone())
-            .uri(&self.url)
-            .header("X-ACCT-ID", &inner.account_id)
-            .header("X-PAYLOAD-SIG", &self.signature)
-            .header("Content-Type", "application/json")
-            .header("Accept", "application/json")
-            .header("User-Agent", &inner.user_agent)
-            .body(&self.body[..])
-            .map_err(|e| Failure {
-                fault: Fault::UnsentPermanent,
-                error: Error::invalid("path", format!("does not make a valid request: {e}")),
-            })?;
+        // Every part was parsed and checked once (the URI and signature per call, the
+        // account id and user agent per client): an attempt only assembles them.
+        let mut request = http::Request::new(&self.body[..]);
+        *request.method_mut() = self.method.clone();
+        *request.uri_mut() = self.uri.clone();
+        let headers = request.headers_mut();
+        headers.reserve(5);
+        headers.insert(X_ACCT_ID, inner.fixed_headers.account_id.clone());
+        headers.insert(X_PAYLOAD_SIG, self.signature.clone());
+        headers.insert(http::header::CONTENT_TYPE, APPLICATION_JSON);
+        headers.insert(http::header::ACCEPT, APPLICATION_JSON);
+        headers.insert(
+            http::header::USER_AGENT,
+            inner.fixed_headers.user_agent.clone(),
+        );
         let request = if inner.foreign_agent {
             // A caller's agent: our timeouts and answer handling still apply, per request.
             inner

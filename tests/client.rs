@@ -27,6 +27,22 @@ fn empty_credentials_are_refused_at_construction() {
 }
 
 #[test]
+fn header_breaking_account_ids_and_user_agents_are_refused_at_construction() {
+    let bad_account = Client::new("acct\r\nX-Injected: 1", SECRET);
+    assert!(
+        matches!(bad_account, Err(Error::Config(ref m)) if m.contains("account id")),
+        "{bad_account:?}"
+    );
+    let bad_agent = Client::builder("acct", SECRET)
+        .user_agent("door\ndaemon")
+        .build();
+    assert!(
+        matches!(bad_agent, Err(Error::Config(ref m)) if m.contains("user agent")),
+        "{bad_agent:?}"
+    );
+}
+
+#[test]
 fn malformed_or_insecure_base_urls_are_refused_at_construction() {
     for url in [
         "",
