@@ -7,7 +7,7 @@ use crate::error::Error;
 use crate::models::{
     AccessCard, AccessCardList, IssueCardRequest, ListCardsQuery, UpdateCardRequest,
 };
-use crate::pagination::{PageInfo, Pages, Paginated};
+use crate::pagination::{pages, PageInfo, PageQuery, Pages, Paginated};
 use crate::transport::segment;
 use crate::validate::{prepare, rooms_match, Validate};
 
@@ -92,13 +92,9 @@ impl<'c> AccessCards<'c> {
         R: TryInto<ListCardsQuery>,
         R::Error: Into<Error>,
     {
-        let mut query: ListCardsQuery = prepare(query)?;
-        let first = query.page.map_or(1, |p| p.get());
+        let query: ListCardsQuery = prepare(query)?;
         let this = *self;
-        Ok(Pages::new(first, move |page| {
-            query.page = std::num::NonZeroU32::new(page);
-            this.list_page(&query)
-        }))
+        Ok(pages(query, move |q| this.list_page(q)))
     }
 
     fn list_page(&self, query: &ListCardsQuery) -> Result<AccessCardList, Error> {
@@ -138,6 +134,15 @@ impl AccessCard {
     /// Whether this is a unified Apple+Google pass, whose per-platform cards are in `details`.
     pub fn is_unified(&self) -> bool {
         self.details.as_ref().is_some_and(|d| !d.is_empty())
+    }
+}
+
+impl PageQuery for ListCardsQuery {
+    fn page(&self) -> Option<u32> {
+        self.page.map(|p| p.get())
+    }
+    fn set_page(&mut self, page: u32) {
+        self.page = std::num::NonZeroU32::new(page);
     }
 }
 

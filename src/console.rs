@@ -40,7 +40,7 @@ use crate::models::{
     TemplateLogList, TemplateLogQuery, TemplatePair, TemplatePairList, UpdateLandingPageRequest,
     UpdateTemplateRequest,
 };
-use crate::pagination::{PageInfo, Pages, Paginated};
+use crate::pagination::{page_query, pages, PageInfo, Pages, Paginated};
 use crate::transport::segment;
 use crate::validate::{prepare, Validate};
 
@@ -494,42 +494,7 @@ impl Listed for LandingPage {
 
 // --- pagination ---
 
-/// A list query with a 1-based `page`.
-pub(crate) trait PageQuery {
-    fn page(&self) -> Option<u32>;
-    fn set_page(&mut self, page: u32);
-}
-
-macro_rules! page_query {
-    ($($query:ty),+) => {$(
-        impl PageQuery for $query {
-            fn page(&self) -> Option<u32> {
-                self.page
-            }
-            fn set_page(&mut self, page: u32) {
-                self.page = Some(page);
-            }
-        }
-    )+};
-}
 page_query!(TemplateLogQuery, LedgerItemsQuery, ConsolePageQuery);
-
-/// A lazy iterator over every item of `query`'s pages, from its `page` (default 1);
-/// `fetch` reads one page.
-pub(crate) fn pages<'c, Q, L>(
-    mut query: Q,
-    fetch: impl Fn(&Q) -> Result<L, Error> + 'c,
-) -> Pages<'c, L>
-where
-    Q: PageQuery + 'c,
-    L: Paginated,
-{
-    let first = query.page().unwrap_or(1);
-    Pages::new(first, move |page| {
-        query.set_page(page);
-        fetch(&query)
-    })
-}
 
 /// Implements [`Paginated`] for a list answer of the shape `{<items>: [...], pagination}`.
 macro_rules! paginated {

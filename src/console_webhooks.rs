@@ -23,12 +23,13 @@ use serde::de::IgnoredAny;
 use ureq::http::Method;
 
 use crate::client::Client;
-use crate::console::{known, pages, paginated, required};
+use crate::console::{known, paginated, required};
 use crate::error::Error;
 use crate::models::{
     ConsolePageQuery, CreateWebhookRequest, Webhook, WebhookAuthMethod, WebhookList,
     WebhookVerifyResult,
 };
+use crate::pagination::pages;
 use crate::pagination::{PageInfo, Pages, Paginated};
 use crate::transport::segment;
 use crate::validate::{prepare, Validate};

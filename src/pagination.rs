@@ -104,3 +104,41 @@ impl<L: Paginated> Iterator for Pages<'_, L> {
 }
 
 impl<L: Paginated> std::iter::FusedIterator for Pages<'_, L> {}
+
+/// A list query with a 1-based `page`.
+pub(crate) trait PageQuery {
+    fn page(&self) -> Option<u32>;
+    fn set_page(&mut self, page: u32);
+}
+
+/// Implements [`PageQuery`] for queries whose `page` is an `Option<u32>`.
+macro_rules! page_query {
+    ($($query:ty),+) => {$(
+        impl $crate::pagination::PageQuery for $query {
+            fn page(&self) -> Option<u32> {
+                self.page
+            }
+            fn set_page(&mut self, page: u32) {
+                self.page = Some(page);
+            }
+        }
+    )+};
+}
+pub(crate) use page_query;
+
+/// A lazy iterator over every item of `query`'s pages, from its `page` (default 1);
+/// `fetch` reads one page.
+pub(crate) fn pages<'c, Q, L>(
+    mut query: Q,
+    fetch: impl Fn(&Q) -> Result<L, Error> + 'c,
+) -> Pages<'c, L>
+where
+    Q: PageQuery + 'c,
+    L: Paginated,
+{
+    let first = query.page().unwrap_or(1);
+    Pages::new(first, move |page| {
+        query.set_page(page);
+        fetch(&query)
+    })
+}
