@@ -76,6 +76,8 @@ pub(crate) struct Inner {
     pub(crate) limiter: Limiter,
     /// Header values that are the same on every request, checked once at construction.
     pub(crate) fixed_headers: FixedHeaders,
+    /// The HMAC keyed once with the secret key.
+    pub(crate) signer: crate::signing::Signer,
 }
 
 /// `X-ACCT-ID` and `User-Agent`, validated once so no call pays for it.
@@ -403,6 +405,7 @@ impl ClientBuilder {
                 ))
             })
         };
+        let signer = crate::signing::Signer::new(self.secret.expose());
         let fixed_headers = FixedHeaders {
             account_id: header("account id", &self.account_id)?,
             user_agent: header("user agent", &self.user_agent)?,
@@ -422,6 +425,7 @@ impl ClientBuilder {
                 throttle: self.throttle,
                 limiter,
                 fixed_headers,
+                signer,
             }),
         })
     }

@@ -102,10 +102,11 @@ impl<'c> Call<'c> {
                 (Some(payload), Vec::new())
             }
         };
-        let signature = match &payload {
-            Some(p) => signing::sign(inner.secret.expose(), p.as_bytes()),
-            None => signing::sign(inner.secret.expose(), &body),
-        };
+        let mut signature = [0u8; 64];
+        match &payload {
+            Some(p) => inner.signer.sign_hex(p.as_bytes(), &mut signature),
+            None => inner.signer.sign_hex(&body, &mut signature),
+        }
         if let Some(p) = payload {
             query.push(("sig_payload".to_owned(), p));
         }
@@ -115,7 +116,7 @@ impl<'c> Call<'c> {
         let uri: http::Uri = url
             .try_into()
             .map_err(|e| Error::invalid("path", format!("does not make a valid URL: {e}")))?;
-        let signature = http::HeaderValue::try_from(signature)
+        let signature = http::HeaderValue::from_bytes(&signature)
             .map_err(|_| Error::invalid("signature", "is not a valid header value"))?;
         let prepared = Prepared {
             method: self.method,
