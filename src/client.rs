@@ -61,7 +61,6 @@ pub struct Client {
 
 pub(crate) struct Inner {
     pub(crate) account_id: String,
-    pub(crate) secret: SecretKey,
     /// Without a trailing slash.
     pub(crate) base_url: String,
     pub(crate) agent: ureq::Agent,
@@ -196,7 +195,7 @@ impl fmt::Debug for Client {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Client")
             .field("account_id", &self.inner.account_id)
-            .field("secret_key", &self.inner.secret)
+            .field("secret_key", &self.inner.signer)
             .field("base_url", &self.inner.base_url)
             .field("user_agent", &self.inner.user_agent)
             .field("connect_timeout", &self.inner.connect_timeout)
@@ -413,7 +412,6 @@ impl ClientBuilder {
         Ok(Client {
             inner: Arc::new(Inner {
                 account_id: self.account_id,
-                secret: self.secret,
                 base_url,
                 agent,
                 user_agent: self.user_agent,
