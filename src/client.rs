@@ -18,12 +18,49 @@ compile_error!(
 
 /// The production API.
 pub const DEFAULT_BASE_URL: &str = "https://api.accessgrid.com";
-/// Default limit on establishing a connection.
+/// Default limit on establishing a connection (TCP and TLS).
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
-/// Default limit on each attempt of a call, from connecting to the last byte of the answer.
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default limit on each stage of an exchange once connected: sending the request, waiting
+/// for the answer's status and headers, reading its body.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default limit on the size of an answer body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
+
+/// The client's time limits on one attempt; see [`ClientBuilder::connect_timeout`],
+/// [`ClientBuilder::read_timeout`] and [`ClientBuilder::timeout`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Timeouts {
+    pub(crate) connect: Option<Duration>,
+    pub(crate) read: Option<Duration>,
+    pub(crate) overall: Option<Duration>,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Some(DEFAULT_CONNECT_TIMEOUT),
+            read: Some(DEFAULT_READ_TIMEOUT),
+            overall: None,
+        }
+    }
+}
+
+/// Sets [`Timeouts`] on a `ureq` configuration builder, an agent's or a request's (two
+/// types with the same methods). Name resolution gets a limit only from `overall`: any
+/// limit on it makes `ureq` resolve on a thread of its own, per call.
+macro_rules! with_timeouts {
+    ($config:expr, $timeouts:expr) => {{
+        let t: $crate::client::Timeouts = $timeouts;
+        $config
+            .timeout_connect(t.connect)
+            .timeout_send_request(t.read)
+            .timeout_send_body(t.read)
+            .timeout_recv_response(t.read)
+            .timeout_recv_body(t.read)
+            .timeout_global(t.overall)
+    }};
+}
+pub(crate) use with_timeouts;
 
 /// A blocking AccessGrid API client.
 ///
@@ -31,7 +68,7 @@ pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
 /// [throttle](crate::throttle), and a `Client` can be used from many threads at once
 /// (`Clone + Send + Sync`).
 ///
-/// Every call is bounded: the connect and overall timeouts apply to each attempt, answers
+/// Every call is bounded: the connect and read timeouts apply to each attempt, answers
 /// larger than the size limit are refused, failed calls are retried only where that is safe
 /// ([`crate::retry`]), and the client keeps to the provider's rate and concurrency limits.
 ///
@@ -65,8 +102,7 @@ pub(crate) struct Inner {
     pub(crate) base_url: String,
     pub(crate) agent: ureq::Agent,
     pub(crate) user_agent: String,
-    pub(crate) connect_timeout: Option<Duration>,
-    pub(crate) timeout: Option<Duration>,
+    pub(crate) timeouts: Timeouts,
     pub(crate) max_response_bytes: u64,
     /// Whether the agent was given by the caller (its configuration is then not ours).
     pub(crate) foreign_agent: bool,
@@ -131,7 +167,7 @@ impl Client {
     /// let client = accessgrid::Client::builder("my-account-id", "my-secret-key")
     ///     .base_url("https://api.accessgrid.com")
     ///     .connect_timeout(Duration::from_secs(3))
-    ///     .timeout(Duration::from_secs(20))
+    ///     .read_timeout(Duration::from_secs(20))
     ///     .user_agent("door-daemon/2.1")
     ///     .build()?;
     /// assert_eq!(client.base_url(), "https://api.accessgrid.com");
@@ -145,8 +181,7 @@ impl Client {
             account_id: account_id.into(),
             secret: secret_key.into(),
             base_url: DEFAULT_BASE_URL.to_owned(),
-            connect_timeout: Some(DEFAULT_CONNECT_TIMEOUT),
-            timeout: Some(DEFAULT_TIMEOUT),
+            timeouts: Timeouts::default(),
             user_agent: default_user_agent(),
             agent: None,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
@@ -167,6 +202,13 @@ impl Client {
     /// The base URL every path is appended to, without a trailing slash.
     pub fn base_url(&self) -> &str {
         &self.inner.base_url
+    }
+
+    /// The `ureq` agent the client sends through: its own (built with the client's
+    /// timeouts, TLS and pool settings) or the one given to [`ClientBuilder::agent`]. A clone
+    /// shares the connection pool, for other requests to the same hosts.
+    pub fn agent(&self) -> &ureq::Agent {
+        &self.inner.agent
     }
 
     /// The retry policy in force.
@@ -198,8 +240,7 @@ impl fmt::Debug for Client {
             .field("secret_key", &self.inner.signer)
             .field("base_url", &self.inner.base_url)
             .field("user_agent", &self.inner.user_agent)
-            .field("connect_timeout", &self.inner.connect_timeout)
-            .field("timeout", &self.inner.timeout)
+            .field("timeouts", &self.inner.timeouts)
             .field("max_response_bytes", &self.inner.max_response_bytes)
             .field("custom_agent", &self.inner.foreign_agent)
             .field("retry", &self.inner.retry)
@@ -220,8 +261,7 @@ pub struct ClientBuilder {
     account_id: String,
     secret: SecretKey,
     base_url: String,
-    connect_timeout: Option<Duration>,
-    timeout: Option<Duration>,
+    timeouts: Timeouts,
     user_agent: String,
     agent: Option<ureq::Agent>,
     max_response_bytes: u64,
@@ -243,20 +283,36 @@ impl ClientBuilder {
         self
     }
 
-    /// Limit on establishing a connection, name resolution and TLS included (default 5 s);
-    /// `None` for no limit. It applies to every attempt, also with a caller's
-    /// [`agent`](ClientBuilder::agent).
+    /// Limit on establishing a connection: TCP connect and TLS handshake (default
+    /// [5 s](DEFAULT_CONNECT_TIMEOUT)); `None` for no limit. A call on a kept-alive
+    /// connection does not connect. The host name is resolved by the operating system's
+    /// resolver within its own limits (see [`timeout`](ClientBuilder::timeout) to bound
+    /// that too).
     pub fn connect_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.connect_timeout = limit.into();
+        self.timeouts.connect = limit.into();
         self
     }
 
-    /// Limit on each attempt of a call, from connecting to the last byte of the answer
-    /// (default 30 s); `None` for no limit. It applies to every attempt, also with a
-    /// caller's [`agent`](ClientBuilder::agent); retries and their waits come on top, within
-    /// the [`RetryPolicy`]'s cap on the whole call.
+    /// Limit on each stage of an exchange once connected (default
+    /// [30 s](DEFAULT_READ_TIMEOUT)), each stage timed on its own: sending the request (head,
+    /// then body), waiting for the answer's status line and headers, reading the answer's
+    /// body in full. `None` for no limit. These are the connect and read timeouts of
+    /// AccessGrid's integration guide.
+    pub fn read_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
+        self.timeouts.read = limit.into();
+        self
+    }
+
+    /// One overall limit on each attempt, from resolving the host name to the last byte of
+    /// the answer; off by default, on top of the connect and read timeouts. Retries and
+    /// their waits come on top, within the [`RetryPolicy`]'s cap on the whole call.
+    ///
+    /// Its price: to hold name resolution to it, `ureq` resolves the host on a new thread
+    /// for every attempt (some tens of microseconds each; nothing next to a call over the
+    /// Internet, but it shows in tight loops on a local network). The connect and read
+    /// timeouts cost nothing of the kind.
     pub fn timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.timeout = limit.into();
+        self.timeouts.overall = limit.into();
         self
     }
 
@@ -269,8 +325,9 @@ impl ClientBuilder {
     /// Use the caller's own `ureq` agent (its pool, proxy and TLS settings).
     ///
     /// Per request the client still sets what it depends on: its own
-    /// [`connect_timeout`](ClientBuilder::connect_timeout) and
-    /// [`timeout`](ClientBuilder::timeout) (overriding the agent's), reading error statuses
+    /// [`connect_timeout`](ClientBuilder::connect_timeout),
+    /// [`read_timeout`](ClientBuilder::read_timeout) and [`timeout`](ClientBuilder::timeout)
+    /// (overriding the agent's), reading error statuses
     /// as answers, and following no redirects. The TLS settings of this builder
     /// ([`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem), ...) cannot be
     /// combined with a caller's agent: configure them on the agent.
@@ -383,9 +440,7 @@ impl ClientBuilder {
                 // Keep as many idle connections as may be in flight, so a busy client
                 // does not reconnect for every request.
                 let idle = limiter.max_in_flight().unwrap_or(10).max(3);
-                let config = ureq::Agent::config_builder()
-                    .timeout_connect(self.connect_timeout)
-                    .timeout_global(self.timeout)
+                let config = with_timeouts!(ureq::Agent::config_builder(), self.timeouts)
                     .http_status_as_error(false)
                     .max_redirects(0)
                     .max_idle_connections_per_host(idle)
@@ -415,8 +470,7 @@ impl ClientBuilder {
                 base_url,
                 agent,
                 user_agent: self.user_agent,
-                connect_timeout: self.connect_timeout,
-                timeout: self.timeout,
+                timeouts: self.timeouts,
                 max_response_bytes: self.max_response_bytes,
                 foreign_agent,
                 retry: self.retry,
@@ -435,8 +489,7 @@ impl fmt::Debug for ClientBuilder {
             .field("account_id", &self.account_id)
             .field("secret_key", &self.secret)
             .field("base_url", &self.base_url)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("timeout", &self.timeout)
+            .field("timeouts", &self.timeouts)
             .field("user_agent", &self.user_agent)
             .field("custom_agent", &self.agent.is_some())
             .field("max_response_bytes", &self.max_response_bytes)
@@ -549,6 +602,29 @@ pub(crate) fn is_loopback_url(url: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_agent_has_connect_and_read_limits_and_leaves_resolution_unthreaded() {
+        let client = Client::new("acct", "secret").expect("client");
+        let t = client.inner.agent.config().timeouts();
+        assert_eq!(t.connect, Some(Duration::from_secs(5)));
+        for stage in [t.send_request, t.send_body, t.recv_response, t.recv_body] {
+            assert_eq!(stage, Some(Duration::from_secs(30)));
+        }
+        // Any of these would make ureq resolve the host on a new thread for every call.
+        assert_eq!((t.global, t.per_call, t.resolve), (None, None, None));
+
+        let bounded = Client::builder("acct", "secret")
+            .connect_timeout(None)
+            .read_timeout(Duration::from_secs(7))
+            .timeout(Duration::from_secs(9))
+            .build()
+            .expect("client");
+        let t = bounded.inner.agent.config().timeouts();
+        assert_eq!(t.connect, None);
+        assert_eq!(t.recv_body, Some(Duration::from_secs(7)));
+        assert_eq!(t.global, Some(Duration::from_secs(9)));
+    }
 
     #[test]
     fn base_url_rules() {

@@ -86,8 +86,13 @@ fn defaults_match_the_provider_guidance() {
         std::time::Duration::from_secs(5)
     );
     assert_eq!(
-        accessgrid::client::DEFAULT_TIMEOUT,
+        accessgrid::client::DEFAULT_READ_TIMEOUT,
         std::time::Duration::from_secs(30)
+    );
+    let shown = format!("{client:?}");
+    assert!(
+        shown.contains("connect: Some(5s), read: Some(30s), overall: None"),
+        "{shown}"
     );
     assert_eq!(
         accessgrid::client::default_user_agent(),

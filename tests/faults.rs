@@ -418,6 +418,50 @@ fn garbage_json_is_a_decode_error() {
 }
 
 #[test]
+fn answers_with_and_without_a_declared_length_decode_alike() {
+    // Content-Length (the buffer is sized from it), and chunked in small pieces (no length:
+    // the buffer grows as the chunks arrive).
+    let card = r#"{"id":"0xc4rd1d","state":"suspended","full_name":"Zoë Ångström"}"#;
+    let mut chunked =
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+            .to_vec();
+    for piece in card.as_bytes().chunks(7) {
+        chunked.extend_from_slice(format!("{:x}\r\n", piece.len()).as_bytes());
+        chunked.extend_from_slice(piece);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    let replies = [Reply::json(200, card), Reply::Raw(chunked)];
+    for reply in replies {
+        let reply = std::sync::Mutex::new(Some(reply));
+        let server = RawServer::start(move |_, _| {
+            reply.lock().expect("lock").take().unwrap_or(Reply::Close)
+        });
+        let got = get(&client_for(&server.url(), quick(0))).expect("decoded");
+        assert_eq!(got.id.as_deref(), Some("0xc4rd1d"));
+        assert_eq!(got.state, Some(accessgrid::models::CardState::Suspended));
+        assert_eq!(got.full_name.as_deref(), Some("Zoë Ångström"));
+        assert_eq!(server.requests(), 1);
+    }
+}
+
+#[test]
+fn a_body_that_is_not_utf8_is_a_decode_error_naming_the_field() {
+    // Latin-1 where UTF-8 belongs: valid JSON framing, an invalid string.
+    let body: &[u8] = b"{\"id\":\"0xc4rd1d\",\"full_name\":\"Zo\xeb\"}";
+    let server = RawServer::start(move |_, _| Reply::with(200, &[], body));
+    let err = get(&client_for(&server.url(), quick(3))).expect_err("not UTF-8");
+    assert_eq!(server.requests(), 1);
+    match &err {
+        Error::Decode(d) => {
+            assert_eq!(d.path, "full_name", "{err}");
+            assert_eq!(d.body, body, "the raw bytes are kept");
+        }
+        other => panic!("expected Decode, got {other:?}"),
+    }
+}
+
+#[test]
 fn wrong_field_types_and_empty_bodies_are_decode_errors() {
     let cases: [(&str, &str); 4] = [
         (r#"{"id":5}"#, "id"),
@@ -449,29 +493,74 @@ fn error_answer_without_json_keeps_status_and_snippet() {
 
 // ---- time and size bounds ----
 
+/// `builder` aimed at `url`, with retries and the throttle off.
+fn single_attempt(builder: accessgrid::ClientBuilder, url: &str) -> Client {
+    builder
+        .base_url(url)
+        .retry(RetryPolicy::none())
+        .throttle(Throttle::off())
+        .build()
+        .expect("client")
+}
+
+/// One GET that must fail with `Error::Timeout` naming `limit`; answers how long it took.
+fn get_times_out(client: &Client, limit: Duration) -> Duration {
+    let started = Instant::now();
+    let err = get(client).expect_err("too slow");
+    let took = started.elapsed();
+    assert!(
+        matches!(err, Error::Timeout { limit: Some(l) } if l == limit),
+        "{err:?}"
+    );
+    took
+}
+
 #[test]
 fn slow_server_times_out_within_twenty_percent() {
     let server = RawServer::start(|_, _| {
         Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
     });
     let limit = Duration::from_millis(500);
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .timeout(limit)
-        .retry(RetryPolicy::none())
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
-    let started = Instant::now();
-    let err = get(&client).expect_err("too slow");
-    let took = started.elapsed();
-    assert!(
-        matches!(err, Error::Timeout { limit: Some(l) } if l == limit),
-        "{err:?}"
+    // The read timeout (on by default) and the overall one (opt-in) both bound the wait.
+    let builders = [
+        Client::builder(ACCOUNT, SECRET).read_timeout(limit),
+        Client::builder(ACCOUNT, SECRET)
+            .read_timeout(None)
+            .timeout(limit),
+    ];
+    for (i, builder) in builders.into_iter().enumerate() {
+        let took = get_times_out(&single_attempt(builder, &server.url()), limit);
+        assert!(took >= limit, "{took:?}");
+        assert!(took <= limit.mul_f64(1.2), "{took:?}");
+        assert_eq!(server.requests(), i + 1);
+    }
+}
+
+#[test]
+fn a_body_that_trickles_past_the_read_timeout_fails() {
+    // Headers at once, then the body a few bytes at a time: each read succeeds, but reading
+    // the whole body takes longer than the read timeout allows.
+    // 64 pieces of 8 bytes, one every 50 ms: about 3 s in all.
+    let body = format!(
+        r#"{{"id":"0xc4rd1d","state":"active","metadata":{{"note":"{}"}}}}"#,
+        "x".repeat(460)
     );
-    assert!(took >= limit, "{took:?}");
-    assert!(took <= limit.mul_f64(1.2), "{took:?}");
-    assert_eq!(server.requests(), 1);
+    let server = RawServer::start(move |_, _| Reply::Trickle {
+        head: format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        )
+        .into_bytes(),
+        body: body.clone().into_bytes(),
+        every: Duration::from_millis(50),
+    });
+    let limit = Duration::from_millis(400);
+    let client = single_attempt(
+        Client::builder(ACCOUNT, SECRET).read_timeout(limit),
+        &server.url(),
+    );
+    let took = get_times_out(&client, limit);
+    assert!(took < limit.mul_f64(1.5), "{took:?}");
 }
 
 #[test]
@@ -481,7 +570,7 @@ fn slow_server_get_is_retried_and_post_is_not() {
     });
     let client = Client::builder(ACCOUNT, SECRET)
         .base_url(server.url())
-        .timeout(Duration::from_millis(200))
+        .read_timeout(Duration::from_millis(200))
         .retry(quick(2))
         .throttle(Throttle::off())
         .build()
@@ -502,21 +591,11 @@ fn a_callers_agent_still_gets_the_clients_timeouts() {
     // An agent with no timeouts at all.
     let agent = ureq::Agent::config_builder().build().new_agent();
     let limit = Duration::from_millis(300);
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
+    let builder = Client::builder(ACCOUNT, SECRET)
         .agent(agent)
-        .timeout(limit)
-        .retry(RetryPolicy::none())
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
-    let started = Instant::now();
-    let err = get(&client).expect_err("too slow");
-    assert!(
-        matches!(err, Error::Timeout { limit: Some(l) } if l == limit),
-        "{err:?}"
-    );
-    assert!(started.elapsed() < Duration::from_secs(2));
+        .read_timeout(limit);
+    let took = get_times_out(&single_attempt(builder, &server.url()), limit);
+    assert!(took < Duration::from_secs(2), "{took:?}");
     assert_eq!(server.requests(), 1);
 }
 

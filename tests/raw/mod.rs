@@ -48,6 +48,13 @@ pub enum Reply {
     Close,
     /// Wait, then do the other thing.
     After(Duration, Box<Reply>),
+    /// `head` at once, then `body` 8 bytes at a time, one piece every `every`; then the
+    /// connection is closed (stops early if the client goes away).
+    Trickle {
+        head: Vec<u8>,
+        body: Vec<u8>,
+        every: Duration,
+    },
     /// A chunked answer of `total` bytes of `x`, written in 64 KiB chunks (stops early if
     /// the client goes away).
     Stream { status: u16, total: usize },
@@ -267,6 +274,18 @@ fn write_reply(w: &mut TcpStream, reply: Reply) -> bool {
         Reply::After(wait, then) => {
             std::thread::sleep(wait);
             write_reply(w, *then)
+        }
+        Reply::Trickle { head, body, every } => {
+            if w.write_all(&head).and_then(|()| w.flush()).is_err() {
+                return false;
+            }
+            for piece in body.chunks(8) {
+                std::thread::sleep(every);
+                if w.write_all(piece).and_then(|()| w.flush()).is_err() {
+                    return false;
+                }
+            }
+            false
         }
         Reply::Stream { status, total } => {
             let head = format!(
