@@ -92,3 +92,92 @@ fn request_limits_are_checked_when_built() {
         other => panic!("{other:?}"),
     }
 }
+
+/// The four hand-written checked strings accept exactly what their schema definitions'
+/// patterns (and length limits) accept: every decimal number up to 99,999 with and without
+/// a leading zero, edge cases, and random strings of digits, hex letters and near misses.
+#[test]
+fn hand_written_checks_agree_with_the_schema_patterns() {
+    use accessgrid::models::{CardNumber, FileData, SiteCode, TagId};
+    use proptest::prelude::*;
+
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/access_cards.json")).expect("schema JSON");
+    type Accepts = fn(&str) -> bool;
+    let checks: [(&str, Accepts); 4] = [
+        ("TagId", |s| s.parse::<TagId>().is_ok()),
+        ("SiteCode", |s| s.parse::<SiteCode>().is_ok()),
+        ("CardNumber", |s| s.parse::<CardNumber>().is_ok()),
+        ("FileData", |s| s.parse::<FileData>().is_ok()),
+    ];
+    for (name, check) in checks {
+        let def = &schema["$defs"][name];
+        assert_eq!(def["x-hand-written"], true, "{name} is marked hand-written");
+        let pattern = regress::Regex::new(def["pattern"].as_str().expect("a pattern"))
+            .expect("the schema's pattern compiles");
+        let max_len = def.get("maxLength").and_then(serde_json::Value::as_u64);
+        let schema_accepts = |s: &str| {
+            pattern.find(s).is_some() && max_len.is_none_or(|m| s.chars().count() as u64 <= m)
+        };
+        let agree = |s: &str| {
+            assert_eq!(check(s), schema_accepts(s), "{name} on {s:?}");
+        };
+
+        for n in 0..100_000u32 {
+            agree(&n.to_string());
+            agree(&format!("0{n}"));
+        }
+        let edge = [
+            "",
+            " ",
+            "-1",
+            "+1",
+            "1 ",
+            "١",
+            "DF517FC87144DF",
+            "df517fc87144df",
+            "DF517FC87144D",
+            "DF517FC87144DFA",
+            "GF517FC87144DF",
+            "DF517FC87144D\u{e9}",
+        ];
+        for s in edge {
+            agree(s);
+        }
+        for len in [63, 64, 65, 128] {
+            agree(&"a".repeat(len));
+            agree(&"9".repeat(len));
+        }
+        proptest!(ProptestConfig::with_cases(3000), |(s in "[0-9a-fA-FgG ._-]{0,70}")| {
+            prop_assert_eq!(check(&s), schema_accepts(&s), "{} on {:?}", name, s);
+        });
+    }
+}
+
+/// A checked string says what a valid value looks like, and the builder names the field.
+#[test]
+fn checked_strings_explain_a_refusal() {
+    use accessgrid::models::{SiteCode, TagId};
+    let err = "300".parse::<SiteCode>().expect_err("over 254");
+    assert_eq!(
+        err.to_string(),
+        "must be a decimal number from 0 to 254, without leading zeros"
+    );
+    let err = IssueCardRequest::try_from(
+        IssueCardRequest::builder()
+            .card_template_id("0xd3adb00b5")
+            .full_name("Ada")
+            .tag_id("DF517FC87144D"),
+    )
+    .expect_err("13 characters");
+    assert!(err.to_string().contains("tag_id"), "{err}");
+    assert!(err.to_string().contains(TagId::RULE), "{err}");
+    let ok: TagId = "df517fc87144df".parse().expect("lower-case hex");
+    assert_eq!(ok.as_str(), "df517fc87144df");
+    assert_eq!(
+        serde_json::to_string(&ok).expect("json"),
+        r#""df517fc87144df""#
+    );
+    let back: Result<TagId, _> = serde_json::from_str(r#""zz""#);
+    assert!(back.is_err());
+}

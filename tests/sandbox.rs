@@ -515,7 +515,7 @@ fn bodies_that_break_the_schema_are_refused_with_422() {
                 r#"{{"card_template_id":"{t}","full_name":"Ada","tag_id":"DF517FC87144D","site_code":"1"}}"#
             ),
             "tag_id",
-            "pattern",
+            "14 hexadecimal characters",
         ),
         (
             format!(r#"{{"card_template_id":"{t}","full_name":5,"site_code":"1"}}"#),
@@ -530,7 +530,7 @@ fn bodies_that_break_the_schema_are_refused_with_422() {
         (
             format!(r#"{{"card_template_id":"{t}","full_name":"Ada","site_code":"255"}}"#),
             "site_code",
-            "pattern",
+            "from 0 to 254",
         ),
         (
             format!(r#"{{"card_template_id":"{t}","full_name":"Ada"}}"#),

@@ -332,7 +332,9 @@ mod tests {
         assert_eq!(pattern.status, 422);
         let errors = error_body(&pattern)["errors"]["tag_id"].clone();
         assert!(
-            errors[0].as_str().is_some_and(|s| s.contains("pattern")),
+            errors[0]
+                .as_str()
+                .is_some_and(|s| s.contains("14 hexadecimal characters")),
             "{errors}"
         );
 
