@@ -115,10 +115,11 @@ pub(crate) struct Inner {
     pub(crate) signer: crate::signing::Signer,
 }
 
-/// `X-ACCT-ID` and `User-Agent`, validated once so no call pays for it.
+/// The headers of every request, validated and laid out once so no call pays for it:
+/// `X-ACCT-ID`, `X-PAYLOAD-SIG` (a placeholder each request replaces in place),
+/// `Content-Type`, `Accept` and `User-Agent`, in that order.
 pub(crate) struct FixedHeaders {
-    pub(crate) account_id: ureq::http::HeaderValue,
-    pub(crate) user_agent: ureq::http::HeaderValue,
+    pub(crate) template: ureq::http::HeaderMap,
 }
 
 impl Client {
@@ -460,9 +461,16 @@ impl ClientBuilder {
             })
         };
         let signer = crate::signing::Signer::new(self.secret.expose());
-        let fixed_headers = FixedHeaders {
-            account_id: header("account id", &self.account_id)?,
-            user_agent: header("user agent", &self.user_agent)?,
+        let fixed_headers = {
+            use ureq::http::header::{self as h, HeaderValue};
+            let json = HeaderValue::from_static("application/json");
+            let mut template = ureq::http::HeaderMap::with_capacity(5);
+            template.insert("x-acct-id", header("account id", &self.account_id)?);
+            template.insert("x-payload-sig", HeaderValue::from_static(""));
+            template.insert(h::CONTENT_TYPE, json.clone());
+            template.insert(h::ACCEPT, json);
+            template.insert(h::USER_AGENT, header("user agent", &self.user_agent)?);
+            FixedHeaders { template }
         };
         Ok(Client {
             inner: Arc::new(Inner {

@@ -25,9 +25,7 @@ use crate::error::{DecodeError, Error};
 use crate::retry::{self, Action, Fault};
 use crate::signing;
 
-const X_ACCT_ID: http::HeaderName = http::HeaderName::from_static("x-acct-id");
 const X_PAYLOAD_SIG: http::HeaderName = http::HeaderName::from_static("x-payload-sig");
-const APPLICATION_JSON: http::HeaderValue = http::HeaderValue::from_static("application/json");
 
 /// A request being put together; consumed by [`Call::send`].
 #[must_use]
@@ -266,16 +264,10 @@ impl Prepared {
         let mut request = http::Request::new(&self.body[..]);
         *request.method_mut() = self.method.clone();
         *request.uri_mut() = self.uri.clone();
+        // The client's header template, with this request's signature in its slot.
         let headers = request.headers_mut();
-        headers.reserve(5);
-        headers.insert(X_ACCT_ID, inner.fixed_headers.account_id.clone());
+        *headers = inner.fixed_headers.template.clone();
         headers.insert(X_PAYLOAD_SIG, self.signature.clone());
-        headers.insert(http::header::CONTENT_TYPE, APPLICATION_JSON);
-        headers.insert(http::header::ACCEPT, APPLICATION_JSON);
-        headers.insert(
-            http::header::USER_AGENT,
-            inner.fixed_headers.user_agent.clone(),
-        );
         let request = if inner.foreign_agent {
             // A caller's agent: our timeouts and answer handling still apply, per request.
             crate::client::with_timeouts!(inner.agent.configure_request(request), inner.timeouts)
