@@ -115,6 +115,10 @@ pub(crate) struct Inner {
     pub(crate) signer: crate::signing::Signer,
 }
 
+/// The header that carries a request's signature.
+pub(crate) const X_PAYLOAD_SIG: ureq::http::HeaderName =
+    ureq::http::HeaderName::from_static("x-payload-sig");
+
 /// The headers of every request, validated and laid out once so no call pays for it:
 /// `X-ACCT-ID`, `X-PAYLOAD-SIG` (a placeholder each request replaces in place),
 /// `Content-Type`, `Accept` and `User-Agent`, in that order.
@@ -466,7 +470,7 @@ impl ClientBuilder {
             let json = HeaderValue::from_static("application/json");
             let mut template = ureq::http::HeaderMap::with_capacity(5);
             template.insert("x-acct-id", header("account id", &self.account_id)?);
-            template.insert("x-payload-sig", HeaderValue::from_static(""));
+            template.insert(X_PAYLOAD_SIG, HeaderValue::from_static(""));
             template.insert(h::CONTENT_TYPE, json.clone());
             template.insert(h::ACCEPT, json);
             template.insert(h::USER_AGENT, header("user agent", &self.user_agent)?);

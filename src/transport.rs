@@ -25,8 +25,6 @@ use crate::error::{DecodeError, Error};
 use crate::retry::{self, Action, Fault};
 use crate::signing;
 
-const X_PAYLOAD_SIG: http::HeaderName = http::HeaderName::from_static("x-payload-sig");
-
 /// A request being put together; consumed by [`Call::send`].
 #[must_use]
 pub(crate) struct Call<'c> {
@@ -267,7 +265,7 @@ impl Prepared {
         // The client's header template, with this request's signature in its slot.
         let headers = request.headers_mut();
         *headers = inner.fixed_headers.template.clone();
-        headers.insert(X_PAYLOAD_SIG, self.signature.clone());
+        headers.insert(crate::client::X_PAYLOAD_SIG, self.signature.clone());
         let request = if inner.foreign_agent {
             // A caller's agent: our timeouts and answer handling still apply, per request.
             crate::client::with_timeouts!(inner.agent.configure_request(request), inner.timeouts)
@@ -471,28 +469,17 @@ pub(crate) fn percent_encode(text: &str) -> String {
     out
 }
 
-/// Appends `text` to `out`, percent-encoded as [`percent_encode`] does: runs of unreserved
-/// characters are copied whole, every other byte becomes `%XX`.
+/// Appends `text` to `out`, percent-encoded as [`percent_encode`] does.
 fn push_percent_encoded(out: &mut String, text: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut run_start = 0;
-    for (i, &byte) in text.as_bytes().iter().enumerate() {
+    for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            continue;
+            out.push(char::from(byte));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(byte >> 4)]));
+            out.push(char::from(HEX[usize::from(byte & 15)]));
         }
-        // A run of unreserved characters is ASCII, so it starts and ends on character
-        // boundaries; an empty run may sit inside a multi-byte character, where `get`
-        // answers `None` and there is nothing to copy anyway.
-        if let Some(run) = text.get(run_start..i) {
-            out.push_str(run);
-        }
-        out.push('%');
-        out.push(char::from(HEX[usize::from(byte >> 4)]));
-        out.push(char::from(HEX[usize::from(byte & 15)]));
-        run_start = i + 1;
-    }
-    if let Some(run) = text.get(run_start..) {
-        out.push_str(run);
     }
 }
 
