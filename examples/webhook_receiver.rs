@@ -163,13 +163,15 @@ fn answer(
 fn print_event(event: &WebhookEvent) {
     let about = match event.typed_data() {
         Ok(EventData::AccessPass(d)) => {
-            format!("access pass {}", d.access_pass_id.unwrap_or_default())
+            // The documented shape names the pass `access_pass_id`, the newer one `id`.
+            let pass = d.access_pass_id.or(d.id).unwrap_or_default();
+            format!("access pass {pass} ({})", d.full_name.unwrap_or_default())
         }
         Ok(EventData::AccessPassDevice(d)) => {
             let device = d.device.unwrap_or_default();
             format!(
                 "access pass {} device {} {}",
-                d.access_pass_id.unwrap_or_default(),
+                d.access_pass_id.or(d.id).unwrap_or_default(),
                 device.type_.unwrap_or_default(),
                 device.id.unwrap_or_default()
             )
@@ -189,7 +191,7 @@ fn print_event(event: &WebhookEvent) {
             d.current_balance.unwrap_or_default(),
             d.threshold.unwrap_or_default()
         ),
-        // `ag.webhook.cert_expiring`, `ag.account.impersonation_*`, new types.
+        // HID orgs, template pairs, certificate expiry, impersonation, new types.
         Ok(_) => format!("data {}", event.data),
         Err(e) => format!("unexpected data ({e}): {}", event.data),
     };

@@ -40,6 +40,11 @@ mod generated {
 
 pub use generated::*;
 
+/// `data` of an `ag.access_pass.devices.*` event: the same type as the data of the other
+/// access-pass events ([`AccessPassEventData`]), whose `device` names the device the event
+/// is about.
+pub type AccessPassDeviceEventData = AccessPassEventData;
+
 /// Declares an open string enumeration: one variant per known wire value, plus
 /// `Unknown(String)` holding any other value exactly as the server sent it.
 macro_rules! open_enum {
@@ -196,6 +201,14 @@ open_enum! {
         /// `ag.credential_profile.attached_to_template`: a credential profile was attached
         /// to a template.
         CredentialProfileAttachedToTemplate = "ag.credential_profile.attached_to_template",
+        /// `ag.credential_profile.deleted`: a credential profile was deleted.
+        CredentialProfileDeleted = "ag.credential_profile.deleted",
+        /// `ag.card_template_pair.created`: an Apple+Google template pair was created.
+        CardTemplatePairCreated = "ag.card_template_pair.created",
+        /// `ag.hid_org.created`: an HID org was created.
+        HidOrgCreated = "ag.hid_org.created",
+        /// `ag.hid_org.activated`: an HID org's registration was completed.
+        HidOrgActivated = "ag.hid_org.activated",
         /// `ag.webhook.cert_expiring`: a webhook's mTLS client certificate expires soon.
         WebhookCertExpiring = "ag.webhook.cert_expiring",
         /// `ag.account_balance.low`: the account balance fell below its alert threshold.

@@ -64,8 +64,8 @@ use subtle::ConstantTimeEq;
 
 use crate::models::{
     AccessPassDeviceEventData, AccessPassEventData, AccountBalanceLowEventData,
-    CardTemplateEventData, CredentialProfileEventData, EventType, LandingPageEventData,
-    WebhookEventEnvelope,
+    CardTemplateEventData, CardTemplatePairEventData, CredentialProfileEventData, EventType,
+    HidOrgEventData, LandingPageEventData, WebhookCertExpiringEventData, WebhookEventEnvelope,
 };
 
 /// The `http` crate (1.x) as re-exported by `ureq`, whose types [`verify_request`] takes.
@@ -204,7 +204,10 @@ pub fn parse_event(body: &[u8]) -> Result<WebhookEvent, WebhookError> {
 ///
 /// It serializes as a CloudEvents envelope with the standard attribute names
 /// (`specversion`, `datacontenttype`), and deserializes from either spelling with the
-/// same checks as [`parse_event`].
+/// same checks as [`parse_event`]. Attributes it does not model (CloudEvents extensions
+/// such as `traceparent`) are kept in [`extensions`](WebhookEvent::extensions) and
+/// serialized back, so parsing and serializing an event loses nothing but the spelling of
+/// `spec_version` / `data_content_type`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Value")]
 #[non_exhaustive]
@@ -223,6 +226,10 @@ pub struct WebhookEvent {
     /// `data_content_type`.
     #[serde(rename = "datacontenttype", skip_serializing_if = "Option::is_none")]
     pub data_content_type: Option<String>,
+    /// URI of the schema the `data` follows (CloudEvents `dataschema`), when the sender
+    /// names one.
+    #[serde(rename = "dataschema", skip_serializing_if = "Option::is_none")]
+    pub data_schema: Option<String>,
     /// ISO 8601 time the event occurred, exactly as sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub time: Option<String>,
@@ -230,6 +237,10 @@ pub struct WebhookEvent {
     /// [`typed_data`](WebhookEvent::typed_data) for it as the type of its family.
     #[serde(skip_serializing_if = "Value::is_null")]
     pub data: Value,
+    /// Every other top-level attribute, as sent: CloudEvents extension attributes such as
+    /// `traceparent` or `subject`. Serialized back at the top level.
+    #[serde(flatten)]
+    pub extensions: serde_json::Map<String, Value>,
 }
 
 impl WebhookEvent {
@@ -243,8 +254,10 @@ impl WebhookEvent {
             source: SOURCE.to_owned(),
             event_type: event_type.into(),
             data_content_type: Some("application/json".to_owned()),
+            data_schema: None,
             time: None,
             data,
+            extensions: serde_json::Map::new(),
         }
     }
 
@@ -258,6 +271,9 @@ impl WebhookEvent {
     /// | `ag.card_template.*` | [`EventData::CardTemplate`] |
     /// | `ag.landing_page.*` | [`EventData::LandingPage`] |
     /// | `ag.credential_profile.*` | [`EventData::CredentialProfile`] |
+    /// | `ag.card_template_pair.*` | [`EventData::CardTemplatePair`] |
+    /// | `ag.hid_org.*` | [`EventData::HidOrg`] |
+    /// | `ag.webhook.cert_expiring` | [`EventData::WebhookCertExpiring`] |
     /// | `ag.account_balance.low` | [`EventData::AccountBalanceLow`] |
     /// | anything else | [`EventData::Other`] with the raw JSON |
     ///
@@ -277,6 +293,12 @@ impl WebhookEvent {
             EventData::LandingPage(self.data_as()?)
         } else if t.starts_with("ag.credential_profile.") {
             EventData::CredentialProfile(self.data_as()?)
+        } else if t.starts_with("ag.card_template_pair.") {
+            EventData::CardTemplatePair(self.data_as()?)
+        } else if t.starts_with("ag.hid_org.") {
+            EventData::HidOrg(self.data_as()?)
+        } else if self.event_type == EventType::WebhookCertExpiring {
+            EventData::WebhookCertExpiring(self.data_as()?)
         } else if self.event_type == EventType::AccountBalanceLow {
             EventData::AccountBalanceLow(self.data_as()?)
         } else {
@@ -313,9 +335,18 @@ impl TryFrom<Value> for WebhookEvent {
                 ),
             ));
         }
+        let extensions: serde_json::Map<String, Value> = value
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter(|(key, _)| !ENVELOPE_ATTRIBUTES.contains(&key.as_str()))
+            .map(|(key, v)| (key.clone(), v.clone()))
+            .collect();
         let envelope: WebhookEventEnvelope = serde_path_to_error::deserialize(value)
             .map_err(|e| WebhookError::invalid(path_text(e.path()), e.into_inner().to_string()))?;
-        WebhookEvent::try_from(envelope)
+        let mut event = WebhookEvent::try_from(envelope)?;
+        event.extensions = extensions;
+        Ok(event)
     }
 }
 
@@ -323,18 +354,21 @@ impl TryFrom<WebhookEventEnvelope> for WebhookEvent {
     type Error = WebhookError;
 
     /// Checks a decoded envelope: the version (in either spelling), `source`, and that
-    /// `id` and `type` are present and not empty.
+    /// `id` and `type` are present and not empty. (The envelope type has no place for
+    /// extension attributes; [`parse_event`] keeps them.)
     fn try_from(envelope: WebhookEventEnvelope) -> Result<Self, Self::Error> {
         let WebhookEventEnvelope {
             data,
             data_content_type,
             datacontenttype,
+            dataschema,
             id,
             source,
             spec_version,
             specversion,
             time,
             type_,
+            ..
         } = envelope;
 
         let versions = [("specversion", specversion), ("spec_version", spec_version)];
@@ -369,11 +403,28 @@ impl TryFrom<WebhookEventEnvelope> for WebhookEvent {
             source,
             event_type,
             data_content_type: datacontenttype.or(data_content_type),
+            data_schema: dataschema,
             time,
             data: data.unwrap_or(Value::Null),
+            extensions: serde_json::Map::new(),
         })
     }
 }
+
+/// The envelope attributes [`WebhookEventEnvelope`] models (in either spelling); any
+/// other top-level member is an extension attribute.
+const ENVELOPE_ATTRIBUTES: [&str; 10] = [
+    "specversion",
+    "spec_version",
+    "id",
+    "source",
+    "type",
+    "datacontenttype",
+    "data_content_type",
+    "dataschema",
+    "time",
+    "data",
+];
 
 fn required(field: &'static str, value: Option<String>) -> Result<String, WebhookError> {
     match value {
@@ -425,12 +476,18 @@ pub enum EventData {
     CardTemplate(CardTemplateEventData),
     /// `ag.landing_page.*`.
     LandingPage(LandingPageEventData),
-    /// `ag.credential_profile.*`.
+    /// `ag.credential_profile.*` (created, attached_to_template, deleted).
     CredentialProfile(CredentialProfileEventData),
+    /// `ag.card_template_pair.*` (created).
+    CardTemplatePair(CardTemplatePairEventData),
+    /// `ag.hid_org.*` (created, activated).
+    HidOrg(HidOrgEventData),
+    /// `ag.webhook.cert_expiring`.
+    WebhookCertExpiring(WebhookCertExpiringEventData),
     /// `ag.account_balance.low`.
     AccountBalanceLow(AccountBalanceLowEventData),
-    /// Any other type (`ag.webhook.cert_expiring`, `ag.account.impersonation_*`, types
-    /// this SDK does not know): the raw JSON.
+    /// Any other type (`ag.account.impersonation_*`, types this SDK does not know): the
+    /// raw JSON.
     Other(Value),
 }
 

@@ -471,6 +471,85 @@ fn a_template_pair_issues_unified_passes() {
 }
 
 #[test]
+fn a_template_created_for_android_pairs_like_a_google_one() {
+    let sb = sandbox();
+    let client = sb.client();
+    let console = client.console();
+    let apple = template(&client, "HQ Apple", "apple");
+    // C# and Elixir create the Google side with `platform: "android"`.
+    let android = template(&client, "HQ Android", "android");
+    let read = console.read_template(&android).expect("read");
+    assert_eq!(read.platform, Some(TemplatePlatform::Android));
+
+    // Still the Google side only.
+    let refused = console
+        .create_pass_template_pair(
+            CreateTemplatePairRequest::builder()
+                .name("wrong way round")
+                .apple_card_template_id(android.clone())
+                .google_card_template_id(apple.clone()),
+        )
+        .expect_err("an android template is not an Apple one");
+    assert_eq!(refused.status(), Some(422));
+
+    let pair = console
+        .create_pass_template_pair(
+            CreateTemplatePairRequest::builder()
+                .name("HQ")
+                .apple_card_template_id(apple.clone())
+                .google_card_template_id(android.clone()),
+        )
+        .expect("an android template pairs as the Google side");
+    let side = pair.android_template.clone().expect("the Google side");
+    assert_eq!(side.id.as_deref(), Some(android.as_str()));
+    assert_eq!(side.platform, Some(TemplatePlatform::Android));
+    let pair_id = pair.id.clone().expect("pair id");
+    let read = console.read_template(&pair_id).expect("read the pair");
+    assert!(read.is_pair());
+    assert_eq!(read.members().len(), 2);
+
+    // A unified pass: one card per side, installed on a device of each side's platform.
+    let unified = issue(&client, &pair_id, "Ada");
+    assert!(unified.is_unified());
+    let uid = id(&unified);
+    let details = unified.details.clone().unwrap_or_default();
+    let templates: Vec<Option<&str>> = details
+        .iter()
+        .map(|d| d.card_template_id.as_deref())
+        .collect();
+    assert_eq!(templates, [Some(apple.as_str()), Some(android.as_str())]);
+    let installed = sb.install(&uid).expect("installed");
+    let platforms: Vec<Option<String>> = installed
+        .details
+        .unwrap_or_default()
+        .iter()
+        .map(|d| {
+            d.devices
+                .as_deref()
+                .unwrap_or_default()
+                .first()?
+                .platform
+                .clone()
+        })
+        .collect();
+    assert_eq!(
+        platforms,
+        [Some("apple".to_owned()), Some("android".to_owned())]
+    );
+    let suspended = client.access_cards().suspend(&uid).expect("suspended");
+    assert!(suspended
+        .details
+        .unwrap_or_default()
+        .iter()
+        .all(|d| d.state == Some(CardState::Suspended)));
+    let android_passes = client
+        .access_cards()
+        .list(ListCardsQuery::builder().template_id(android))
+        .expect("listed");
+    assert_eq!(android_passes.total_count, Some(1));
+}
+
+#[test]
 fn ios_preflight_answers_for_passes_of_the_template() {
     let sb = sandbox();
     let client = sb.client();

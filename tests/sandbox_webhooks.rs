@@ -13,9 +13,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use accessgrid::models::{
-    CreateCredentialProfileRequest, CreateLandingPageRequest, CreateTemplateRequest,
+    CardState, CreateCredentialProfileRequest, CreateLandingPageRequest, CreateTemplateRequest,
     CreateWebhookRequest, CredentialProfileKey, EventType, IssueCardRequest, LandingPageKind,
-    UpdateLandingPageRequest, UpdateTemplateRequest, WebhookAuthMethod,
+    TemplatePlatform, TemplateProtocol, UpdateLandingPageRequest, UpdateTemplateRequest,
+    WebhookAuthMethod,
 };
 use accessgrid::sandbox::{Delivery, DeliveryOutcome, Sandbox};
 use accessgrid::webhooks::{
@@ -764,4 +765,434 @@ fn the_example_receiver_handles_sandbox_deliveries_once_each() {
             DeliveryOutcome::Answered(200),
         ]
     );
+}
+
+// ------------------------------------------------------------------ richer data, new types
+
+/// The `id` of any answer, read from its JSON (whatever Rust type the field has).
+fn id_of<T: serde::Serialize>(answer: &T) -> String {
+    serde_json::to_value(answer).expect("serializes")["id"]
+        .as_str()
+        .expect("an id")
+        .to_owned()
+}
+
+/// `value` without its `null` members, at any depth (the typed data does not send `None`).
+fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match value {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k.clone(), without_nulls(v)))
+                .collect(),
+        ),
+        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
+        other => other.clone(),
+    }
+}
+
+#[test]
+fn pass_events_carry_the_documented_and_the_richer_data() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let receiver = Receiver::accepting();
+    let (_, token) = register(&client, &receiver.url(), &PASS_EVENTS);
+    let template = sb.template_id();
+
+    let card = client
+        .access_cards()
+        .issue(
+            IssueCardRequest::builder()
+                .card_template_id(template.clone())
+                .full_name("Zoë Ångström")
+                .employee_id("E-1001")
+                .title("Engineer")
+                .start_date("2025-01-01T00:00:00Z")
+                .expiration_date("2026-01-01T00:00:00Z")
+                .tag_id("DF517FC87144DF")
+                .site_code("42")
+                .card_number("1234"),
+        )
+        .expect("issued");
+    let id = id_of(&card);
+    sb.install(&id).expect("installed");
+    client.access_cards().suspend(&id).expect("suspended");
+    drained(&sb);
+
+    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    assert_eq!(
+        types(&events),
+        [
+            EventType::AccessPassIssued,
+            EventType::AccessPassActivated,
+            EventType::AccessPassSuspended
+        ]
+    );
+    for event in &events {
+        let Ok(EventData::AccessPass(data)) = event.typed_data() else {
+            panic!("access-pass data: {}", event.data)
+        };
+        // The typed data models every field the sandbox sends.
+        assert_eq!(
+            serde_json::to_value(&data).expect("serializes"),
+            without_nulls(&event.data),
+            "{}",
+            event.event_type
+        );
+        // The documented shape ...
+        assert_eq!(data.access_pass_id.as_deref(), Some(id.as_str()));
+        assert_eq!(data.card_template_id.as_deref(), Some(template.as_str()));
+        assert_eq!(data.protocol.as_deref(), Some("desfire"));
+        assert_eq!(
+            (data.site_code.as_deref(), data.card_number.as_deref()),
+            (Some("42"), Some("1234"))
+        );
+        // ... and the newer one.
+        assert_eq!(data.id.as_deref(), Some(id.as_str()));
+        assert_eq!(data.full_name.as_deref(), Some("Zoë Ångström"));
+        assert_eq!(data.employee_id.as_deref(), Some("E-1001"));
+        assert_eq!(data.title.as_deref(), Some("Engineer"));
+        assert_eq!(data.start_date.as_deref(), Some("2025-01-01T00:00:00Z"));
+        assert_eq!(
+            data.expiration_date.as_deref(),
+            Some("2026-01-01T00:00:00Z")
+        );
+        assert_eq!(data.tag_id.as_deref(), Some("DF517FC87144DF"));
+        let templates = data.card_templates.clone().unwrap_or_default();
+        assert_eq!(templates.len(), 1);
+        assert_eq!(templates[0].id.as_deref(), Some(template.as_str()));
+        assert_eq!(templates[0].platform, Some(TemplatePlatform::Apple));
+        assert_eq!(templates[0].protocol, Some(TemplateProtocol::Desfire));
+        let details = data.details.clone().expect("details");
+        assert!(details.is_object(), "details is an object in events");
+        assert_eq!(details["id"], id.as_str());
+        assert_eq!(details["platform"], "apple");
+        assert_eq!(details["card_number"], "1234");
+    }
+
+    let state = |n: usize| {
+        events[n].typed_data().ok().and_then(|d| match d {
+            EventData::AccessPass(d) => d.state,
+            _ => None,
+        })
+    };
+    assert_eq!(
+        [state(0), state(1), state(2)],
+        [
+            Some(CardState::Created),
+            Some(CardState::Active),
+            Some(CardState::Suspended)
+        ]
+    );
+    let devices = |n: usize| match events[n].typed_data() {
+        Ok(EventData::AccessPass(d)) => d.devices.unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    assert!(devices(0).is_empty(), "no device before the install");
+    let installed = devices(1);
+    assert_eq!(installed.len(), 1);
+    let device_id = installed[0].id.clone().expect("a device id");
+    assert_eq!(installed[0].type_.as_deref(), Some("mobile"));
+    assert_eq!(installed[0].platform, Some(TemplatePlatform::Apple));
+    assert_eq!(installed[0].protocol, Some(TemplateProtocol::Desfire));
+    assert_eq!(installed[0].status.as_deref(), Some("active"));
+    assert_eq!(installed[0].card_number.as_deref(), Some("1234"));
+    assert_eq!(installed[0].site_code.as_deref(), Some("42"));
+    // The documented `device` names the device just installed on.
+    assert_eq!(events[1].data["device"]["id"], device_id.as_str());
+    assert_eq!(events[1].data["device"]["type"], "mobile");
+    assert_eq!(devices(2)[0].status.as_deref(), Some("suspended"));
+}
+
+#[test]
+fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let console = client.console();
+    let receiver = Receiver::accepting();
+    let (_, token) = register(
+        &client,
+        &receiver.url(),
+        &[
+            EventType::CardTemplateCreated,
+            EventType::CardTemplateUpdated,
+            EventType::CredentialProfileAttachedToTemplate,
+            EventType::LandingPageAttachedToTemplate,
+        ],
+    );
+    let profile = |name: &str| {
+        id_of(
+            &console
+                .credential_profiles()
+                .create(
+                    CreateCredentialProfileRequest::builder()
+                        .name(name)
+                        .keys(vec![CredentialProfileKey::new(
+                            "00112233445566778899AABBCCDDEEFF",
+                        )]),
+                )
+                .expect("profile created"),
+        )
+    };
+    let (p1, p2) = (profile("Main office"), profile("Annex"));
+    let page = id_of(
+        &console
+            .create_landing_page(
+                CreateLandingPageRequest::builder()
+                    .name("Lobby")
+                    .kind(LandingPageKind::Universal),
+            )
+            .expect("page created"),
+    );
+
+    let created = console
+        .create_template(
+            CreateTemplateRequest::builder()
+                .name("Lab door")
+                .platform("apple")
+                .use_case("corporate_id")
+                .protocol("desfire")
+                .credential_profiles(vec![p1.clone()])
+                .landing_pages(vec![page.clone()]),
+        )
+        .expect("created");
+    let template = id_of(&created);
+    assert_eq!(created.credential_profiles, Some(vec![p1.clone()]));
+    assert_eq!(created.landing_pages, Some(vec![page.clone()]));
+
+    // An update names what is attached: p1 stays (not announced again), p2 is new.
+    let updated = console
+        .update_template(
+            &template,
+            UpdateTemplateRequest::builder().credential_profiles(vec![p1.clone(), p2.clone()]),
+        )
+        .expect("updated");
+    assert_eq!(
+        updated.credential_profiles,
+        Some(vec![p1.clone(), p2.clone()])
+    );
+    assert_eq!(updated.landing_pages, Some(vec![page.clone()]), "untouched");
+    let read = console.read_template(&template).expect("read");
+    assert_eq!(read.credential_profiles, Some(vec![p1.clone(), p2.clone()]));
+    drained(&sb);
+
+    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    assert_eq!(
+        types(&events),
+        [
+            EventType::CardTemplateCreated,
+            EventType::CredentialProfileAttachedToTemplate,
+            EventType::LandingPageAttachedToTemplate,
+            EventType::CardTemplateUpdated,
+            EventType::CredentialProfileAttachedToTemplate,
+        ]
+    );
+    let attached: Vec<(String, String)> = events
+        .iter()
+        .filter_map(|e| match e.typed_data().expect("typed") {
+            EventData::CredentialProfile(d) => Some((
+                d.credential_profile_id.unwrap_or_default(),
+                d.card_template_id.unwrap_or_default(),
+            )),
+            EventData::LandingPage(d) => Some((
+                d.landing_page_id.unwrap_or_default(),
+                d.card_template_id.unwrap_or_default(),
+            )),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        attached,
+        [
+            (p1.clone(), template.clone()),
+            (page, template.clone()),
+            (p2.clone(), template.clone())
+        ]
+    );
+
+    // Deleting a profile detaches it from the template.
+    console
+        .credential_profiles()
+        .delete(&p1)
+        .expect("profile deleted");
+    let read = console.read_template(&template).expect("read");
+    assert_eq!(read.credential_profiles, Some(vec![p2]));
+}
+
+#[test]
+fn attaching_an_id_that_does_not_exist_is_refused_with_422_and_changes_nothing() {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let console = client.console();
+    let templates_before = console.list_templates().expect("listed").len();
+    let events_before = sb.events().len();
+
+    let refused = console
+        .create_template(
+            CreateTemplateRequest::builder()
+                .name("Lab door")
+                .platform("apple")
+                .use_case("corporate_id")
+                .credential_profiles(vec!["cp_missing".to_owned()]),
+        )
+        .expect_err("an unknown profile");
+    assert_eq!(refused.status(), Some(422), "{refused}");
+    assert!(refused.to_string().contains("cp_missing"), "{refused}");
+    assert_eq!(
+        console.list_templates().expect("listed").len(),
+        templates_before
+    );
+    assert_eq!(sb.events().len(), events_before, "nothing was emitted");
+
+    let template = sb.template_id();
+    let refused = console
+        .update_template(
+            &template,
+            UpdateTemplateRequest::builder()
+                .name("Renamed")
+                .landing_pages(vec!["lp_missing".to_owned()]),
+        )
+        .expect_err("an unknown landing page");
+    assert_eq!(refused.status(), Some(422), "{refused}");
+    assert!(refused.to_string().contains("lp_missing"), "{refused}");
+    let read = console.read_template(&template).expect("read");
+    assert_ne!(
+        read.name.as_deref(),
+        Some("Renamed"),
+        "the update did not apply"
+    );
+    assert_eq!(sb.events().len(), events_before, "nothing was emitted");
+}
+
+#[test]
+fn hid_org_pair_and_profile_deletion_events_are_delivered_typed() {
+    use accessgrid::models::{
+        ActivateHidOrgRequest, CreateHidOrgRequest, CreateTemplatePairRequest,
+    };
+
+    let sb = Sandbox::start().expect("sandbox starts");
+    let client = sb.client();
+    let console = client.console();
+    let receiver = Receiver::accepting();
+    let (_, token) = register(
+        &client,
+        &receiver.url(),
+        &[
+            EventType::HidOrgCreated,
+            EventType::HidOrgActivated,
+            EventType::CardTemplatePairCreated,
+            EventType::CredentialProfileDeleted,
+        ],
+    );
+    let org = console
+        .hid()
+        .orgs()
+        .create(
+            CreateHidOrgRequest::builder()
+                .name("Acme Corp")
+                .full_address("1 Main St")
+                .phone("+15555550100")
+                .first_name("Ada")
+                .last_name("Lovelace")
+                .email("ada@acme.test"),
+        )
+        .expect("org created");
+    let org_id = id_of(&org);
+    console
+        .hid()
+        .orgs()
+        .activate(
+            ActivateHidOrgRequest::builder()
+                .email("ada@acme.test")
+                .password("hunter2"),
+        )
+        .expect("activated");
+    let template = |name: &str, platform: &str| {
+        id_of(
+            &console
+                .create_template(
+                    CreateTemplateRequest::builder()
+                        .name(name)
+                        .platform(platform)
+                        .use_case("corporate_id")
+                        .protocol(if platform == "apple" {
+                            "desfire"
+                        } else {
+                            "smart_tap"
+                        }),
+                )
+                .expect("template created"),
+        )
+    };
+    let (apple, android) = (
+        template("HQ iOS", "apple"),
+        template("HQ Android", "android"),
+    );
+    let pair = id_of(
+        &console
+            .create_pass_template_pair(
+                CreateTemplatePairRequest::builder()
+                    .name("HQ")
+                    .apple_card_template_id(apple.clone())
+                    .google_card_template_id(android.clone()),
+            )
+            .expect("paired"),
+    );
+    let profile = id_of(
+        &console
+            .credential_profiles()
+            .create(
+                CreateCredentialProfileRequest::builder()
+                    .name("Old")
+                    .keys(vec![CredentialProfileKey::new(
+                        "00112233445566778899AABBCCDDEEFF",
+                    )]),
+            )
+            .expect("profile created"),
+    );
+    console
+        .credential_profiles()
+        .delete(&profile)
+        .expect("deleted");
+    drained(&sb);
+
+    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    assert_eq!(
+        types(&events),
+        [
+            EventType::HidOrgCreated,
+            EventType::HidOrgActivated,
+            EventType::CardTemplatePairCreated,
+            EventType::CredentialProfileDeleted,
+        ]
+    );
+    for event in &events[..2] {
+        let Ok(EventData::HidOrg(d)) = event.typed_data() else {
+            panic!("HID org data: {}", event.data)
+        };
+        assert_eq!(d.account_org_id.as_deref(), Some(org_id.as_str()));
+        assert_eq!(d.name.as_deref(), Some("Acme Corp"));
+        assert_eq!(d.slug.as_deref(), Some("acme-corp"));
+    }
+    let Ok(EventData::CardTemplatePair(d)) = events[2].typed_data() else {
+        panic!("pair data: {}", events[2].data)
+    };
+    assert_eq!(d.card_template_pair_id.as_deref(), Some(pair.as_str()));
+    assert_eq!(d.name.as_deref(), Some("HQ"));
+    let ios = d.ios_template.expect("ios side");
+    let google = d.android_template.expect("android side");
+    assert_eq!(
+        (ios.id.as_deref(), ios.platform),
+        (Some(apple.as_str()), Some(TemplatePlatform::Apple))
+    );
+    assert_eq!(
+        (google.id.as_deref(), google.platform),
+        (Some(android.as_str()), Some(TemplatePlatform::Android))
+    );
+    assert_eq!(google.protocol, Some(TemplateProtocol::SmartTap));
+    let Ok(EventData::CredentialProfile(d)) = events[3].typed_data() else {
+        panic!("profile data: {}", events[3].data)
+    };
+    assert_eq!(d.credential_profile_id.as_deref(), Some(profile.as_str()));
 }

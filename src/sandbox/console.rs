@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use serde_json::{json, Map, Value};
 
 use super::delivery::Target;
+use super::events::{hid_org_event, template_event, template_ref};
 use super::routes::{decode_body, page_params, Outcome};
 use super::server::{Incoming, Reply};
 use super::state::{paginate, Refusal, State, Template};
@@ -106,15 +107,6 @@ fn pagination(figures: [u64; 4]) -> Value {
     })
 }
 
-/// The `data` of an `ag.card_template.*` event: the template's id, protocol and metadata.
-fn template_event(template: &Template) -> Value {
-    json!({
-        "card_template_id": template.id,
-        "protocol": template.fields.get("protocol"),
-        "metadata": template.fields.get("metadata"),
-    })
-}
-
 fn template_or_404<'a>(state: &'a State, id: &str) -> Result<&'a Template, Reply> {
     state
         .template(id)
@@ -184,6 +176,94 @@ fn apply_template_fields(fields: &mut Map<String, Value>, body: &Map<String, Val
     }
 }
 
+/// What a template create or update body attaches by ex_id.
+struct Attachable {
+    /// The body's key, and the template answer's.
+    key: &'static str,
+    /// What one is called in messages.
+    what: &'static str,
+    /// The account's items of this kind.
+    items: fn(&ConsoleState) -> &[Map<String, Value>],
+    /// The event announcing one attachment, and its id field.
+    event: EventType,
+    id_field: &'static str,
+}
+
+const ATTACHABLE: [Attachable; 2] = [
+    Attachable {
+        key: "credential_profiles",
+        what: "credential profile",
+        items: |c| &c.credential_profiles,
+        event: EventType::CredentialProfileAttachedToTemplate,
+        id_field: "credential_profile_id",
+    },
+    Attachable {
+        key: "landing_pages",
+        what: "landing page",
+        items: |c| &c.landing_pages,
+        event: EventType::LandingPageAttachedToTemplate,
+        id_field: "landing_page_id",
+    },
+];
+
+/// The ids a body attaches, per [`ATTACHABLE`] kind (`None` where the body does not say),
+/// in order and without repeats; 422 naming the field when an id names nothing of the
+/// account (as a request that breaks a rule of the account: the template exists, the
+/// body is what is wrong).
+fn attachments(
+    state: &State,
+    body: &Map<String, Value>,
+) -> Result<[Option<Vec<String>>; 2], Reply> {
+    let mut out: [Option<Vec<String>>; 2] = [None, None];
+    for (slot, kind) in out.iter_mut().zip(&ATTACHABLE) {
+        let Some(ids) = body.get(kind.key).and_then(Value::as_array) else {
+            continue;
+        };
+        let mut wanted: Vec<String> = Vec::with_capacity(ids.len());
+        for id in ids {
+            let id = id.as_str().unwrap_or_default();
+            let known = (kind.items)(&state.console)
+                .iter()
+                .any(|item| item.get("id").and_then(Value::as_str) == Some(id));
+            if !known {
+                return Err(Reply::invalid(
+                    kind.key,
+                    &format!("names {} {id:?}, which does not exist", kind.what),
+                ));
+            }
+            if !wanted.iter().any(|w| w == id) {
+                wanted.push(id.to_owned());
+            }
+        }
+        *slot = Some(wanted);
+    }
+    Ok(out)
+}
+
+/// Sets what template `index` has attached to the lists given (a list replaces what was
+/// attached of its kind), and emits one `attached_to_template` event for each id that was
+/// not attached before.
+fn attach(state: &mut State, index: usize, lists: [Option<Vec<String>>; 2]) {
+    for (ids, kind) in lists.into_iter().zip(&ATTACHABLE) {
+        let Some(ids) = ids else { continue };
+        let template = &mut state.templates[index];
+        let before: Vec<Value> = template
+            .fields
+            .get(kind.key)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        template.fields.insert(kind.key.to_owned(), json!(ids));
+        let template_id = template.id.clone();
+        for id in ids {
+            if !before.iter().any(|b| b.as_str() == Some(id.as_str())) {
+                let data = json!({kind.id_field: id, "card_template_id": template_id});
+                state.emit(kind.event.clone(), data);
+            }
+        }
+    }
+}
+
 pub(crate) fn create_template(state: &mut State, body: &Map<String, Value>) -> Outcome {
     let text = |key: &str| body.get(key).and_then(Value::as_str);
     if text("use_case") == Some("employee_badge") {
@@ -209,6 +289,7 @@ pub(crate) fn create_template(state: &mut State, body: &Map<String, Value>) -> O
             }
         }
     }
+    let lists = attachments(state, body)?;
     let id = state.ids.hex_id();
     let mut fields = Map::new();
     fields.insert("id".to_owned(), id.clone().into());
@@ -216,15 +297,19 @@ pub(crate) fn create_template(state: &mut State, body: &Map<String, Value>) -> O
     fields.insert("last_published_at".to_owned(), Value::Null);
     fields.insert("status".to_owned(), "draft".into());
     fields.insert("metadata".to_owned(), json!({}));
+    fields.insert("credential_profiles".to_owned(), json!([]));
+    fields.insert("landing_pages".to_owned(), json!([]));
     apply_template_fields(&mut fields, body);
     let template = Template {
         id: id.clone(),
         fields,
     };
-    let answer = state.template_answer(&template);
     let data = template_event(&template);
     state.templates.push(template);
     state.emit(EventType::CardTemplateCreated, data);
+    let index = state.templates.len() - 1;
+    attach(state, index, lists);
+    let answer = state.template_answer(&state.templates[index]);
     Ok(Reply::ok(&answer))
 }
 
@@ -272,15 +357,17 @@ pub(crate) fn update_template(state: &mut State, id: &str, body: &Map<String, Va
         .iter()
         .position(|t| t.id == id)
         .ok_or_else(|| Reply::from(Refusal::not_found("card template", id)))?;
+    let lists = attachments(state, body)?;
     // Platform, use case and protocol are fixed once a template exists.
     let mut changes = body.clone();
     for fixed in ["platform", "use_case", "protocol"] {
         changes.remove(fixed);
     }
     apply_template_fields(&mut state.templates[index].fields, &changes);
-    let answer = state.template_answer(&state.templates[index]);
     let data = template_event(&state.templates[index]);
     state.emit(EventType::CardTemplateUpdated, data);
+    attach(state, index, lists);
+    let answer = state.template_answer(&state.templates[index]);
     Ok(Reply::ok(&answer))
 }
 
@@ -387,16 +474,20 @@ pub(crate) fn ios_preflight(state: &State, id: &str, pass_id: &str) -> Outcome {
 
 // ------------------------------------------------------------------ pairs
 
+/// Creates a template pair. The Google side is a template created with `platform`
+/// `google` or `android` (two names for the same side); each member is answered with the
+/// platform it was created with.
 pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outcome {
-    let side = |state: &State, key: &str, platform: &str| -> Result<Value, Reply> {
+    let side = |state: &State, key: &str, platforms: &[&str]| -> Result<Value, Reply> {
         let tid = body.get(key).and_then(Value::as_str).unwrap_or_default();
         let template = state
             .template(tid)
             .ok_or_else(|| Reply::invalid(key, &format!("card template {tid} not found")))?;
-        if template.fields.get("platform").and_then(Value::as_str) != Some(platform) {
+        let platform = template.fields.get("platform").and_then(Value::as_str);
+        if !platform.is_some_and(|p| platforms.contains(&p)) {
             return Err(Reply::invalid(
                 key,
-                &format!("must be a {platform} template"),
+                &format!("must be a {} template", platforms[0]),
             ));
         }
         Ok(json!({
@@ -406,8 +497,8 @@ pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outco
             "platform": platform,
         }))
     };
-    let ios = side(state, "apple_card_template_id", "apple")?;
-    let android = side(state, "google_card_template_id", "google")?;
+    let ios = side(state, "apple_card_template_id", &["apple"])?;
+    let android = side(state, "google_card_template_id", &["google", "android"])?;
     let id = state.ids.hex_id();
     let pair = json!({
         "id": id,
@@ -420,6 +511,20 @@ pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outco
     if let Value::Object(map) = pair.clone() {
         state.console.pairs.push(map);
     }
+    let member = |key: &str| {
+        pair.get(key)
+            .and_then(|m| m.get("id"))
+            .and_then(Value::as_str)
+            .and_then(|tid| state.template(tid))
+            .map_or(Value::Null, template_ref)
+    };
+    let data = json!({
+        "card_template_pair_id": id,
+        "name": body.get("name"),
+        "ios_template": member("ios_template"),
+        "android_template": member("android_template"),
+    });
+    state.emit(EventType::CardTemplatePairCreated, data);
     Ok(Reply::ok(&pair))
 }
 
@@ -532,6 +637,26 @@ pub(crate) fn create_credential_profile(state: &mut State, body: &Map<String, Va
     Ok(Reply::ok(&profile))
 }
 
+/// `DELETE /v1/console/credential-profiles/{id}`: the profile is detached from every
+/// template and `ag.credential_profile.deleted` is emitted.
+pub(crate) fn delete_credential_profile(state: &mut State, id: &str) -> Outcome {
+    let reply = remove(
+        &mut state.console.credential_profiles,
+        "credential profile",
+        id,
+    )?;
+    for template in &mut state.templates {
+        if let Some(Value::Array(ids)) = template.fields.get_mut("credential_profiles") {
+            ids.retain(|p| p.as_str() != Some(id));
+        }
+    }
+    state.emit(
+        EventType::CredentialProfileDeleted,
+        json!({"credential_profile_id": id}),
+    );
+    Ok(reply)
+}
+
 // ------------------------------------------------------------------ webhooks
 
 pub(crate) fn create_webhook(state: &mut State, body: &Map<String, Value>) -> Outcome {
@@ -628,6 +753,7 @@ pub(crate) fn create_hid_org(state: &mut State, body: &Map<String, Value>) -> Ou
     org.insert("created_at".to_owned(), now.clone().into());
     org.insert("updated_at".to_owned(), now.into());
     state.console.hid_orgs.push(org.clone());
+    state.emit(EventType::HidOrgCreated, hid_org_event(&org));
     Ok(Reply::ok(&Value::Object(org)))
 }
 
@@ -644,7 +770,9 @@ pub(crate) fn activate_hid_org(state: &mut State, body: &Map<String, Value>) -> 
         .ok_or_else(|| Reply::message(404, format!("no HID org is registered for {email}")))?;
     org.insert("status".to_owned(), "active".into());
     org.insert("updated_at".to_owned(), iso8601(now_millis()).into());
-    Ok(Reply::ok(&Value::Object(org.clone())))
+    let (answer, data) = (Value::Object(org.clone()), hid_org_event(org));
+    state.emit(EventType::HidOrgActivated, data);
+    Ok(Reply::ok(&answer))
 }
 
 // ------------------------------------------------------------------ ledger

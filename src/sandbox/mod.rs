@@ -128,6 +128,7 @@
 
 mod console;
 mod delivery;
+mod events;
 mod routes;
 mod server;
 mod state;

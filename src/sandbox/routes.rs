@@ -92,11 +92,7 @@ fn console_route(state: &mut State, rq: &Incoming, path: &[&str]) -> Outcome {
             state,
             &con::body_object::<CreateCredentialProfileRequest>(rq)?,
         ),
-        ("DELETE", ["credential-profiles", id]) => con::remove(
-            &mut state.console.credential_profiles,
-            "credential profile",
-            id,
-        ),
+        ("DELETE", ["credential-profiles", id]) => con::delete_credential_profile(state, id),
         ("GET", ["webhooks"]) => {
             let query: ConsolePageQuery = decode_query(rq, PAGES)?;
             con::list_webhooks(state, query.page, query.per_page)

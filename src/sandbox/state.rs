@@ -584,31 +584,7 @@ impl State {
             card_id: card.id().to_owned(),
         });
 
-        let protocol = self
-            .template(&card.template_id)
-            .and_then(|t| t.text("protocol"))
-            .map(str::to_owned);
-        let mut data = json!({
-            "access_pass_id": card.id(),
-            "card_template_id": card.template_id,
-            "protocol": protocol,
-            "metadata": card.answer.metadata,
-            "card_number": card.answer.card_number,
-            "site_code": card.answer.site_code,
-            "file_data": card.answer.file_data,
-        });
-        if let (Some(device), Some(Value::Object(map))) = (device, Some(&mut data)) {
-            let device_id = card
-                .answer
-                .devices
-                .as_ref()
-                .and_then(|d| d.last())
-                .and_then(|d| d.id.clone());
-            map.insert(
-                "device".to_owned(),
-                json!({"type": device.as_str(), "id": device_id}),
-            );
-        }
+        let data = self.pass_event_data(&card, device);
         self.emit(change.event_type(before.as_ref()), data);
     }
 
