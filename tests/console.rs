@@ -243,6 +243,64 @@ fn update_template_puts_a_flat_body() {
 }
 
 #[test]
+fn templates_attach_credential_profiles_and_landing_pages_by_ex_id() {
+    let mut server = mockito::Server::new();
+    let create = concat!(
+        r#"{"credential_profiles":["cp_1","cp_2"],"landing_pages":["lp_1"],"#,
+        r#""name":"Lobby pass","platform":"android","protocol":"smart_tap","use_case":"corporate_id"}"#
+    );
+    let answer = concat!(
+        r#"{"id":"0xt3mp1a73","name":"Lobby pass","platform":"android","#,
+        r#""credential_profiles":["cp_1","cp_2"],"landing_pages":["lp_1"]}"#
+    );
+    let (m, why) = mock(
+        &mut server,
+        Expected::json("POST", "/v1/console/card-templates", create),
+        201,
+        answer,
+    );
+    let template = client(&server)
+        .console()
+        .create_template(
+            CreateTemplateRequest::builder()
+                .name("Lobby pass")
+                .platform(TemplatePlatform::Android)
+                .use_case(TemplateUseCase::CorporateId)
+                .protocol(TemplateProtocol::SmartTap)
+                .credential_profiles(vec!["cp_1".to_owned(), "cp_2".to_owned()])
+                .landing_pages(vec!["lp_1".to_owned()]),
+        )
+        .expect("created");
+    assert_hit(&m, &why);
+    assert_eq!(
+        template.credential_profiles,
+        Some(vec!["cp_1".to_owned(), "cp_2".to_owned()])
+    );
+    assert_eq!(template.landing_pages, Some(vec!["lp_1".to_owned()]));
+    assert_eq!(template.platform, Some(TemplatePlatform::Android));
+    // The answer serializes back to what was received.
+    assert_eq!(value(&template), pretty(answer));
+
+    let update = r#"{"landing_pages":["lp_2"]}"#;
+    let (m, why) = mock(
+        &mut server,
+        Expected::json("PUT", "/v1/console/card-templates/0xt3mp1a73", update),
+        200,
+        r#"{"id":"0xt3mp1a73","landing_pages":["lp_2"]}"#,
+    );
+    let template = client(&server)
+        .console()
+        .update_template(
+            "0xt3mp1a73",
+            UpdateTemplateRequest::builder().landing_pages(vec!["lp_2".to_owned()]),
+        )
+        .expect("updated");
+    assert_hit(&m, &why);
+    assert_eq!(template.landing_pages, Some(vec!["lp_2".to_owned()]));
+    assert!(template.credential_profiles.is_none());
+}
+
+#[test]
 fn delete_template_accepts_an_empty_204() {
     let mut server = mockito::Server::new();
     let (m, why) = mock(

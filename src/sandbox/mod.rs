@@ -59,9 +59,22 @@
 //! Every change the sandbox makes emits an event ([`Sandbox::events`]): a pass issued
 //! (`ag.access_pass.issued`), installed (`activated`, or `devices.added` when it was already
 //! active), updated, suspended, resumed, unlinked or deleted; a card template created,
-//! updated, published (`requested_publishing` then `published`) or deleted; a landing page
-//! created or updated; a credential profile created. The types are those of
-//! [`EventType`].
+//! updated, published (`requested_publishing` then `published`) or deleted; a credential
+//! profile or a landing page attached to a template (`attached_to_template`, see below); a
+//! landing page created or updated; a credential profile created or deleted; a template
+//! pair created (`ag.card_template_pair.created`); an HID org created or activated
+//! (`ag.hid_org.created`, `ag.hid_org.activated`). The types are those of [`EventType`].
+//!
+//! Creating or updating a template with `credential_profiles` or `landing_pages` (lists of
+//! ex_ids) sets what the template has attached of that kind (a list replaces the previous
+//! one; a kind the request leaves out is unchanged), answers the lists in the template, and
+//! emits one `attached_to_template` event for each id not attached before, after the
+//! template's own `created`/`updated` event. An id the account does not have is refused
+//! with 422 naming the field (`credential_profiles` or `landing_pages`), and nothing
+//! changes. Deleting a credential profile detaches it from every template.
+//!
+//! A template created with `platform` `android` is the Google side, as with `google`: it
+//! pairs with an Apple template and issues the Google half of unified passes.
 //!
 //! Each event is POSTed to every webhook registered with
 //! [`ConsoleWebhooks::create`](crate::console_webhooks::ConsoleWebhooks::create) whose
@@ -69,10 +82,16 @@
 //! refused, as by the real API). The request is the one AccessGrid sends: a CloudEvents 1.0
 //! envelope ([`SandboxEvent::envelope`]; `specversion` `"1.0"`, a unique `id`, `source`
 //! `"accessgrid"`, `type`, `datacontenttype` `"application/json"`, an ISO 8601 `time`, and
-//! `data` with the family's fields: `access_pass_id`, `card_template_id`, `protocol`,
-//! `metadata`, `card_number`, `site_code`, `file_data` and `device` for passes;
-//! `card_template_id`, `protocol`, `metadata` for templates; `landing_page_id`;
-//! `credential_profile_id`), with `Content-Type: application/cloudevents+json`,
+//! `data` with the family's fields: for passes both the documented ones (`access_pass_id`,
+//! `card_template_id`, `protocol`, `metadata`, `card_number`, `site_code`, `file_data`, and
+//! `device` for an install) and the richer ones the newest official SDK reads (`id`,
+//! `state`, `full_name`, `employee_id`, `title`, `start_date`, `expiration_date`, `tag_id`,
+//! `card_templates`, `details` as an object, `devices` with each device's credential and
+//! status); `card_template_id`, `name`, `platform`, `protocol`, `metadata` for templates;
+//! `landing_page_id` or `credential_profile_id`, with `card_template_id` for an attachment;
+//! `card_template_pair_id`, `name`, `ios_template`, `android_template` for a pair;
+//! `account_org_id`, `slug`, `name` for an HID org; see
+//! [`EventData`](crate::webhooks::EventData)), with `Content-Type: application/cloudevents+json`,
 //! `User-Agent: AccessGrid-Webhooks/1.0` and `Authorization: Bearer <private_key>` (the
 //! token of the create answer; an `mtls` webhook gets no `Authorization` header). So a
 //! receiver built on [`webhooks::verify`](crate::webhooks::verify) can be tested end to end.
