@@ -520,6 +520,25 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
         .map(|d| d.card_template_id.as_deref())
         .collect();
     assert_eq!(templates, [Some(apple.as_str()), Some(android.as_str())]);
+    // Each half's `ag.access_pass.issued` event names both templates of the pair.
+    let issued: Vec<Value> = sb
+        .events()
+        .into_iter()
+        .filter(|e| e.kind == "ag.access_pass.issued")
+        .map(|e| e.data)
+        .collect();
+    assert_eq!(issued.len(), 2);
+    for data in &issued {
+        let platforms: Vec<&str> = data["card_templates"]
+            .as_array()
+            .expect("card_templates")
+            .iter()
+            .filter_map(|t| t["platform"].as_str())
+            .collect();
+        assert_eq!(platforms, ["apple", "android"], "{data}");
+    }
+    assert_eq!(issued[1]["card_template_id"], android.as_str());
+    assert_eq!(issued[1]["details"]["platform"], "android");
     let installed = sb.install(&uid).expect("installed");
     let platforms: Vec<Option<String>> = installed
         .details

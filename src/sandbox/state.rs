@@ -316,20 +316,20 @@ impl State {
             )));
         }
         let id = self.ids.hex_id();
-        let mut children = Vec::new();
+        // Recorded before its cards are issued, so that their events can name the pair.
+        self.unified.push(Unified {
+            id: id.clone(),
+            pair_id: template_id.to_owned(),
+            children: Vec::new(),
+            created_at: iso8601(now_millis()),
+        });
+        let slot = self.unified.len() - 1;
         for member in &members {
             let index = self.issue_one(request, member, Some(&id), actor)?;
-            children.push(self.cards[index].id().to_owned());
+            let child = self.cards[index].id().to_owned();
+            self.unified[slot].children.push(child);
         }
-        let unified = Unified {
-            id,
-            pair_id: template_id.to_owned(),
-            children,
-            created_at: iso8601(now_millis()),
-        };
-        let answer = self.unified_answer(&unified);
-        self.unified.push(unified);
-        Ok(answer)
+        Ok(self.unified_answer(&self.unified[slot]))
     }
 
     fn issue_one(
