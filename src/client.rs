@@ -454,7 +454,7 @@ impl ClientBuilder {
                     .user_agent(self.user_agent.as_str());
                 // A proxy from the environment never applies to a loopback server.
                 let config = if loopback { config.proxy(None) } else { config };
-                config.build().new_agent()
+                crate::transport::agent(config.build())
             }
         };
         let header = |what: &str, value: &str| {

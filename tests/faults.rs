@@ -63,7 +63,7 @@ fn assert_all_identical(server: &RawServer) {
 
 fn unknown_source(e: Error) -> Error {
     match e {
-        Error::OutcomeUnknown { source } => *source,
+        Error::OutcomeUnknown { source, .. } => *source,
         other => panic!("expected OutcomeUnknown, got {other:?}"),
     }
 }
@@ -509,7 +509,7 @@ fn get_times_out(client: &Client, limit: Duration) -> Duration {
     let err = get(client).expect_err("too slow");
     let took = started.elapsed();
     assert!(
-        matches!(err, Error::Timeout { limit: Some(l) } if l == limit),
+        matches!(err, Error::Timeout { limit: Some(l), .. } if l == limit),
         "{err:?}"
     );
     took

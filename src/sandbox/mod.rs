@@ -590,19 +590,21 @@ impl SandboxBuilder {
         let server = Arc::new(server);
         let base_url = format!("http://{addr}");
 
-        // The client sets its own timeouts on every request; these match them.
-        let agent = crate::client::with_timeouts!(
-            ureq::Agent::config_builder(),
-            crate::client::Timeouts::default()
-        )
-        .max_idle_connections(0)
-        .max_idle_connections_per_host(0)
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .proxy(None)
-        .user_agent(crate::client::default_user_agent())
-        .build()
-        .new_agent();
+        // The client sets its own timeouts on every request; these match them. Built as the
+        // client builds its own, so a failure before sending is known as such.
+        let agent = crate::transport::agent(
+            crate::client::with_timeouts!(
+                ureq::Agent::config_builder(),
+                crate::client::Timeouts::default()
+            )
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .user_agent(crate::client::default_user_agent())
+            .build(),
+        );
         let client = Client::builder(account_id.clone(), secret.clone())
             .base_url(&base_url)
             .agent(agent)
