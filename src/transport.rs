@@ -729,6 +729,122 @@ mod tests {
         );
     }
 
+    /// A resolver that fails as the operating system's does for a name that does not
+    /// resolve (std reports getaddrinfo's failure as an I/O error of no particular kind),
+    /// and counts the lookups. Nothing is looked up for real: nothing leaves the machine.
+    #[derive(Debug, Default)]
+    struct NoSuchHost(std::sync::Arc<std::sync::atomic::AtomicU32>);
+
+    impl ureq::unversioned::resolver::Resolver for NoSuchHost {
+        fn resolve(
+            &self,
+            _: &http::Uri,
+            _: &ureq::config::Config,
+            _: ureq::unversioned::transport::NextTimeout,
+        ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Err(ureq::Error::Io(std::io::Error::other(
+                "failed to lookup address information: Name or service not known",
+            )))
+        }
+    }
+
+    fn unresolvable_client(
+        lookups: &std::sync::Arc<std::sync::atomic::AtomicU32>,
+        retries: u32,
+    ) -> Client {
+        let agent = agent_with(
+            ureq::Agent::config_builder().build(),
+            NoSuchHost(std::sync::Arc::clone(lookups)),
+        );
+        Client::builder("acct", "secret")
+            .base_url("https://accessgrid-test.invalid")
+            .agent(agent)
+            .retry(
+                crate::RetryPolicy::default()
+                    .max_retries(retries)
+                    .initial_backoff(std::time::Duration::from_millis(1))
+                    .max_backoff(std::time::Duration::from_millis(5)),
+            )
+            .throttle(crate::Throttle::off())
+            .build()
+            .expect("a valid client")
+    }
+
+    #[test]
+    fn an_unresolvable_host_is_a_retried_transport_error_for_a_post_and_a_get() {
+        use std::sync::atomic::Ordering;
+        let lookups = std::sync::Arc::default();
+        let client = unresolvable_client(&lookups, 3);
+        let issued = client.access_cards().issue(
+            crate::models::IssueCardRequest::builder()
+                .card_template_id("0xt3mpl4t3")
+                .full_name("Ada")
+                .site_code("42")
+                .card_number("1234"),
+        );
+        let err = issued.expect_err("the host does not resolve");
+        let Error::Transport(e) = &err else {
+            panic!("a plain transport error, never outcome-unknown: {err:?}");
+        };
+        assert_eq!(e.host, "accessgrid-test.invalid:443");
+        assert_eq!(e.attempts, 4);
+        assert!(e.before_sending);
+        assert!(matches!(e.source.as_ref(), ureq::Error::Io(_)), "the unmarked error");
+        assert_eq!(lookups.load(Ordering::SeqCst), 4, "1 attempt + 3 retries");
+        assert!(err.is_retryable());
+        let text = err.to_string();
+        assert!(
+            text.contains("could not reach accessgrid-test.invalid:443 (after 4 attempts)")
+                && text.contains("Name or service not known"),
+            "{text}"
+        );
+
+        let lookups = std::sync::Arc::default();
+        let err = unresolvable_client(&lookups, 2)
+            .access_cards()
+            .get("0xc4rd1d")
+            .expect_err("the host does not resolve");
+        assert!(matches!(&err, Error::Transport(e) if e.attempts == 3), "{err:?}");
+        assert_eq!(lookups.load(Ordering::SeqCst), 3, "a GET is retried too");
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn the_mark_comes_off_and_only_marked_errors_count_as_unsent() {
+        let (e, marked) = unmark(mark(ureq::Error::HostNotFound));
+        assert!(marked && matches!(e, ureq::Error::HostNotFound));
+        let (e, marked) = unmark(ureq::Error::Io(std::io::Error::other("reset")));
+        assert!(!marked && matches!(e, ureq::Error::Io(_)));
+        let io = |kind| ureq::Error::Io(std::io::Error::new(kind, "x"));
+        use std::io::ErrorKind as K;
+        assert_eq!(retry::classify_before_sending(&io(K::ConnectionReset)), Fault::Unsent);
+        assert_eq!(retry::classify_before_sending(&io(K::Other)), Fault::Unsent);
+        assert_eq!(
+            retry::classify_before_sending(&io(K::InvalidData)),
+            Fault::UnsentPermanent,
+            "an untrusted certificate: trying again cannot help"
+        );
+        assert_eq!(
+            retry::classify_before_sending(&ureq::Error::BadUri("x".into())),
+            Fault::UnsentPermanent
+        );
+    }
+
+    #[test]
+    fn dot_segments_are_refused_other_dots_are_kept() {
+        for id in [".", ".."] {
+            assert!(
+                matches!(segment("card_id", id), Err(Error::InvalidInput { ref field, .. }) if field == "card_id"),
+                "{id:?}"
+            );
+        }
+        assert_eq!(segment("card_id", "...").ok().as_deref(), Some("..."));
+        assert_eq!(segment("card_id", "a.b").ok().as_deref(), Some("a.b"));
+        assert_eq!(segment("card_id", "%2E").ok().as_deref(), Some("%252E"));
+        assert_eq!(segment("card_id", "./").ok().as_deref(), Some(".%2F"));
+    }
+
     #[test]
     fn decode_keeps_body_and_path() {
         let r: Result<crate::models::AccessCardList, _> =
