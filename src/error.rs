@@ -19,11 +19,12 @@ const FIELDS_SHOWN: usize = 10;
 #[non_exhaustive]
 pub enum Error {
     /// 401: the account id, the secret key or the signature was refused.
-    Authentication(ApiError),
+    Authentication(Box<ApiError>),
     /// 402: the account balance does not cover the operation.
-    InsufficientBalance(ApiError),
-    /// Any other answer outside 2xx (404, 422, 429, 5xx, ...).
-    Api(ApiError),
+    InsufficientBalance(Box<ApiError>),
+    /// Any other answer outside 2xx (404, 422, 429, 5xx, ...). (Boxed, like the other
+    /// answers, so that every `Result<_, Error>` stays small.)
+    Api(Box<ApiError>),
     /// An argument broke a documented rule; nothing was sent.
     InvalidInput {
         /// The field (or argument) at fault, as named on the wire.
@@ -282,14 +283,14 @@ impl Error {
             }
             None => (snippet(&body), BTreeMap::new()),
         };
-        let api = ApiError {
+        let api = Box::new(ApiError {
             status,
             message,
             field_errors,
             retry_after,
             request_id,
             body,
-        };
+        });
         match status {
             401 => Error::Authentication(api),
             402 => Error::InsufficientBalance(api),
@@ -330,7 +331,9 @@ impl fmt::Display for Clipped<'_> {
             if shown == max {
                 return write!(f, "… ({} more bytes)", text.len() - at);
             }
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}') {
+            if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            {
                 for e in c.escape_default() {
                     f.write_char(e)?;
                 }
@@ -458,7 +461,10 @@ impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
-            .field("message", &Clipped(&self.message, MESSAGE_CHARS).to_string())
+            .field(
+                "message",
+                &Clipped(&self.message, MESSAGE_CHARS).to_string(),
+            )
             .field("field_errors", &self.field_errors)
             .field("retry_after", &self.retry_after)
             .field("request_id", &self.request_id)

@@ -425,7 +425,11 @@ fn host_and_port(uri: &http::Uri) -> String {
     let host = uri.host().unwrap_or("(no host)");
     let port = uri
         .port_u16()
-        .unwrap_or(if uri.scheme_str() == Some("http") { 80 } else { 443 });
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
     format!("{host}:{port}")
 }
 
@@ -513,7 +517,11 @@ pub(crate) fn agent_with(
     config: ureq::config::Config,
     resolver: impl ureq::unversioned::resolver::Resolver,
 ) -> ureq::Agent {
-    ureq::Agent::with_parts(config, MarkingConnector::default(), MarkingResolver(resolver))
+    ureq::Agent::with_parts(
+        config,
+        MarkingConnector::default(),
+        MarkingResolver(resolver),
+    )
 }
 
 /// [`agent_with`] `ureq`'s default resolver (the operating system's).
@@ -790,7 +798,10 @@ mod tests {
         assert_eq!(e.host, "accessgrid-test.invalid:443");
         assert_eq!(e.attempts, 4);
         assert!(e.before_sending);
-        assert!(matches!(e.source.as_ref(), ureq::Error::Io(_)), "the unmarked error");
+        assert!(
+            matches!(e.source.as_ref(), ureq::Error::Io(_)),
+            "the unmarked error"
+        );
         assert_eq!(lookups.load(Ordering::SeqCst), 4, "1 attempt + 3 retries");
         assert!(err.is_retryable());
         let text = err.to_string();
@@ -805,7 +816,10 @@ mod tests {
             .access_cards()
             .get("0xc4rd1d")
             .expect_err("the host does not resolve");
-        assert!(matches!(&err, Error::Transport(e) if e.attempts == 3), "{err:?}");
+        assert!(
+            matches!(&err, Error::Transport(e) if e.attempts == 3),
+            "{err:?}"
+        );
         assert_eq!(lookups.load(Ordering::SeqCst), 3, "a GET is retried too");
         assert!(err.is_retryable());
     }
@@ -818,7 +832,10 @@ mod tests {
         assert!(!marked && matches!(e, ureq::Error::Io(_)));
         let io = |kind| ureq::Error::Io(std::io::Error::new(kind, "x"));
         use std::io::ErrorKind as K;
-        assert_eq!(retry::classify_before_sending(&io(K::ConnectionReset)), Fault::Unsent);
+        assert_eq!(
+            retry::classify_before_sending(&io(K::ConnectionReset)),
+            Fault::Unsent
+        );
         assert_eq!(retry::classify_before_sending(&io(K::Other)), Fault::Unsent);
         assert_eq!(
             retry::classify_before_sending(&io(K::InvalidData)),

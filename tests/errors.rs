@@ -44,15 +44,26 @@ fn display_clips_and_escapes_a_hostile_message_and_the_body_stays_whole() {
         .expect_err("422");
     mock.assert();
     let text = err.to_string();
-    assert!(text.len() < 1_500, "Display is bounded: {} bytes", text.len());
+    assert!(
+        text.len() < 1_500,
+        "Display is bounded: {} bytes",
+        text.len()
+    );
     for raw in ['\n', '\r', '\u{1b}', '\u{7}', '\u{202e}'] {
         assert!(!text.contains(raw), "{raw:?} must be escaped: {text}");
     }
-    assert!(text.contains(r"boom\n2026-01-01 INFO all good\r\u{1b}[2J"), "{text}");
+    assert!(
+        text.contains(r"boom\n2026-01-01 INFO all good\r\u{1b}[2J"),
+        "{text}"
+    );
     assert!(text.contains(r"full\nname: is\u{1b}[0m bad"), "{text}");
     assert!(text.contains("more bytes)"), "the cut is marked: {text}");
     let debug = format!("{err:?}");
-    assert!(debug.len() < 3_000, "Debug is bounded too: {} bytes", debug.len());
+    assert!(
+        debug.len() < 3_000,
+        "Debug is bounded too: {} bytes",
+        debug.len()
+    );
     // Everything stays available as received.
     let api = err.api().expect("an API error");
     assert_eq!(api.message, message);
@@ -125,10 +136,7 @@ fn an_answer_without_a_request_id_has_none() {
 fn dot_segment_ids_are_refused_before_sending() {
     let mut server = mockito::Server::new();
     // Any request at all would be a failure.
-    let nothing = server
-        .mock("ANY", mockito::Matcher::Any)
-        .expect(0)
-        .create();
+    let nothing = server.mock("ANY", mockito::Matcher::Any).expect(0).create();
     let client = common::client(&server);
     for id in [".", ".."] {
         let results = [

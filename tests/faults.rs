@@ -325,9 +325,20 @@ fn is_retryable_agrees_with_the_retry_loop() {
         (|| Reply::Raw(b"NOT HTTP AT ALL\r\n\r\n".to_vec()), true),
     ];
     for (i, (failure, retried)) in cases.into_iter().enumerate() {
-        let once = RawServer::start(move |n, _| if n == 0 { failure() } else { Reply::json(200, CARD) });
+        let once = RawServer::start(move |n, _| {
+            if n == 0 {
+                failure()
+            } else {
+                Reply::json(200, CARD)
+            }
+        });
         let outcome = get(&client_for(&once.url(), quick(1)));
-        assert_eq!(once.requests() == 2, retried, "case {i}: {} requests", once.requests());
+        assert_eq!(
+            once.requests() == 2,
+            retried,
+            "case {i}: {} requests",
+            once.requests()
+        );
         assert_eq!(outcome.is_ok(), retried, "case {i}");
 
         let always = RawServer::start(move |_, _| failure());
@@ -351,13 +362,18 @@ fn a_timeout_names_host_and_attempts() {
     let err = get(&client).expect_err("too slow");
     let host = server.url().trim_start_matches("http://").to_owned();
     match &err {
-        Error::Timeout { host: h, attempts, .. } => {
+        Error::Timeout {
+            host: h, attempts, ..
+        } => {
             assert_eq!((h.as_str(), *attempts), (host.as_str(), 2));
         }
         other => panic!("expected a timeout, got {other:?}"),
     }
     let text = err.to_string();
-    assert!(text.contains(&host) && text.contains("after 2 attempts"), "{text}");
+    assert!(
+        text.contains(&host) && text.contains("after 2 attempts"),
+        "{text}"
+    );
     assert!(err.is_retryable());
 }
 
@@ -365,7 +381,8 @@ fn a_timeout_names_host_and_attempts() {
 fn a_post_whose_answer_broke_keeps_the_request_id() {
     let server = RawServer::start(|_, _| {
         Reply::Raw(
-            b"HTTP/1.1 200 OK\r\nX-Request-ID: req-77\r\nContent-Length: 100\r\n\r\n{\"id\"".to_vec(),
+            b"HTTP/1.1 200 OK\r\nX-Request-ID: req-77\r\nContent-Length: 100\r\n\r\n{\"id\""
+                .to_vec(),
         )
     });
     let err = issue(&client_for(&server.url(), quick(3))).expect_err("truncated");
@@ -373,7 +390,9 @@ fn a_post_whose_answer_broke_keeps_the_request_id() {
     assert_eq!(err.request_id(), Some("req-77"));
     assert!(err.to_string().contains("request id req-77"), "{err}");
     match err {
-        Error::OutcomeUnknown { request_id, .. } => assert_eq!(request_id.as_deref(), Some("req-77")),
+        Error::OutcomeUnknown { request_id, .. } => {
+            assert_eq!(request_id.as_deref(), Some("req-77"))
+        }
         other => panic!("expected OutcomeUnknown, got {other:?}"),
     }
 }

@@ -38,7 +38,14 @@ fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment
     for name in ["NO_PROXY", "no_proxy"] {
         std::env::remove_var(name);
     }
-    for name in ["HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+    for name in [
+        "HTTPS_PROXY",
+        "https_proxy",
+        "HTTP_PROXY",
+        "http_proxy",
+        "ALL_PROXY",
+        "all_proxy",
+    ] {
         std::env::set_var(name, &trap);
     }
 
@@ -50,7 +57,10 @@ fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment
     let code = quickstart::run(false).expect("the offline quickstart succeeds");
     assert_eq!(code, std::process::ExitCode::SUCCESS);
     std::env::set_var("ACCESSGRID_ACCOUNT_ID", "acct_live_production_like");
-    std::env::set_var("ACCESSGRID_SECRET_KEY", "sk_live_production_like_0123456789");
+    std::env::set_var(
+        "ACCESSGRID_SECRET_KEY",
+        "sk_live_production_like_0123456789",
+    );
     std::env::set_var("ACCESSGRID_BASE_URL", &trap);
     let code = quickstart::run(false).expect("the offline quickstart succeeds");
     assert_eq!(code, std::process::ExitCode::SUCCESS);
@@ -64,7 +74,10 @@ fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment
     // The opt-in does use the environment: the tripwire sees it (and the run fails there).
     assert!(quickstart::run(true).is_err());
     std::thread::sleep(Duration::from_millis(50));
-    assert!(connections.load(Ordering::SeqCst) >= 1, "--live went to ACCESSGRID_BASE_URL");
+    assert!(
+        connections.load(Ordering::SeqCst) >= 1,
+        "--live went to ACCESSGRID_BASE_URL"
+    );
 
     for name in [
         "ACCOUNT_ID",

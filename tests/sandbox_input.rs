@@ -34,9 +34,17 @@ fn agent() -> ureq::Agent {
 
 /// A signed, body-less GET of `path_and_query` (already encoded as the attacker wants it),
 /// answered as (status, JSON body); `None` when no answer came.
-fn signed_get(agent: &ureq::Agent, sandbox: &Sandbox, path_and_query: &str) -> Option<(u16, Value)> {
+fn signed_get(
+    agent: &ureq::Agent,
+    sandbox: &Sandbox,
+    path_and_query: &str,
+) -> Option<(u16, Value)> {
     let signature = accessgrid::signing::sign(SECRET.as_bytes(), b"{}");
-    let sep = if path_and_query.contains('?') { '&' } else { '?' };
+    let sep = if path_and_query.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
     let url = format!(
         "{}{path_and_query}{sep}sig_payload=%7B%7D",
         sandbox.base_url()
@@ -61,7 +69,11 @@ fn assert_alive(sandbox: &Sandbox) {
         .console()
         .read_template(&template)
         .expect("a legitimate request is still answered");
-    assert!(started.elapsed() < Duration::from_secs(3), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        started.elapsed()
+    );
 }
 
 /// A 4xx JSON refusal with a `message` and an `errors` entry for `field`.
@@ -100,7 +112,11 @@ fn out_of_range_dates_and_numbers_are_refused_and_the_sandbox_keeps_answering() 
                 &sandbox,
                 &format!("/v1/console/card-templates/{template}/logs?filters%5B{bound}%5D={date}"),
             );
-            assert_refused(log, &format!("filters.{bound}"), &format!("log {bound}={date}"));
+            assert_refused(
+                log,
+                &format!("filters.{bound}"),
+                &format!("log {bound}={date}"),
+            );
         }
     }
     assert_alive(&sandbox);
@@ -125,8 +141,8 @@ fn out_of_range_dates_and_numbers_are_refused_and_the_sandbox_keeps_answering() 
         format!("/v1/console/card-templates?page={huge}"),
         "/v1/console/card-templates?per_page=-1".to_owned(),
     ] {
-        let (status, body) = signed_get(&agent, &sandbox, &path)
-            .unwrap_or_else(|| panic!("{path}: no answer"));
+        let (status, body) =
+            signed_get(&agent, &sandbox, &path).unwrap_or_else(|| panic!("{path}: no answer"));
         assert_eq!(status, 422, "{path}: {body}");
         assert!(body["message"].is_string(), "{path}: {body}");
     }

@@ -728,7 +728,11 @@ mod tests {
             status: 404,
         });
         let kept = &log.entries[0];
-        assert!(kept.path.len() <= REQUEST_LOG_MAX_PATH, "{}", kept.path.len());
+        assert!(
+            kept.path.len() <= REQUEST_LOG_MAX_PATH,
+            "{}",
+            kept.path.len()
+        );
         assert!(kept.path.ends_with('…') && path.starts_with(kept.path.trim_end_matches('…')));
         assert!(kept.method.len() <= REQUEST_LOG_MAX_METHOD);
         assert_eq!(log.bytes, kept.method.len() + kept.path.len());
@@ -741,7 +745,11 @@ mod tests {
         }
         assert_eq!(log.entries.len(), REQUEST_LOG_MAX_ENTRIES);
         assert_eq!(log.entries[0].path, "/0", "the oldest went first");
-        let held: usize = log.entries.iter().map(|r| r.method.len() + r.path.len()).sum();
+        let held: usize = log
+            .entries
+            .iter()
+            .map(|r| r.method.len() + r.path.len())
+            .sum();
         assert_eq!(log.bytes, held);
     }
 }

@@ -54,8 +54,7 @@ pub(crate) fn parse_iso8601(text: &str) -> Option<i64> {
     let y = num(parts.next()?, 4)?;
     let m = num(parts.next()?, 2)?;
     let d = num(parts.next()?, 2)?;
-    if !(0..=MAX_YEAR).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m)
-    {
+    if !(0..=MAX_YEAR).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
         return None;
     }
     let mut millis = days_from_civil(y, m, d).checked_mul(86_400_000)?;
