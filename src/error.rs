@@ -262,13 +262,8 @@ impl Error {
         action(true, fault) == Action::Retry
     }
 
-    /// Builds the error for a non-2xx answer.
-    pub(crate) fn from_answer(status: u16, retry_after: Option<String>, body: Vec<u8>) -> Error {
-        Error::from_answer_with_id(status, retry_after, None, body)
-    }
-
-    /// Builds the error for a non-2xx answer whose head carried `X-Request-ID` (or not).
-    pub(crate) fn from_answer_with_id(
+    /// Builds the error for a non-2xx answer (`request_id`: its `X-Request-ID`, if any).
+    pub(crate) fn from_answer(
         status: u16,
         retry_after: Option<String>,
         request_id: Option<String>,

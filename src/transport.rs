@@ -162,7 +162,7 @@ impl<'c> Call<'c> {
                         _ => None,
                     };
                     let request_id = answer.request_id;
-                    let error = Error::from_answer_with_id(
+                    let error = Error::from_answer(
                         answer.status,
                         answer.retry_after,
                         request_id.clone(),

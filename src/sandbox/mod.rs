@@ -456,7 +456,7 @@ impl Sandbox {
             .install(card_id, device, &actor)
             .map_err(|refused| {
                 let body = serde_json::json!({ "message": refused.message }).to_string();
-                Error::from_answer(refused.status, None, body.into_bytes())
+                Error::from_answer(refused.status, None, None, body.into_bytes())
             })
     }
 
