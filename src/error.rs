@@ -370,12 +370,11 @@ impl fmt::Display for Error {
                 host,
                 attempts,
             } => {
-                write!(f, "no answer from {}", Clipped(host, SHORT_CHARS))?;
+                write!(f, "timed out: no answer from {}", Clipped(host, SHORT_CHARS))?;
                 if let Some(d) = limit {
                     write!(f, " within {d:?}")?;
                 }
-                write_attempts(f, *attempts)?;
-                f.write_str(": timed out")
+                write_attempts(f, *attempts)
             }
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::ResponseTooLarge { limit } => {

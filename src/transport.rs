@@ -184,10 +184,12 @@ impl<'c> Call<'c> {
             match retry::action(idempotent, fault) {
                 Action::Fail => return Err(prepared.finish(error, attempt)),
                 Action::FailUnknown => {
+                    // The id from the head, else from an error body.
+                    let request_id = request_id.or_else(|| error.request_id().map(str::to_owned));
                     return Err(Error::OutcomeUnknown {
                         source: Box::new(prepared.finish(error, attempt)),
                         request_id,
-                    })
+                    });
                 }
                 Action::Retry => {
                     let Some(wait) = policy.next_wait(retries, first_started.elapsed(), asked)
