@@ -323,6 +323,20 @@ fn is_retryable_agrees_with_the_retry_loop() {
         (|| Reply::Close, true),
         (|| Reply::truncated(200, 200, "{"), true),
         (|| Reply::Raw(b"NOT HTTP AT ALL\r\n\r\n".to_vec()), true),
+        // A body that cannot be decompressed: trying again will not fix it.
+        (
+            || {
+                Reply::with(
+                    200,
+                    &[
+                        ("Content-Type", "application/json"),
+                        ("Content-Encoding", "gzip"),
+                    ],
+                    b"this is not gzip at all",
+                )
+            },
+            false,
+        ),
     ];
     for (i, (failure, retried)) in cases.into_iter().enumerate() {
         let once = RawServer::start(move |n, _| {
