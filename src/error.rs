@@ -471,9 +471,15 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "could not decode the answer (status {})", self.status)?;
         if !self.path.is_empty() && self.path != "." {
-            write!(f, " at `{}`", self.path)?;
+            write!(f, " at `{}`", Clipped(&self.path, SHORT_CHARS))?;
         }
-        write!(f, ": {}; body: {}", self.message, snippet(&self.body))
+        // The message may quote the server's text (`invalid type: string "..."`).
+        write!(
+            f,
+            ": {}; body: {}",
+            Clipped(&self.message, MESSAGE_CHARS),
+            snippet(&self.body)
+        )
     }
 }
 

@@ -71,6 +71,29 @@ fn display_clips_and_escapes_a_hostile_message_and_the_body_stays_whole() {
 }
 
 #[test]
+fn a_decode_error_clips_and_escapes_what_it_quotes() {
+    let mut server = mockito::Server::new();
+    // A field of the wrong type whose value serde quotes in its message.
+    let hostile = format!("\u{1b}[31m{}", "y".repeat(100_000));
+    let body = serde_json::json!({"id": "0xc4rd1d", "devices": hostile}).to_string();
+    let _mock = server
+        .mock("GET", "/v1/key-cards/0xc4rd1d")
+        .match_query(mockito::Matcher::Any)
+        .with_status(200)
+        .with_body(body.clone())
+        .create();
+    let err = common::client(&server)
+        .access_cards()
+        .get("0xc4rd1d")
+        .expect_err("not a card");
+    assert!(matches!(err, Error::Decode(_)), "{err:?}");
+    let text = err.to_string();
+    assert!(text.len() < 1_500, "{} bytes", text.len());
+    assert!(!text.contains('\u{1b}'), "{text}");
+    assert_eq!(err.body(), Some(body.as_bytes()));
+}
+
+#[test]
 fn a_request_id_header_is_kept_and_shown() {
     let mut server = mockito::Server::new();
     let mock = server
