@@ -2,13 +2,16 @@
 //! resume the pass, read the template's event log, delete the pass.
 //!
 //! ```text
-//! cargo run --example quickstart --features sandbox
+//! cargo run --example quickstart --features sandbox          # offline, always
+//! cargo run --example quickstart --features sandbox -- --live   # a real server
 //! ```
 //!
-//! With no credentials in the environment it runs on an in-process sandbox (feature
-//! `sandbox`; nothing leaves 127.0.0.1). With `ACCESSGRID_ACCOUNT_ID` and
-//! `ACCESSGRID_SECRET_KEY` set it talks to `ACCESSGRID_BASE_URL` (default: the production
-//! API) instead; there, suspend and resume wait until the pass is installed on a device.
+//! Without `--live` it runs on an in-process sandbox (feature `sandbox`) and nothing leaves
+//! 127.0.0.1, whatever the environment holds: credentials in the environment are never a
+//! reason to act on a real account. With `--live` it reads `ACCESSGRID_ACCOUNT_ID`,
+//! `ACCESSGRID_SECRET_KEY` and `ACCESSGRID_BASE_URL` (default: the production API) and
+//! talks to that server; there, suspend and resume wait until the pass is installed on a
+//! device. Either way the first line it prints names the base URL it uses.
 
 use std::error::Error;
 use std::process::ExitCode;
@@ -20,8 +23,12 @@ use accessgrid::models::{
 };
 use accessgrid::Client;
 
+/// The flag that opts in to a real server.
+pub const LIVE_FLAG: &str = "--live";
+
 fn main() -> ExitCode {
-    match run() {
+    let live = std::env::args().skip(1).any(|arg| arg == LIVE_FLAG);
+    match run(live) {
         Ok(code) => code,
         Err(e) => {
             eprintln!("quickstart failed: {e}");
@@ -30,16 +37,11 @@ fn main() -> ExitCode {
     }
 }
 
-fn has_credentials() -> bool {
-    let set = |name: &str| std::env::var(name).is_ok_and(|v| !v.trim().is_empty());
-    (set("ACCESSGRID_ACCOUNT_ID") || set("ACCOUNT_ID"))
-        && (set("ACCESSGRID_SECRET_KEY") || set("SECRET_KEY"))
-}
-
-fn run() -> Result<ExitCode, Box<dyn Error>> {
-    if has_credentials() {
+/// The quickstart: on the server the environment names when `live`, else offline.
+pub fn run(live: bool) -> Result<ExitCode, Box<dyn Error>> {
+    if live {
         let client = Client::from_env()?;
-        println!("Using the AccessGrid API at {}", client.base_url());
+        println!("Using the AccessGrid API at {} (--live)", client.base_url());
         walk(&client, &Wallet::Real)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -50,7 +52,7 @@ fn run() -> Result<ExitCode, Box<dyn Error>> {
 fn sandboxed() -> Result<ExitCode, Box<dyn Error>> {
     let sandbox = accessgrid::sandbox::Sandbox::start()?;
     println!(
-        "No credentials in the environment: using an in-process sandbox at {}",
+        "Using an in-process sandbox at {} (offline; pass {LIVE_FLAG} for a real server)",
         sandbox.base_url()
     );
     walk(&sandbox.client(), &Wallet::Simulated(&sandbox))?;
@@ -60,10 +62,11 @@ fn sandboxed() -> Result<ExitCode, Box<dyn Error>> {
 #[cfg(not(feature = "sandbox"))]
 fn sandboxed() -> Result<ExitCode, Box<dyn Error>> {
     eprintln!(
-        "No credentials in the environment. Either run it on the offline sandbox:\n\n    \
+        "Nothing to talk to. Either run it on the offline sandbox:\n\n    \
          cargo run --example quickstart --features sandbox\n\n\
          or set ACCESSGRID_ACCOUNT_ID and ACCESSGRID_SECRET_KEY (and ACCESSGRID_BASE_URL for \
-         a server other than production)."
+         a server other than production) and opt in to a real server:\n\n    \
+         cargo run --example quickstart -- {LIVE_FLAG}"
     );
     Ok(ExitCode::from(2))
 }

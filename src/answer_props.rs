@@ -150,14 +150,14 @@ proptest! {
     #[test]
     fn arbitrary_bytes_never_panic(status in any_status(), body in prop::collection::vec(any::<u8>(), 0..600)) {
         decode_every_answer_type(status, &body);
-        let _ = format!("{}", Error::from_answer(status, None, body));
+        let _ = format!("{}", Error::from_answer(status, None, None, body));
     }
 
     #[test]
     fn arbitrary_json_never_panics(status in any_status(), value in any_json()) {
         let body = serde_json::to_vec(&value).unwrap_or_default();
         decode_every_answer_type(status, &body);
-        let _ = format!("{:?}", Error::from_answer(status, Some("1".into()), body));
+        let _ = format!("{:?}", Error::from_answer(status, Some("1".into()), None, body));
     }
 
     #[test]
@@ -165,7 +165,7 @@ proptest! {
         let body = serde_json::to_vec(&value).unwrap_or_default();
         let body = &body[..cut.index(body.len() + 1)];
         decode_every_answer_type(200, body);
-        let _ = format!("{}", Error::from_answer(502, None, body.to_vec()));
+        let _ = format!("{}", Error::from_answer(502, None, None, body.to_vec()));
     }
 
     #[test]

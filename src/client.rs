@@ -23,6 +23,12 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Default limit on each stage of an exchange once connected: sending the request, waiting
 /// for the answer's status and headers, reading its body.
 pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The environment variable [`Client::from_env`] reads the account id from.
+pub const ENV_ACCOUNT_ID: &str = "ACCESSGRID_ACCOUNT_ID";
+/// The environment variable [`Client::from_env`] reads the secret key from.
+pub const ENV_SECRET_KEY: &str = "ACCESSGRID_SECRET_KEY";
+/// The environment variable [`Client::from_env`] reads the base URL from (optional).
+pub const ENV_BASE_URL: &str = "ACCESSGRID_BASE_URL";
 /// Default limit on the size of an answer body.
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 10 * 1024 * 1024;
 
@@ -137,28 +143,34 @@ impl Client {
         Client::builder(account_id, secret_key).build()
     }
 
-    /// A client from the environment: `ACCESSGRID_ACCOUNT_ID` and `ACCESSGRID_SECRET_KEY`
-    /// (or, as the official SDKs read them, `ACCOUNT_ID` and `SECRET_KEY`), and
-    /// `ACCESSGRID_BASE_URL` when set.
+    /// A client from the environment: `ACCESSGRID_ACCOUNT_ID`, `ACCESSGRID_SECRET_KEY`, and
+    /// `ACCESSGRID_BASE_URL` when set (else the production API).
+    ///
+    /// Only these prefixed names are read. The generic `ACCOUNT_ID` and `SECRET_KEY` (which
+    /// some official SDKs' examples read) are not: any tool may set names that plain, and a
+    /// program must not start acting on a real, paying account because of them.
     pub fn from_env() -> Result<Client, Error> {
         Client::builder_from_env()?.build()
     }
 
     /// A builder from the environment, as [`Client::from_env`] reads it, for further settings.
     pub fn builder_from_env() -> Result<ClientBuilder, Error> {
-        let read = |names: &[&str]| {
-            names
-                .iter()
-                .find_map(|name| std::env::var(name).ok().filter(|v| !v.trim().is_empty()))
+        let read = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        // Say why a generic name set in the environment was not used.
+        let missing = |name: &str, generic: &str, what: &str| {
+            let hint = if read(generic).is_some() {
+                format!(" ({generic} is set, but only {name} is read)")
+            } else {
+                String::new()
+            };
+            Error::Config(format!("set {name} to the {what}{hint}"))
         };
-        let account = read(&["ACCESSGRID_ACCOUNT_ID", "ACCOUNT_ID"]).ok_or_else(|| {
-            Error::Config("set ACCESSGRID_ACCOUNT_ID (or ACCOUNT_ID) to the account id".into())
-        })?;
-        let secret = read(&["ACCESSGRID_SECRET_KEY", "SECRET_KEY"]).ok_or_else(|| {
-            Error::Config("set ACCESSGRID_SECRET_KEY (or SECRET_KEY) to the secret key".into())
-        })?;
+        let account = read(ENV_ACCOUNT_ID)
+            .ok_or_else(|| missing(ENV_ACCOUNT_ID, "ACCOUNT_ID", "account id"))?;
+        let secret = read(ENV_SECRET_KEY)
+            .ok_or_else(|| missing(ENV_SECRET_KEY, "SECRET_KEY", "secret key"))?;
         let mut builder = Client::builder(account, secret);
-        if let Some(url) = read(&["ACCESSGRID_BASE_URL"]) {
+        if let Some(url) = read(ENV_BASE_URL) {
             builder = builder.base_url(url);
         }
         Ok(builder)
@@ -454,7 +466,7 @@ impl ClientBuilder {
                     .user_agent(self.user_agent.as_str());
                 // A proxy from the environment never applies to a loopback server.
                 let config = if loopback { config.proxy(None) } else { config };
-                config.build().new_agent()
+                crate::transport::agent(config.build())
             }
         };
         let header = |what: &str, value: &str| {

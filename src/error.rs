@@ -6,6 +6,12 @@ use std::time::Duration;
 
 /// How many bytes of a raw answer body `Display` shows at most.
 const SNIPPET: usize = 200;
+/// How many characters of a server's message `Display` shows at most.
+const MESSAGE_CHARS: usize = 300;
+/// How many characters of a field name, a field error or a request id `Display` shows.
+const SHORT_CHARS: usize = 100;
+/// How many fields of a 422 answer's `errors` `Display` lists, and how many reasons each.
+const FIELDS_SHOWN: usize = 10;
 
 /// Everything that can go wrong in a call. Match on the variant, or use the helpers
 /// ([`Error::status`], [`Error::is_retryable`], [`Error::api`]).
@@ -13,11 +19,12 @@ const SNIPPET: usize = 200;
 #[non_exhaustive]
 pub enum Error {
     /// 401: the account id, the secret key or the signature was refused.
-    Authentication(ApiError),
+    Authentication(Box<ApiError>),
     /// 402: the account balance does not cover the operation.
-    InsufficientBalance(ApiError),
-    /// Any other answer outside 2xx (404, 422, 429, 5xx, ...).
-    Api(ApiError),
+    InsufficientBalance(Box<ApiError>),
+    /// Any other answer outside 2xx (404, 422, 429, 5xx, ...). (Boxed, like the other
+    /// answers, so that every `Result<_, Error>` stays small.)
+    Api(Box<ApiError>),
     /// An argument broke a documented rule; nothing was sent.
     InvalidInput {
         /// The field (or argument) at fault, as named on the wire.
@@ -27,14 +34,20 @@ pub enum Error {
     },
     /// The client could not be built (empty credentials, a malformed base URL, ...).
     Config(String),
-    /// No answer within the configured time.
+    /// No answer within the configured time. (Match it with `..`: fields may be added.)
+    #[non_exhaustive]
     Timeout {
         /// The limit that fired.
         limit: Option<Duration>,
+        /// The server, as `host:port`.
+        host: String,
+        /// How many attempts were made, the first one included.
+        attempts: u32,
     },
     /// The request could not be delivered or the answer could not be read (DNS, refused or
-    /// dropped connection, TLS, ...). The server may not have seen the request.
-    Transport(Box<ureq::Error>),
+    /// dropped connection, TLS, ...): see [`TransportError::before_sending`] for whether
+    /// the server can have seen it.
+    Transport(TransportError),
     /// The answer's body exceeded the configured size limit; reading stopped there.
     ResponseTooLarge {
         /// The limit, in bytes.
@@ -45,10 +58,15 @@ pub enum Error {
     Decode(DecodeError),
     /// A request that may change state (a POST) failed in a way that leaves open whether
     /// the server acted on it; it was not retried. Check (for example, list passes) before
-    /// sending it again.
+    /// sending it again. (Match it with `..`: fields may be added.)
+    #[non_exhaustive]
     OutcomeUnknown {
         /// What happened.
         source: Box<Error>,
+        /// The server's id for the request (`X-Request-ID` header or `request_id` in the
+        /// body), when an answer (or the head of one) arrived: quote it to AccessGrid's
+        /// support to learn what became of the request.
+        request_id: Option<String>,
     },
     /// A SmartTap reveal answer does not hold a usable encrypted key: a field of the
     /// envelope is missing, not a string, not base64, of the wrong length (the iv must be
@@ -78,18 +96,94 @@ pub enum Error {
 }
 
 /// An error answer from the API: its status, message and raw body.
+///
+/// `Display` shows the status, at most 300 characters of the message, at most ten field
+/// errors and the request id, each cut short and with control characters escaped (`\n`,
+/// `\u{1b}`, ...), so that a hostile or broken server cannot flood or forge a terminal or
+/// a log line. The fields keep everything as received.
 #[derive(Clone, PartialEq, Eq)]
 pub struct ApiError {
     /// HTTP status code.
     pub status: u16,
-    /// The `message` (or `error`) of a JSON body; else a short text of the body.
+    /// The `message` (or `error`) of a JSON body; else a short text of the body. Kept
+    /// whole, as sent: escape it before printing it anywhere but through `Display`.
     pub message: String,
     /// Field-level validation failures of a 422 answer (`errors: {field: [...]}`).
     pub field_errors: BTreeMap<String, Vec<String>>,
     /// The value of a `Retry-After` header, if any, as sent.
     pub retry_after: Option<String>,
+    /// The server's id for this request: the `X-Request-ID` answer header, else a
+    /// `request_id` in the JSON body. Quote it to AccessGrid's support.
+    pub request_id: Option<String>,
     /// The raw body as received (it may be HTML from a proxy).
     pub body: Vec<u8>,
+}
+
+/// A call that got no (complete) answer: where it went, how often it was tried, and what
+/// went wrong.
+///
+/// `Display` names the server and the number of attempts, e.g. `could not reach
+/// api.accessgrid.com:443 (after 4 attempts): io: Connection refused (os error 111)`.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct TransportError {
+    /// The server, as `host:port`.
+    pub host: String,
+    /// How many attempts were made, the first one included.
+    pub attempts: u32,
+    /// Whether the last attempt failed before any byte of the request was written: the host
+    /// name did not resolve, the connection was refused or not made, or the TLS handshake
+    /// failed. The server cannot have seen such a request. (Always `false` through a
+    /// caller's own [agent](crate::ClientBuilder::agent), except for failures `ureq` itself
+    /// reports as before sending: host not found, connection refused, connect timeout.)
+    pub before_sending: bool,
+    /// What `ureq` reported.
+    pub source: Box<ureq::Error>,
+    /// How the retry rules see it; the one input of both the retry loop and
+    /// [`Error::is_retryable`].
+    pub(crate) fault: crate::retry::Fault,
+}
+
+impl TransportError {
+    pub(crate) fn new(source: ureq::Error, fault: crate::retry::Fault) -> TransportError {
+        TransportError {
+            host: String::new(),
+            attempts: 1,
+            before_sending: matches!(
+                fault,
+                crate::retry::Fault::Unsent | crate::retry::Fault::UnsentPermanent
+            ),
+            source: Box::new(source),
+            fault,
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.before_sending {
+            "could not reach"
+        } else {
+            "lost the exchange with"
+        };
+        write!(f, "{verb} {}", Clipped(&self.host, SHORT_CHARS))?;
+        write_attempts(f, self.attempts)?;
+        write!(f, ": {}", self.source)
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.source.as_ref())
+    }
+}
+
+/// ` (after N attempts)` when there was more than one.
+fn write_attempts(f: &mut fmt::Formatter<'_>, attempts: u32) -> fmt::Result {
+    match attempts {
+        0 | 1 => write!(f, " (1 attempt)"),
+        n => write!(f, " (after {n} attempts)"),
+    }
 }
 
 /// An answer body that could not be decoded, with the bytes the server sent.
@@ -113,8 +207,19 @@ impl Error {
                 Some(e.status)
             }
             Error::Decode(e) => Some(e.status),
-            Error::OutcomeUnknown { source } => source.status(),
+            Error::OutcomeUnknown { source, .. } => source.status(),
             _ => None,
+        }
+    }
+
+    /// The server's id for the request (`X-Request-ID`, or `request_id` in an error
+    /// body), when it sent one.
+    pub fn request_id(&self) -> Option<&str> {
+        match self {
+            Error::OutcomeUnknown { request_id, source } => {
+                request_id.as_deref().or_else(|| source.request_id())
+            }
+            _ => self.api().and_then(|e| e.request_id.as_deref()),
         }
     }
 
@@ -122,7 +227,7 @@ impl Error {
     pub fn api(&self) -> Option<&ApiError> {
         match self {
             Error::Authentication(e) | Error::InsufficientBalance(e) | Error::Api(e) => Some(e),
-            Error::OutcomeUnknown { source } => source.api(),
+            Error::OutcomeUnknown { source, .. } => source.api(),
             _ => None,
         }
     }
@@ -135,20 +240,37 @@ impl Error {
         }
     }
 
-    /// Whether trying the same request again later may succeed: 429, 500, 502, 503, 504,
-    /// timeouts and transport failures. Never for invalid input, 4xx client errors, or an
-    /// outcome-unknown POST (whose retry could act twice).
+    /// Whether trying the same request again later may succeed: exactly the failures the
+    /// client's own retry loop retries (see [`crate::retry`]): 429, 500, 502, 503, 504,
+    /// timeouts, a connection that was never made or was dropped. Never for invalid input,
+    /// 4xx client errors, a TLS certificate that is not trusted, or an outcome-unknown POST
+    /// (whose retry could act twice).
     pub fn is_retryable(&self) -> bool {
-        match self {
-            Error::Api(e) => matches!(e.status, 429 | 500 | 502 | 503 | 504),
-            Error::Timeout { .. } | Error::Transport(_) => true,
-            _ => false,
-        }
+        use crate::retry::{action, Action, Fault};
+        let fault = match self {
+            Error::Authentication(e) | Error::InsufficientBalance(e) | Error::Api(e) => {
+                Fault::Status(e.status)
+            }
+            // Every timeout is retried: before sending (resolve, connect) or after.
+            Error::Timeout { .. } => Fault::Interrupted,
+            Error::Transport(e) => e.fault,
+            Error::ResponseTooLarge { .. } => Fault::Broken,
+            _ => return false,
+        };
+        // As the loop sees an idempotent request; a POST's other failures are
+        // `OutcomeUnknown`, never retryable.
+        action(true, fault) == Action::Retry
     }
 
-    /// Builds the error for a non-2xx answer.
-    pub(crate) fn from_answer(status: u16, retry_after: Option<String>, body: Vec<u8>) -> Error {
+    /// Builds the error for a non-2xx answer (`request_id`: its `X-Request-ID`, if any).
+    pub(crate) fn from_answer(
+        status: u16,
+        retry_after: Option<String>,
+        request_id: Option<String>,
+        body: Vec<u8>,
+    ) -> Error {
         let parsed: Option<crate::models::ApiErrorBody> = serde_json::from_slice(&body).ok();
+        let request_id = request_id.or_else(|| body_request_id(&body));
         let (message, field_errors) = match parsed {
             Some(b) => {
                 let message = b.message.or(b.error).unwrap_or_else(|| snippet(&body));
@@ -156,13 +278,14 @@ impl Error {
             }
             None => (snippet(&body), BTreeMap::new()),
         };
-        let api = ApiError {
+        let api = Box::new(ApiError {
             status,
             message,
             field_errors,
             retry_after,
+            request_id,
             body,
-        };
+        });
         match status {
             401 => Error::Authentication(api),
             402 => Error::InsufficientBalance(api),
@@ -178,10 +301,51 @@ impl Error {
     }
 }
 
-/// The first bytes of a body as text, for messages.
+/// A `request_id` (a string or a number) at the top of a JSON error body.
+fn body_request_id(body: &[u8]) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct WithId {
+        request_id: Option<serde_json::Value>,
+    }
+    match serde_json::from_slice::<WithId>(body).ok()?.request_id? {
+        serde_json::Value::String(id) if !id.is_empty() => Some(id),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Text from outside shown by `Display`: at most `.1` characters, control characters
+/// escaped, a cut marked with the number of bytes left out.
+pub(crate) struct Clipped<'a>(pub(crate) &'a str, pub(crate) usize);
+
+impl fmt::Display for Clipped<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use fmt::Write as _;
+        let Clipped(text, max) = *self;
+        for (shown, (at, c)) in text.char_indices().enumerate() {
+            if shown == max {
+                return write!(f, "… ({} more bytes)", text.len() - at);
+            }
+            if c.is_control()
+                || matches!(c, '\u{2028}' | '\u{2029}' | '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+            {
+                for e in c.escape_default() {
+                    f.write_char(e)?;
+                }
+            } else {
+                f.write_char(c)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The first bytes of a body as text, for messages: whitespace runs become one space,
+/// other control characters are escaped.
 pub(crate) fn snippet(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(&body[..body.len().min(SNIPPET)]);
     let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    let text = Clipped(&text, SNIPPET).to_string();
     if body.len() > SNIPPET {
         format!("{text}…")
     } else if text.is_empty() {
@@ -201,17 +365,33 @@ impl fmt::Display for Error {
                 write!(f, "invalid input: `{field}` {reason} (nothing was sent)")
             }
             Error::Config(reason) => write!(f, "invalid client configuration: {reason}"),
-            Error::Timeout { limit: Some(d) } => write!(f, "timed out after {d:?}"),
-            Error::Timeout { limit: None } => f.write_str("timed out"),
+            Error::Timeout {
+                limit,
+                host,
+                attempts,
+            } => {
+                write!(f, "timed out: no answer from {}", Clipped(host, SHORT_CHARS))?;
+                if let Some(d) = limit {
+                    write!(f, " within {d:?}")?;
+                }
+                write_attempts(f, *attempts)
+            }
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::ResponseTooLarge { limit } => {
                 write!(f, "the answer is larger than the limit of {limit} bytes")
             }
             Error::Decode(e) => write!(f, "{e}"),
-            Error::OutcomeUnknown { source } => write!(
-                f,
-                "the request may or may not have been carried out ({source}); it was not retried: check before sending it again"
-            ),
+            Error::OutcomeUnknown { source, request_id } => {
+                write!(
+                    f,
+                    "the request may or may not have been carried out ({source}); it was not retried: check before sending it again"
+                )?;
+                // An API error shows its own id; only an id from elsewhere is added here.
+                match (request_id, source.api()) {
+                    (Some(id), None) => write!(f, " (request id {})", Clipped(id, SHORT_CHARS)),
+                    _ => Ok(()),
+                }
+            }
             #[cfg(feature = "smart-tap")]
             Error::SmartTapEnvelope { reason } => {
                 write!(f, "invalid SmartTap key envelope: {reason}")
@@ -232,8 +412,8 @@ impl fmt::Display for Error {
 impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
-            Error::Transport(e) => Some(e.as_ref()),
-            Error::OutcomeUnknown { source } => Some(source.as_ref()),
+            Error::Transport(e) => Some(e),
+            Error::OutcomeUnknown { source, .. } => Some(source.as_ref()),
             _ => None,
         }
     }
@@ -241,9 +421,31 @@ impl std::error::Error for Error {
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "status {}: {}", self.status, self.message)?;
-        for (field, reasons) in &self.field_errors {
-            write!(f, "; {field}: {}", reasons.join(", "))?;
+        write!(
+            f,
+            "status {}: {}",
+            self.status,
+            Clipped(&self.message, MESSAGE_CHARS)
+        )?;
+        for (field, reasons) in self.field_errors.iter().take(FIELDS_SHOWN) {
+            write!(f, "; {}: ", Clipped(field, SHORT_CHARS))?;
+            for (i, reason) in reasons.iter().take(FIELDS_SHOWN).enumerate() {
+                let sep = if i == 0 { "" } else { ", " };
+                write!(f, "{sep}{}", Clipped(reason, SHORT_CHARS))?;
+            }
+            if reasons.len() > FIELDS_SHOWN {
+                write!(f, ", … ({} more)", reasons.len() - FIELDS_SHOWN)?;
+            }
+        }
+        if self.field_errors.len() > FIELDS_SHOWN {
+            write!(
+                f,
+                "; … ({} more fields)",
+                self.field_errors.len() - FIELDS_SHOWN
+            )?;
+        }
+        if let Some(id) = &self.request_id {
+            write!(f, " (request id {})", Clipped(id, SHORT_CHARS))?;
         }
         Ok(())
     }
@@ -253,9 +455,13 @@ impl fmt::Debug for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("ApiError")
             .field("status", &self.status)
-            .field("message", &self.message)
+            .field(
+                "message",
+                &Clipped(&self.message, MESSAGE_CHARS).to_string(),
+            )
             .field("field_errors", &self.field_errors)
             .field("retry_after", &self.retry_after)
+            .field("request_id", &self.request_id)
             .field("body", &snippet(&self.body))
             .finish()
     }
@@ -265,9 +471,15 @@ impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "could not decode the answer (status {})", self.status)?;
         if !self.path.is_empty() && self.path != "." {
-            write!(f, " at `{}`", self.path)?;
+            write!(f, " at `{}`", Clipped(&self.path, SHORT_CHARS))?;
         }
-        write!(f, ": {}; body: {}", self.message, snippet(&self.body))
+        // The message may quote the server's text (`invalid type: string "..."`).
+        write!(
+            f,
+            ": {}; body: {}",
+            Clipped(&self.message, MESSAGE_CHARS),
+            snippet(&self.body)
+        )
     }
 }
 

@@ -69,7 +69,7 @@ pub mod validate;
 pub mod webhooks;
 
 pub use client::{Client, ClientBuilder};
-pub use error::{ApiError, DecodeError, Error};
+pub use error::{ApiError, DecodeError, Error, TransportError};
 pub use pagination::{PageInfo, Pages, Paginated};
 pub use retry::RetryPolicy;
 pub use secret::SecretKey;

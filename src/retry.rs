@@ -13,20 +13,32 @@
 //! | failure | `GET`, `PUT`, `DELETE`, `PATCH` | `POST` |
 //! |---|---|---|
 //! | `429 Too Many Requests` | retried | retried |
-//! | the connection could not be made (DNS, refused, connect timeout, proxy refused) | retried | retried |
+//! | nothing was sent: the host name did not resolve, the connection was refused or not made (connect timeout, unreachable network, proxy refused), the TLS handshake failed | retried | retried |
 //! | `500`, `502`, `503`, `504` | retried | [`Error::OutcomeUnknown`] |
 //! | connection dropped or reset, other timeouts, broken HTTP | retried | [`Error::OutcomeUnknown`] |
 //! | any other `5xx`, `3xx`, an unreadable or oversized answer | not retried | [`Error::OutcomeUnknown`] |
 //! | a `2xx` whose body does not decode | not retried ([`Error::Decode`]) | not retried ([`Error::Decode`]: the server did act) |
 //! | `4xx` other than 429 (400, 401, 402, 403, 404, 409, 422, ...) | not retried | not retried |
-//! | a TLS or configuration error before anything was sent | not retried | not retried |
+//! | nothing was sent, and trying again cannot help: a certificate that is not trusted, a TLS or URL configuration error | not retried | not retried |
 //!
 //! A `POST` is retried only when the server cannot have acted on it: it said so (429), or
 //! the request never left (no connection). Any other failure of a `POST` after it may have
 //! been sent is [`Error::OutcomeUnknown`], wrapping what happened: the pass may or may not
 //! have been issued (or suspended, ...), so check (for example, list the template's passes)
-//! before sending it again. A TLS handshake failure shows up as an I/O error that cannot be
-//! told apart from one after sending, so on a `POST` it too is reported as outcome-unknown.
+//! before sending it again.
+//!
+//! Whether anything was sent is known, not guessed: the client's agent marks every failure
+//! of name resolution, of connecting and of the TLS handshake (all of which happen before
+//! the first byte of the request is written), and such a failure is a plain
+//! [`Error::Transport`] whose [`before_sending`](crate::error::TransportError::before_sending)
+//! is `true`, for every method. With a caller's own [agent](crate::ClientBuilder::agent)
+//! there is no mark; then only what `ureq` itself reports as before sending (host not
+//! found, connection refused, connect timeout) counts as such.
+//!
+//! [`Error::is_retryable`](crate::Error::is_retryable) follows this same table (as for a
+//! `GET`): an error it calls retryable is one the loop retries while the policy allows.
+//! Timeout and transport errors name the server (`host:port`) and the number of attempts
+//! made.
 //!
 //! `PATCH` (the informational update of a pass) is treated as idempotent: its body sets
 //! fields to absolute values (names, dates, hotel data: nothing is added to or counted), so
@@ -51,6 +63,7 @@
 //! Every attempt sends the same bytes with the same signature; nothing is re-serialized.
 //!
 //! [`Error::OutcomeUnknown`]: crate::Error::OutcomeUnknown
+//! [`Error::Transport`]: crate::Error::Transport
 //! [`Error::Decode`]: crate::Error::Decode
 
 use std::collections::hash_map::RandomState;
@@ -301,6 +314,20 @@ pub(crate) fn classify(error: &ureq::Error) -> Fault {
         | E::Pem(_)
         | E::TlsRequired => Fault::UnsentPermanent,
         _ => Fault::Broken,
+    }
+}
+
+/// Sorts a `ureq` failure that came before any byte of the request was written (name
+/// resolution, connecting, the TLS handshake) into [`Fault::Unsent`], or
+/// [`Fault::UnsentPermanent`] where trying again cannot help: a bad URL or TLS setup, a
+/// certificate that is not trusted (`InvalidData` from the handshake).
+pub(crate) fn classify_before_sending(error: &ureq::Error) -> Fault {
+    match error {
+        ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => {
+            Fault::UnsentPermanent
+        }
+        _ if classify(error) == Fault::UnsentPermanent => Fault::UnsentPermanent,
+        _ => Fault::Unsent,
     }
 }
 

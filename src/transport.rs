@@ -136,7 +136,7 @@ impl<'c> Call<'c> {
             drop(permit);
             let elapsed = started.elapsed();
 
-            let (fault, error, asked) = match result {
+            let (fault, error, asked, request_id) = match result {
                 Ok(answer) if (200..300).contains(&answer.status) => {
                     log::debug!(
                         "{} {} -> {} (attempt {attempt}, {elapsed:?})",
@@ -161,8 +161,14 @@ impl<'c> Call<'c> {
                             .and_then(retry::retry_after_delay),
                         _ => None,
                     };
-                    let error = Error::from_answer(answer.status, answer.retry_after, answer.body);
-                    (Fault::Status(answer.status), error, asked)
+                    let request_id = answer.request_id;
+                    let error = Error::from_answer(
+                        answer.status,
+                        answer.retry_after,
+                        request_id.clone(),
+                        answer.body,
+                    );
+                    (Fault::Status(answer.status), error, asked, request_id)
                 }
                 Err(failure) => {
                     log::debug!(
@@ -171,21 +177,24 @@ impl<'c> Call<'c> {
                         prepared.path,
                         failure.summary(),
                     );
-                    (failure.fault, failure.error, None)
+                    (failure.fault, failure.error, None, failure.request_id)
                 }
             };
 
             match retry::action(idempotent, fault) {
-                Action::Fail => return Err(error),
+                Action::Fail => return Err(prepared.finish(error, attempt)),
                 Action::FailUnknown => {
+                    // The id from the head, else from an error body.
+                    let request_id = request_id.or_else(|| error.request_id().map(str::to_owned));
                     return Err(Error::OutcomeUnknown {
-                        source: Box::new(error),
-                    })
+                        source: Box::new(prepared.finish(error, attempt)),
+                        request_id,
+                    });
                 }
                 Action::Retry => {
                     let Some(wait) = policy.next_wait(retries, first_started.elapsed(), asked)
                     else {
-                        return Err(error);
+                        return Err(prepared.finish(error, attempt));
                     };
                     log::info!(
                         "{} {}: retrying in {wait:?} after {} (attempt {attempt} of {})",
@@ -216,6 +225,8 @@ struct Prepared {
 struct Answer {
     status: u16,
     retry_after: Option<String>,
+    /// `X-Request-ID`, read only from answers outside 2xx.
+    request_id: Option<String>,
     body: Vec<u8>,
 }
 
@@ -223,6 +234,8 @@ struct Answer {
 struct Failure {
     fault: Fault,
     error: Error,
+    /// `X-Request-ID` of an answer whose head arrived before the exchange broke.
+    request_id: Option<String>,
 }
 
 impl Failure {
@@ -232,7 +245,7 @@ impl Failure {
             Error::Timeout { .. } => "timeout".to_owned(),
             Error::ResponseTooLarge { limit } => format!("answer over {limit} bytes"),
             // Not every `ureq` error's text: a bad or refused URL would name the query.
-            Error::Transport(e) => match e.as_ref() {
+            Error::Transport(e) => match e.source.as_ref() {
                 ureq::Error::Io(io) => format!("I/O error: {io}"),
                 ureq::Error::Protocol(p) => format!("HTTP error: {p}"),
                 ureq::Error::HostNotFound => "host not found".to_owned(),
@@ -254,6 +267,26 @@ fn fault_summary(fault: Fault) -> String {
 }
 
 impl Prepared {
+    /// The error to return after `attempts` attempts: a timeout or transport error names
+    /// the server and the attempts. (Built only on failure: nothing on the way of a call
+    /// that succeeds.)
+    fn finish(&self, mut error: Error, attempts: u32) -> Error {
+        match &mut error {
+            Error::Timeout {
+                host, attempts: n, ..
+            } => {
+                *host = host_and_port(&self.uri);
+                *n = attempts;
+            }
+            Error::Transport(e) => {
+                e.host = host_and_port(&self.uri);
+                e.attempts = attempts;
+            }
+            _ => {}
+        }
+        error
+    }
+
     /// One attempt: send, read the status and the whole body (bounded).
     fn attempt(&self, client: &Client) -> Result<Answer, Failure> {
         let inner = &client.inner;
@@ -276,9 +309,18 @@ impl Prepared {
             request
         };
 
-        let fail = |e: ureq::Error| Failure {
-            fault: retry::classify(&e),
-            error: map_ureq(e, &inner.timeouts),
+        let fail = |e: ureq::Error| {
+            let (e, before_sending) = unmark(e);
+            let fault = if before_sending {
+                retry::classify_before_sending(&e)
+            } else {
+                retry::classify(&e)
+            };
+            Failure {
+                fault,
+                error: map_ureq(e, fault, &inner.timeouts),
+                request_id: None,
+            }
         };
         // A GET or DELETE without a body goes out with no framing headers at all (RFC 9110
         // 8.6: no `Content-Length: 0` where the method gives content no meaning); a body-less
@@ -306,8 +348,16 @@ impl Prepared {
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
         let encoded = headers.contains_key(http::header::CONTENT_ENCODING);
+        // Only an error answer's id is kept: a 2xx pays nothing for it.
+        let request_id = if (200..300).contains(&status) {
+            None
+        } else {
+            request_id(headers)
+        };
         if !encoded && declared.is_some_and(|len| len > inner.max_response_bytes) {
-            return Err(too_large(status, inner.max_response_bytes));
+            let mut failure = too_large(status, inner.max_response_bytes);
+            failure.request_id = request_id.or_else(|| self::request_id(headers));
+            return Err(failure);
         }
         // Sized from the declared length (up to 64 KiB), the buffer takes the body in one
         // read instead of growing through a series of reads and copies; an undeclared or
@@ -318,21 +368,27 @@ impl Prepared {
             }),
             _ => 0,
         });
-        std::io::Read::read_to_end(
+        let read = std::io::Read::read_to_end(
             &mut response
                 .body_mut()
                 .with_config()
                 .limit(inner.max_response_bytes)
                 .reader(),
             &mut body,
-        )
-        .map_err(|e| match ureq::Error::from(e) {
-            ureq::Error::BodyExceedsLimit(_) => too_large(status, inner.max_response_bytes),
-            other => fail(other),
-        })?;
+        );
+        if let Err(e) = read {
+            let mut failure = match ureq::Error::from(e) {
+                ureq::Error::BodyExceedsLimit(_) => too_large(status, inner.max_response_bytes),
+                other => fail(other),
+            };
+            // The head arrived: its id tells support which request this was.
+            failure.request_id = self::request_id(response.headers());
+            return Err(failure);
+        }
         Ok(Answer {
             status,
             retry_after,
+            request_id,
             body,
         })
     }
@@ -352,7 +408,130 @@ fn too_large(status: u16, limit: u64) -> Failure {
             Fault::Broken
         },
         error: Error::ResponseTooLarge { limit },
+        request_id: None,
     }
+}
+
+/// The `X-Request-ID` of an answer, if it is text.
+fn request_id(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(str::to_owned)
+}
+
+/// `host:port` of a request's URI (the scheme's port when none is written).
+fn host_and_port(uri: &http::Uri) -> String {
+    let host = uri.host().unwrap_or("(no host)");
+    let port = uri
+        .port_u16()
+        .unwrap_or(if uri.scheme_str() == Some("http") {
+            80
+        } else {
+            443
+        });
+    format!("{host}:{port}")
+}
+
+// ---------------------------------------------------------------- before sending
+
+/// The mark on a failure that came before any byte of the request was written: name
+/// resolution, connecting (a proxy's `CONNECT` included) or the TLS handshake. The
+/// client's own agent puts it there (see [`agent`]); [`unmark`] takes it off again, so
+/// callers see `ureq`'s error as it was.
+#[derive(Debug)]
+struct BeforeSending(ureq::Error);
+
+impl std::fmt::Display for BeforeSending {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for BeforeSending {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.0)
+    }
+}
+
+fn mark(error: ureq::Error) -> ureq::Error {
+    ureq::Error::Io(std::io::Error::other(BeforeSending(error)))
+}
+
+/// `ureq`'s error without the mark, and whether it carried one.
+fn unmark(error: ureq::Error) -> (ureq::Error, bool) {
+    match error {
+        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<BeforeSending>()) => {
+            match io.into_inner().map(|e| e.downcast::<BeforeSending>()) {
+                Some(Ok(marked)) => (marked.0, true),
+                // Not reached: the check above saw the mark.
+                Some(Err(other)) => (ureq::Error::Io(std::io::Error::other(other)), false),
+                None => (ureq::Error::ConnectionFailed, true),
+            }
+        }
+        other => (other, false),
+    }
+}
+
+/// Connects as `ureq` does by default (proxy, TCP, TLS), marking any failure.
+#[derive(Debug, Default)]
+struct MarkingConnector(ureq::unversioned::transport::DefaultConnector);
+
+impl ureq::unversioned::transport::Connector for MarkingConnector {
+    type Out = Box<dyn ureq::unversioned::transport::Transport>;
+
+    fn connect(
+        &self,
+        details: &ureq::unversioned::transport::ConnectionDetails,
+        chained: Option<()>,
+    ) -> Result<Option<Self::Out>, ureq::Error> {
+        self.0.connect(details, chained).map_err(mark)
+    }
+}
+
+/// Resolves as `R` does, marking any failure.
+#[derive(Debug, Default)]
+pub(crate) struct MarkingResolver<R>(pub(crate) R);
+
+impl<R: ureq::unversioned::resolver::Resolver> ureq::unversioned::resolver::Resolver
+    for MarkingResolver<R>
+{
+    fn resolve(
+        &self,
+        uri: &http::Uri,
+        config: &ureq::config::Config,
+        timeout: ureq::unversioned::transport::NextTimeout,
+    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+        self.0.resolve(uri, config, timeout).map_err(mark)
+    }
+
+    fn empty(&self) -> ureq::unversioned::resolver::ResolvedSocketAddrs {
+        self.0.empty()
+    }
+}
+
+/// An agent as `config` describes, with `ureq`'s own connector and `resolver`, whose
+/// failures before sending are marked, so that the retry rules can tell a request that
+/// never left from one that may have reached the server.
+pub(crate) fn agent_with(
+    config: ureq::config::Config,
+    resolver: impl ureq::unversioned::resolver::Resolver,
+) -> ureq::Agent {
+    ureq::Agent::with_parts(
+        config,
+        MarkingConnector::default(),
+        MarkingResolver(resolver),
+    )
+}
+
+/// [`agent_with`] `ureq`'s default resolver (the operating system's).
+pub(crate) fn agent(config: ureq::config::Config) -> ureq::Agent {
+    agent_with(
+        config,
+        ureq::unversioned::resolver::DefaultResolver::default(),
+    )
 }
 
 /// Decodes an answer body; the error keeps the bytes and the path of the failing field.
@@ -398,11 +577,14 @@ pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T,
     Ok(value)
 }
 
-/// The crate's error for a `ureq` failure; a timeout names the limit that fired.
-fn map_ureq(e: ureq::Error, timeouts: &Timeouts) -> Error {
+/// The crate's error for a `ureq` failure; a timeout names the limit that fired. The host
+/// and the number of attempts are filled in when the call ends ([`Prepared::finish`]).
+fn map_ureq(e: ureq::Error, fault: Fault, timeouts: &Timeouts) -> Error {
     use ureq::Timeout as T;
     match e {
         ureq::Error::Timeout(stage) => Error::Timeout {
+            host: String::new(),
+            attempts: 1,
             limit: match stage {
                 T::Connect => timeouts.connect,
                 T::SendRequest | T::SendBody | T::RecvResponse | T::RecvBody => timeouts.read,
@@ -414,16 +596,28 @@ fn map_ureq(e: ureq::Error, timeouts: &Timeouts) -> Error {
         ureq::Error::BodyExceedsLimit(limit) => Error::ResponseTooLarge { limit },
         // A socket timeout that surfaced as I/O: the read limit is the one on sockets.
         ureq::Error::Io(io) if io.kind() == std::io::ErrorKind::TimedOut => Error::Timeout {
+            host: String::new(),
+            attempts: 1,
             limit: timeouts.read.or(timeouts.overall),
         },
-        other => Error::Transport(Box::new(other)),
+        other => Error::Transport(crate::error::TransportError::new(other, fault)),
     }
 }
 
-/// A path segment made from a caller's id: refused if empty, percent-encoded otherwise.
+/// A path segment made from a caller's id: refused if empty or a dot segment (`.` or
+/// `..`, which URL handling anywhere on the way may resolve against the path, sending the
+/// request to another resource), percent-encoded otherwise. Encoding cannot help a dot
+/// segment: `%2E` is the same as `.` to servers that normalize paths (RFC 3986, 6.2.2.2),
+/// and no AccessGrid id is made of dots.
 pub(crate) fn segment(field: &str, id: &str) -> Result<String, Error> {
     if id.trim().is_empty() {
         return Err(Error::invalid(field, "must not be empty"));
+    }
+    if id == "." || id == ".." {
+        return Err(Error::invalid(
+            field,
+            format!("must not be `{id}`: a dot segment would name another path"),
+        ));
     }
     Ok(percent_encode(id))
 }
@@ -543,6 +737,131 @@ mod tests {
             segment("card_id", "0xc4rd1d").ok().as_deref(),
             Some("0xc4rd1d")
         );
+    }
+
+    /// A resolver that fails as the operating system's does for a name that does not
+    /// resolve (std reports getaddrinfo's failure as an I/O error of no particular kind),
+    /// and counts the lookups. Nothing is looked up for real: nothing leaves the machine.
+    #[derive(Debug, Default)]
+    struct NoSuchHost(std::sync::Arc<std::sync::atomic::AtomicU32>);
+
+    impl ureq::unversioned::resolver::Resolver for NoSuchHost {
+        fn resolve(
+            &self,
+            _: &http::Uri,
+            _: &ureq::config::Config,
+            _: ureq::unversioned::transport::NextTimeout,
+        ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
+            self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            Err(ureq::Error::Io(std::io::Error::other(
+                "failed to lookup address information: Name or service not known",
+            )))
+        }
+    }
+
+    fn unresolvable_client(
+        lookups: &std::sync::Arc<std::sync::atomic::AtomicU32>,
+        retries: u32,
+    ) -> Client {
+        let agent = agent_with(
+            ureq::Agent::config_builder().build(),
+            NoSuchHost(std::sync::Arc::clone(lookups)),
+        );
+        Client::builder("acct", "secret")
+            .base_url("https://accessgrid-test.invalid")
+            .agent(agent)
+            .retry(
+                crate::RetryPolicy::default()
+                    .max_retries(retries)
+                    .initial_backoff(std::time::Duration::from_millis(1))
+                    .max_backoff(std::time::Duration::from_millis(5)),
+            )
+            .throttle(crate::Throttle::off())
+            .build()
+            .expect("a valid client")
+    }
+
+    #[test]
+    fn an_unresolvable_host_is_a_retried_transport_error_for_a_post_and_a_get() {
+        use std::sync::atomic::Ordering;
+        let lookups = std::sync::Arc::default();
+        let client = unresolvable_client(&lookups, 3);
+        let issued = client.access_cards().issue(
+            crate::models::IssueCardRequest::builder()
+                .card_template_id("0xt3mpl4t3")
+                .full_name("Ada")
+                .site_code("42")
+                .card_number("1234"),
+        );
+        let err = issued.expect_err("the host does not resolve");
+        let Error::Transport(e) = &err else {
+            panic!("a plain transport error, never outcome-unknown: {err:?}");
+        };
+        assert_eq!(e.host, "accessgrid-test.invalid:443");
+        assert_eq!(e.attempts, 4);
+        assert!(e.before_sending);
+        assert!(
+            matches!(e.source.as_ref(), ureq::Error::Io(_)),
+            "the unmarked error"
+        );
+        assert_eq!(lookups.load(Ordering::SeqCst), 4, "1 attempt + 3 retries");
+        assert!(err.is_retryable());
+        let text = err.to_string();
+        assert!(
+            text.contains("could not reach accessgrid-test.invalid:443 (after 4 attempts)")
+                && text.contains("Name or service not known"),
+            "{text}"
+        );
+
+        let lookups = std::sync::Arc::default();
+        let err = unresolvable_client(&lookups, 2)
+            .access_cards()
+            .get("0xc4rd1d")
+            .expect_err("the host does not resolve");
+        assert!(
+            matches!(&err, Error::Transport(e) if e.attempts == 3),
+            "{err:?}"
+        );
+        assert_eq!(lookups.load(Ordering::SeqCst), 3, "a GET is retried too");
+        assert!(err.is_retryable());
+    }
+
+    #[test]
+    fn the_mark_comes_off_and_only_marked_errors_count_as_unsent() {
+        let (e, marked) = unmark(mark(ureq::Error::HostNotFound));
+        assert!(marked && matches!(e, ureq::Error::HostNotFound));
+        let (e, marked) = unmark(ureq::Error::Io(std::io::Error::other("reset")));
+        assert!(!marked && matches!(e, ureq::Error::Io(_)));
+        let io = |kind| ureq::Error::Io(std::io::Error::new(kind, "x"));
+        use std::io::ErrorKind as K;
+        assert_eq!(
+            retry::classify_before_sending(&io(K::ConnectionReset)),
+            Fault::Unsent
+        );
+        assert_eq!(retry::classify_before_sending(&io(K::Other)), Fault::Unsent);
+        assert_eq!(
+            retry::classify_before_sending(&io(K::InvalidData)),
+            Fault::UnsentPermanent,
+            "an untrusted certificate: trying again cannot help"
+        );
+        assert_eq!(
+            retry::classify_before_sending(&ureq::Error::BadUri("x".into())),
+            Fault::UnsentPermanent
+        );
+    }
+
+    #[test]
+    fn dot_segments_are_refused_other_dots_are_kept() {
+        for id in [".", ".."] {
+            assert!(
+                matches!(segment("card_id", id), Err(Error::InvalidInput { ref field, .. }) if field == "card_id"),
+                "{id:?}"
+            );
+        }
+        assert_eq!(segment("card_id", "...").ok().as_deref(), Some("..."));
+        assert_eq!(segment("card_id", "a.b").ok().as_deref(), Some("a.b"));
+        assert_eq!(segment("card_id", "%2E").ok().as_deref(), Some("%252E"));
+        assert_eq!(segment("card_id", "./").ok().as_deref(), Some(".%2F"));
     }
 
     #[test]

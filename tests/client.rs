@@ -122,7 +122,7 @@ fn debug_never_shows_the_secret() {
 
 /// The only test in this binary that touches the environment, so no other test races it.
 #[test]
-fn from_env_reads_both_spellings_and_the_base_url() {
+fn from_env_reads_only_the_prefixed_names_and_the_base_url() {
     let clear = || {
         for name in [
             "ACCESSGRID_ACCOUNT_ID",
@@ -136,22 +136,31 @@ fn from_env_reads_both_spellings_and_the_base_url() {
     };
     clear();
     assert!(
-        matches!(Client::from_env(), Err(Error::Config(ref m)) if m.contains("ACCESSGRID_ACCOUNT_ID"))
+        matches!(Client::from_env(), Err(Error::Config(ref m)) if m == "set ACCESSGRID_ACCOUNT_ID to the account id")
     );
 
+    // The generic names any tool may set are never read; the error says so.
     std::env::set_var("ACCOUNT_ID", "from_plain");
-    assert!(matches!(Client::from_env(), Err(Error::Config(ref m)) if m.contains("SECRET_KEY")));
     std::env::set_var("SECRET_KEY", SECRET);
-    assert_eq!(
-        Client::from_env().expect("plain names").account_id(),
-        "from_plain"
+    let err = Client::from_env().expect_err("the generic names are not read");
+    assert!(
+        matches!(err, Error::Config(ref m) if m.contains("ACCOUNT_ID is set, but only ACCESSGRID_ACCOUNT_ID is read")),
+        "{err:?}"
     );
-
     std::env::set_var("ACCESSGRID_ACCOUNT_ID", "from_prefixed");
+    let err = Client::from_env().expect_err("no prefixed secret key");
+    assert!(
+        matches!(err, Error::Config(ref m) if m.contains("only ACCESSGRID_SECRET_KEY is read")),
+        "{err:?}"
+    );
+    assert!(!format!("{err:?}").contains(SECRET));
+
     std::env::set_var("ACCESSGRID_SECRET_KEY", SECRET);
-    std::env::set_var("ACCESSGRID_BASE_URL", "http://127.0.0.1:4010/");
-    let client = Client::from_env().expect("prefixed names win");
+    let client = Client::from_env().expect("prefixed names");
     assert_eq!(client.account_id(), "from_prefixed");
+    assert_eq!(client.base_url(), accessgrid::client::DEFAULT_BASE_URL);
+    std::env::set_var("ACCESSGRID_BASE_URL", "http://127.0.0.1:4010/");
+    let client = Client::from_env().expect("prefixed names");
     assert_eq!(client.base_url(), "http://127.0.0.1:4010");
     clear();
 }

@@ -63,7 +63,7 @@ fn assert_all_identical(server: &RawServer) {
 
 fn unknown_source(e: Error) -> Error {
     match e {
-        Error::OutcomeUnknown { source } => *source,
+        Error::OutcomeUnknown { source, .. } => *source,
         other => panic!("expected OutcomeUnknown, got {other:?}"),
     }
 }
@@ -268,16 +268,147 @@ fn issue_refused_forever_is_a_plain_transport_error_after_every_retry() {
         .port();
     let err = issue(&client_for(&format!("http://127.0.0.1:{port}"), quick(3)))
         .expect_err("nobody listens");
-    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+    let Error::Transport(transport) = &err else {
+        panic!("expected a plain Transport error, got {err:?}");
+    };
+    assert_eq!(transport.host, format!("127.0.0.1:{port}"));
+    assert_eq!(transport.attempts, 4, "1 attempt + 3 retries");
+    assert!(transport.before_sending, "{transport:?}");
     assert!(
         err.is_retryable(),
         "nothing was sent, so the caller may retry"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains(&format!("127.0.0.1:{port}")) && text.contains("after 4 attempts"),
+        "{text}"
     );
     let refused = my_log_lines()
         .iter()
         .filter(|l| l.starts_with("POST /v1/key-cards failed"))
         .count();
     assert_eq!(refused, 4, "1 attempt + 3 retries");
+}
+
+#[test]
+fn get_refused_is_retried_and_names_host_and_attempts() {
+    let port = TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
+    let err = get(&client_for(&format!("http://127.0.0.1:{port}"), quick(2)))
+        .expect_err("nobody listens");
+    let Error::Transport(transport) = &err else {
+        panic!("expected a plain Transport error, got {err:?}");
+    };
+    assert_eq!(
+        (transport.host.as_str(), transport.attempts),
+        (format!("127.0.0.1:{port}").as_str(), 3)
+    );
+    assert!(err.is_retryable());
+}
+
+#[test]
+fn is_retryable_agrees_with_the_retry_loop() {
+    // Each failure once, then a good answer, with one retry allowed: the loop retried it
+    // exactly when the server saw 2 requests. The same failure forever with no retries:
+    // `is_retryable` on the error returned must say the same.
+    let cases: Vec<(fn() -> Reply, bool)> = vec![
+        (|| Reply::json(500, "{}"), true),
+        (|| Reply::json(503, "{}"), true),
+        (|| Reply::json(429, "{}"), true),
+        (|| Reply::json(501, "{}"), false),
+        (|| Reply::json(404, "{}"), false),
+        (|| Reply::json(422, "{}"), false),
+        (|| Reply::Close, true),
+        (|| Reply::truncated(200, 200, "{"), true),
+        (|| Reply::Raw(b"NOT HTTP AT ALL\r\n\r\n".to_vec()), true),
+        // A body that cannot be decompressed: trying again will not fix it.
+        (
+            || {
+                Reply::with(
+                    200,
+                    &[
+                        ("Content-Type", "application/json"),
+                        ("Content-Encoding", "gzip"),
+                    ],
+                    b"this is not gzip at all",
+                )
+            },
+            false,
+        ),
+    ];
+    for (i, (failure, retried)) in cases.into_iter().enumerate() {
+        let once = RawServer::start(move |n, _| {
+            if n == 0 {
+                failure()
+            } else {
+                Reply::json(200, CARD)
+            }
+        });
+        let outcome = get(&client_for(&once.url(), quick(1)));
+        assert_eq!(
+            once.requests() == 2,
+            retried,
+            "case {i}: {} requests",
+            once.requests()
+        );
+        assert_eq!(outcome.is_ok(), retried, "case {i}");
+
+        let always = RawServer::start(move |_, _| failure());
+        let err = get(&client_for(&always.url(), RetryPolicy::none())).expect_err("fails");
+        assert_eq!(err.is_retryable(), retried, "case {i}: {err:?}");
+    }
+}
+
+#[test]
+fn a_timeout_names_host_and_attempts() {
+    let server = RawServer::start(|_, _| {
+        Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
+    });
+    let client = Client::builder(ACCOUNT, SECRET)
+        .base_url(server.url())
+        .read_timeout(Duration::from_millis(150))
+        .retry(quick(1))
+        .throttle(Throttle::off())
+        .build()
+        .expect("client");
+    let err = get(&client).expect_err("too slow");
+    let host = server.url().trim_start_matches("http://").to_owned();
+    match &err {
+        Error::Timeout {
+            host: h, attempts, ..
+        } => {
+            assert_eq!((h.as_str(), *attempts), (host.as_str(), 2));
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    let text = err.to_string();
+    assert!(
+        text.contains(&host) && text.contains("after 2 attempts"),
+        "{text}"
+    );
+    assert!(err.is_retryable());
+}
+
+#[test]
+fn a_post_whose_answer_broke_keeps_the_request_id() {
+    let server = RawServer::start(|_, _| {
+        Reply::Raw(
+            b"HTTP/1.1 200 OK\r\nX-Request-ID: req-77\r\nContent-Length: 100\r\n\r\n{\"id\""
+                .to_vec(),
+        )
+    });
+    let err = issue(&client_for(&server.url(), quick(3))).expect_err("truncated");
+    assert_eq!(server.requests(), 1, "never sent twice");
+    assert_eq!(err.request_id(), Some("req-77"));
+    assert!(err.to_string().contains("request id req-77"), "{err}");
+    match err {
+        Error::OutcomeUnknown { request_id, .. } => {
+            assert_eq!(request_id.as_deref(), Some("req-77"))
+        }
+        other => panic!("expected OutcomeUnknown, got {other:?}"),
+    }
 }
 
 // ---- a POST that may have been acted on is never sent twice ----
@@ -509,7 +640,7 @@ fn get_times_out(client: &Client, limit: Duration) -> Duration {
     let err = get(client).expect_err("too slow");
     let took = started.elapsed();
     assert!(
-        matches!(err, Error::Timeout { limit: Some(l) } if l == limit),
+        matches!(err, Error::Timeout { limit: Some(l), .. } if l == limit),
         "{err:?}"
     );
     took

@@ -112,6 +112,30 @@ fn an_unknown_certificate_is_refused_and_nothing_is_sent() {
 }
 
 #[test]
+fn a_post_whose_tls_handshake_failed_is_a_plain_transport_error_never_outcome_unknown() {
+    let server = TlsServer::start();
+    let client = builder(&server.url())
+        .retry(RetryPolicy::default().max_retries(3))
+        .build()
+        .expect("client");
+    let err = client
+        .access_cards()
+        .suspend("0xc4rd1d")
+        .expect_err("the test CA is not trusted");
+    let Error::Transport(transport) = &err else {
+        panic!("nothing was sent: a plain transport error, got {err:?}");
+    };
+    assert!(transport.before_sending, "{transport:?}");
+    assert_eq!(
+        transport.attempts, 1,
+        "an untrusted certificate is not retried: it will not change"
+    );
+    assert_eq!(transport.host, format!("localhost:{}", server.addr.port()));
+    assert!(!err.is_retryable());
+    assert_eq!(server.requests.load(Ordering::SeqCst), 0);
+}
+
+#[test]
 fn an_added_root_certificate_is_trusted() {
     let server = TlsServer::start();
     let client = builder(&server.url())

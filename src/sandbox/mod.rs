@@ -306,6 +306,10 @@ pub enum DeliveryOutcome {
 }
 
 /// A request the sandbox answered; see [`Sandbox::requests`].
+///
+/// The method and path are the client's text: a path longer than
+/// [`REQUEST_LOG_MAX_PATH`] bytes is kept cut at a character boundary and ends in `…`,
+/// a method longer than 16 bytes likewise.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct SeenRequest {
@@ -324,7 +328,57 @@ pub(crate) struct Shared {
     pub(crate) stop: AtomicBool,
     state: Mutex<State>,
     faults: Mutex<VecDeque<(Fault, u32)>>,
-    seen: Mutex<Vec<SeenRequest>>,
+    seen: Mutex<RequestLog>,
+}
+
+/// How many requests [`Sandbox::requests`] keeps at most: the newest.
+pub const REQUEST_LOG_MAX_ENTRIES: usize = 1000;
+/// How many bytes of methods and paths [`Sandbox::requests`] keeps at most, all entries
+/// together: the newest entries that fit.
+pub const REQUEST_LOG_MAX_BYTES: usize = 256 * 1024;
+/// The longest path [`Sandbox::requests`] keeps whole, in bytes; a longer one is cut.
+pub const REQUEST_LOG_MAX_PATH: usize = 512;
+/// The longest method kept whole, in bytes.
+const REQUEST_LOG_MAX_METHOD: usize = 16;
+
+/// The newest requests, bounded in count and in bytes: any client can send requests,
+/// authenticated or not, and none of them may grow the sandbox's memory for good.
+#[derive(Debug, Default)]
+struct RequestLog {
+    entries: VecDeque<SeenRequest>,
+    /// Bytes of method and path held by `entries`.
+    bytes: usize,
+}
+
+impl RequestLog {
+    fn push(&mut self, mut request: SeenRequest) {
+        clip(&mut request.method, REQUEST_LOG_MAX_METHOD);
+        clip(&mut request.path, REQUEST_LOG_MAX_PATH);
+        request.method.shrink_to_fit();
+        request.path.shrink_to_fit();
+        self.bytes += request.method.len() + request.path.len();
+        self.entries.push_back(request);
+        while self.entries.len() > REQUEST_LOG_MAX_ENTRIES || self.bytes > REQUEST_LOG_MAX_BYTES {
+            let Some(old) = self.entries.pop_front() else {
+                break;
+            };
+            self.bytes -= old.method.len() + old.path.len();
+        }
+    }
+}
+
+/// Cuts `text` to at most `max` bytes (at a character boundary), marking the cut with `…`.
+fn clip(text: &mut String, max: usize) {
+    if text.len() <= max {
+        return;
+    }
+    let keep = max.saturating_sub('…'.len_utf8());
+    let cut = (0..=keep)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    text.truncate(cut);
+    text.push('…');
 }
 
 /// Locks a mutex; a worker that panicked while holding it leaves data that is still usable.
@@ -422,7 +476,7 @@ impl Sandbox {
             .install(card_id, device, &actor)
             .map_err(|refused| {
                 let body = serde_json::json!({ "message": refused.message }).to_string();
-                Error::from_answer(refused.status, None, body.into_bytes())
+                Error::from_answer(refused.status, None, None, body.into_bytes())
             })
     }
 
@@ -457,9 +511,13 @@ impl Sandbox {
         lock(&self.shared.faults).clear();
     }
 
-    /// Every request the sandbox answered so far, in order (install pages included).
+    /// The requests the sandbox answered so far, in order (install pages included): the
+    /// newest [`REQUEST_LOG_MAX_ENTRIES`] of them, fewer when their methods and paths
+    /// together exceed [`REQUEST_LOG_MAX_BYTES`]; a path over [`REQUEST_LOG_MAX_PATH`] bytes
+    /// is kept cut (see [`SeenRequest`]). So no client, authenticated or not, can make the
+    /// log grow without bound.
     pub fn requests(&self) -> Vec<SeenRequest> {
-        lock(&self.shared.seen).clone()
+        lock(&self.shared.seen).entries.iter().cloned().collect()
     }
 
     /// Every event recorded so far, in order, as webhook subscribers receive them: one
@@ -552,19 +610,21 @@ impl SandboxBuilder {
         let server = Arc::new(server);
         let base_url = format!("http://{addr}");
 
-        // The client sets its own timeouts on every request; these match them.
-        let agent = crate::client::with_timeouts!(
-            ureq::Agent::config_builder(),
-            crate::client::Timeouts::default()
-        )
-        .max_idle_connections(0)
-        .max_idle_connections_per_host(0)
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .proxy(None)
-        .user_agent(crate::client::default_user_agent())
-        .build()
-        .new_agent();
+        // The client sets its own timeouts on every request; these match them. Built as the
+        // client builds its own, so a failure before sending is known as such.
+        let agent = crate::transport::agent(
+            crate::client::with_timeouts!(
+                ureq::Agent::config_builder(),
+                crate::client::Timeouts::default()
+            )
+            .max_idle_connections(0)
+            .max_idle_connections_per_host(0)
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .proxy(None)
+            .user_agent(crate::client::default_user_agent())
+            .build(),
+        );
         let client = Client::builder(account_id.clone(), secret.clone())
             .base_url(&base_url)
             .agent(agent)
@@ -580,7 +640,7 @@ impl SandboxBuilder {
             stop: AtomicBool::new(false),
             state: Mutex::new(state),
             faults: Mutex::new(VecDeque::new()),
-            seen: Mutex::new(Vec::new()),
+            seen: Mutex::new(RequestLog::default()),
         });
         let deliverer = delivery::spawn(
             Arc::clone(&outbox),
@@ -671,5 +731,45 @@ impl fmt::Debug for SandboxBuilder {
             .field("port", &self.port)
             .field("delivery", &self.delivery)
             .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_request_log_cuts_at_character_boundaries_and_counts_what_it_keeps() {
+        let mut log = RequestLog::default();
+        let path = "é".repeat(REQUEST_LOG_MAX_PATH); // twice the byte limit, all 2-byte chars
+        log.push(SeenRequest {
+            method: "X".repeat(100),
+            path: path.clone(),
+            status: 404,
+        });
+        let kept = &log.entries[0];
+        assert!(
+            kept.path.len() <= REQUEST_LOG_MAX_PATH,
+            "{}",
+            kept.path.len()
+        );
+        assert!(kept.path.ends_with('…') && path.starts_with(kept.path.trim_end_matches('…')));
+        assert!(kept.method.len() <= REQUEST_LOG_MAX_METHOD);
+        assert_eq!(log.bytes, kept.method.len() + kept.path.len());
+        for n in 0..REQUEST_LOG_MAX_ENTRIES {
+            log.push(SeenRequest {
+                method: "GET".into(),
+                path: format!("/{n}"),
+                status: 200,
+            });
+        }
+        assert_eq!(log.entries.len(), REQUEST_LOG_MAX_ENTRIES);
+        assert_eq!(log.entries[0].path, "/0", "the oldest went first");
+        let held: usize = log
+            .entries
+            .iter()
+            .map(|r| r.method.len() + r.path.len())
+            .sum();
+        assert_eq!(log.bytes, held);
     }
 }

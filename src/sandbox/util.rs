@@ -27,12 +27,21 @@ pub(crate) fn iso8601(millis: i64) -> String {
     )
 }
 
+/// The latest year a date may name: ISO 8601's four digits (and far inside `i64`
+/// milliseconds, so no arithmetic on a parsed date can overflow).
+const MAX_YEAR: i64 = 9999;
+
 /// Parses an ISO 8601 date (`2024-05-01`) or date-time (`2024-05-01T12:30:00`, with optional
 /// fraction and `Z` or `±HH:MM` offset; no offset means UTC) to milliseconds since the epoch.
+///
+/// Client input: every field is range-checked (year 0 to 9999, a day that exists in its
+/// month, hours, minutes, seconds and offsets in range, digits only) and every step of the
+/// arithmetic is checked, so no text can make it panic or overflow; anything else is `None`.
 pub(crate) fn parse_iso8601(text: &str) -> Option<i64> {
     let text = text.trim();
-    let num = |s: &str| -> Option<i64> {
-        if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+    // Digits only (no sign, no `+`), at most `max_len` of them.
+    let num = |s: &str, max_len: usize| -> Option<i64> {
+        if s.is_empty() || s.len() > max_len || !s.bytes().all(|b| b.is_ascii_digit()) {
             return None;
         }
         s.parse().ok()
@@ -42,24 +51,33 @@ pub(crate) fn parse_iso8601(text: &str) -> Option<i64> {
         None => (text, None),
     };
     let mut parts = date.splitn(3, '-');
-    let y = num(parts.next()?)?;
-    let m = num(parts.next()?)?;
-    let d = num(parts.next()?)?;
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+    let y = num(parts.next()?, 4)?;
+    let m = num(parts.next()?, 2)?;
+    let d = num(parts.next()?, 2)?;
+    if !(0..=MAX_YEAR).contains(&y) || !(1..=12).contains(&m) || d < 1 || d > days_in_month(y, m) {
         return None;
     }
-    let mut millis = days_from_civil(y, m, d) * 86_400_000;
+    let mut millis = days_from_civil(y, m, d).checked_mul(86_400_000)?;
     if let Some(time) = time {
         let (clock, offset_minutes) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
             (c, 0)
         } else if let Some(pos) = time.rfind(['+', '-']) {
+            // `pos` is the byte of an ASCII sign: both halves are on character boundaries.
             let (c, off) = time.split_at(pos);
             let sign = if off.starts_with('-') { -1 } else { 1 };
-            let off = off[1..].replace(':', "");
-            if off.len() != 4 {
+            let digits: Vec<u8> = off.bytes().skip(1).filter(|b| *b != b':').collect();
+            let [h1, h2, m1, m2] = digits[..] else {
+                return None;
+            };
+            let two = |a: u8, b: u8| -> Option<i64> {
+                (a.is_ascii_digit() && b.is_ascii_digit())
+                    .then(|| i64::from(a - b'0') * 10 + i64::from(b - b'0'))
+            };
+            let (oh, om) = (two(h1, h2)?, two(m1, m2)?);
+            if oh > 23 || om > 59 {
                 return None;
             }
-            (c, sign * (num(&off[..2])? * 60 + num(&off[2..])?))
+            (c, sign * (oh * 60 + om))
         } else {
             (time, 0)
         };
@@ -68,25 +86,39 @@ pub(crate) fn parse_iso8601(text: &str) -> Option<i64> {
             None => (clock, None),
         };
         let mut fields = hms.split(':');
-        let h = num(fields.next()?)?;
-        let min = num(fields.next()?)?;
+        let h = num(fields.next()?, 2)?;
+        let min = num(fields.next()?, 2)?;
         let s = match fields.next() {
-            Some(s) => num(s)?,
+            Some(s) => num(s, 2)?,
             None => 0,
         };
         if fields.next().is_some() || h > 23 || min > 59 || s > 60 {
             return None;
         }
         let ms = match fraction {
-            Some(f) => {
-                let digits: String = f.chars().chain("000".chars()).take(3).collect();
-                num(&digits)?
-            }
+            Some(f) if f.is_empty() || !f.bytes().all(|b| b.is_ascii_digit()) => return None,
+            // Milliseconds: the first three digits (padded), the rest ignored.
+            Some(f) => f
+                .bytes()
+                .chain(*b"000")
+                .take(3)
+                .fold(0, |acc, b| acc * 10 + i64::from(b - b'0')),
             None => 0,
         };
-        millis += ((h * 60 + min - offset_minutes) * 60 + s) * 1000 + ms;
+        let seconds = (h * 60 + min - offset_minutes) * 60 + s;
+        millis = millis.checked_add(seconds.checked_mul(1000)?.checked_add(ms)?)?;
     }
     Some(millis)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    match month {
+        2 if leap => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
 }
 
 // Howard Hinnant's civil calendar algorithms.
@@ -239,6 +271,44 @@ mod tests {
         for millis in [0, 951_782_400_000, 4_102_444_800_000] {
             assert_eq!(parse_iso8601(&iso8601(millis)), Some(millis));
         }
+    }
+
+    #[test]
+    fn refuses_out_of_range_and_odd_dates_without_panicking() {
+        for text in [
+            "99999999999999-01-01",
+            "9223372036854775807-01-01",
+            "10000-01-01",
+            "-1-01-01",
+            "2024-02-30",
+            "2023-02-29",
+            "2024-04-31",
+            "2024-00-10",
+            "2024-05-00",
+            "2024-05-01T12:30:00+99:00",
+            "2024-05-01T12:30:00+02:60",
+            "2024-05-01T12:30:00+a\u{e9}1",
+            "2024-05-01T12:30:00+\u{e9}\u{e9}",
+            "2024-05-01T12:30:00-0",
+            "2024-05-01T12:30:00.",
+            "2024-05-01T12:30:00.1x",
+            "2024-05-01T123:00:00",
+            "2024-05-01T12:30:00:00",
+            "+2024-05-01",
+            "2024-+5-01",
+        ] {
+            assert_eq!(parse_iso8601(text), None, "{text:?}");
+        }
+        assert_eq!(parse_iso8601("2024-02-29"), Some(1_709_164_800_000));
+        assert_eq!(
+            parse_iso8601("9999-12-31T23:59:59.999Z"),
+            Some(253_402_300_799_999)
+        );
+        assert_eq!(parse_iso8601("0000-01-01"), Some(-62_167_219_200_000));
+        assert_eq!(
+            parse_iso8601("2024-05-01T12:30:00.123456+00:00"),
+            Some(1_714_566_600_123)
+        );
     }
 
     #[test]
