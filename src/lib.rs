@@ -52,6 +52,8 @@ pub mod console_webhooks;
 pub mod credential_profiles;
 pub mod error;
 pub mod hid;
+#[cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
+mod http_server;
 pub mod models;
 pub mod pagination;
 pub mod retry;
