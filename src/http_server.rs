@@ -135,21 +135,6 @@ impl Reply {
         }
     }
 
-    /// A 200 JSON answer.
-    pub(crate) fn ok(value: &Value) -> Reply {
-        Reply::json(200, value)
-    }
-
-    /// An empty 204 answer.
-    pub(crate) fn no_content() -> Reply {
-        Reply {
-            status: 204,
-            body: Vec::new(),
-            content_type: None,
-            headers: Vec::new(),
-        }
-    }
-
     /// An error answer `{"message": ...}`.
     pub(crate) fn message(status: u16, message: impl Into<String>) -> Reply {
         Reply::json(status, &json!({ "message": message.into() }))
@@ -754,7 +739,10 @@ mod tests {
             if request.head.path() == "/panic" {
                 panic!("a handler bug");
             }
-            Reply::ok(&json!({ "path": request.head.path(), "body": request.body.len() }))
+            Reply::json(
+                200,
+                &json!({ "path": request.head.path(), "body": request.body.len() }),
+            )
         }
     }
 

@@ -1,5 +1,5 @@
 //! Receiving webhooks: token verification, envelope checks, event types, typed data,
-//! duplicate deliveries, robustness against any input, and the example receiver over HTTP.
+//! duplicate deliveries, robustness against any input, and the library receiver over HTTP.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -1026,39 +1026,39 @@ mod any_input {
 
 // ---------------------------------------------------------------- over HTTP
 
-#[allow(dead_code)]
-#[path = "../examples/webhook_receiver.rs"]
-mod receiver;
-
+#[cfg(feature = "webhook-receiver")]
 struct Receiver {
     url: String,
-    server: Arc<tiny_http::Server>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    receiver: Option<webhooks::Receiver>,
     events: std::sync::mpsc::Receiver<WebhookEvent>,
 }
 
+#[cfg(feature = "webhook-receiver")]
 impl Receiver {
-    /// The example's receiver on 127.0.0.1; its handler fails once for `evt_fail_once`.
+    /// The library's receiver on 127.0.0.1; its handler fails once for `evt_fail_once`.
     fn start() -> Receiver {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a port on 127.0.0.1"));
-        let port = server.server_addr().to_ip().expect("an IP address").port();
         let (tx, events) = std::sync::mpsc::channel();
-        let running = Arc::clone(&server);
-        let thread = std::thread::spawn(move || {
-            let deduper = Deduper::new(100, Duration::from_secs(3600));
-            let mut failed_once = false;
-            receiver::serve(&running, TOKEN, &deduper, |event| {
-                if event.id == "evt_fail_once" && !failed_once {
-                    failed_once = true;
-                    return Err("the database is down".into());
+        let failed_once = std::sync::atomic::AtomicBool::new(false);
+        let tx = std::sync::Mutex::new(tx);
+        let receiver = webhooks::Receiver::builder(TOKEN)
+            .bind("127.0.0.1:0")
+            .path("/webhooks")
+            .seen_store(Deduper::new(100, Duration::from_secs(3600)))
+            .start(move |event: &WebhookEvent| {
+                if event.id == "evt_fail_once"
+                    && !failed_once.swap(true, std::sync::atomic::Ordering::SeqCst)
+                {
+                    return Err("the database is down".to_owned());
                 }
-                tx.send(event.clone()).map_err(|e| e.to_string())
-            });
-        });
+                tx.lock()
+                    .map_err(|e| e.to_string())?
+                    .send(event.clone())
+                    .map_err(|e| e.to_string())
+            })
+            .expect("the receiver starts on 127.0.0.1");
         Receiver {
-            url: format!("http://127.0.0.1:{port}/webhooks"),
-            server,
-            thread: Some(thread),
+            url: format!("http://{}/webhooks", receiver.local_addr()),
+            receiver: Some(receiver),
             events,
         }
     }
@@ -1105,17 +1105,18 @@ impl Receiver {
     }
 }
 
+#[cfg(feature = "webhook-receiver")]
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        if let Some(receiver) = self.receiver.take() {
+            receiver.stop();
         }
     }
 }
 
+#[cfg(feature = "webhook-receiver")]
 #[test]
-fn the_example_receiver_verifies_dedupes_and_acknowledges_over_http() {
+fn the_library_receiver_verifies_dedupes_and_acknowledges_over_http() {
     let r = Receiver::start();
     let bearer = format!("Bearer {TOKEN}");
     let issued = body(&envelope(

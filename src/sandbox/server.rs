@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::state::{Actor, Refusal};
 use super::util::{percent_decode, query_pairs};
@@ -45,6 +45,21 @@ impl Incoming {
 pub(crate) use crate::http_server::Reply;
 
 impl Reply {
+    /// A 200 JSON answer.
+    pub(crate) fn ok(value: &Value) -> Reply {
+        Reply::json(200, value)
+    }
+
+    /// An empty 204 answer.
+    pub(crate) fn no_content() -> Reply {
+        Reply {
+            status: 204,
+            body: Vec::new(),
+            content_type: None,
+            headers: Vec::new(),
+        }
+    }
+
     /// A 422 validation answer `{"message", "errors": {field: [reason]}}`.
     pub(crate) fn invalid(field: &str, reason: &str) -> Reply {
         Reply::json(
