@@ -53,6 +53,11 @@ pub mod credential_profiles;
 pub mod error;
 pub mod hid;
 #[cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
+// Each server uses part of the layer; with one of them built, the rest is unused.
+#[cfg_attr(
+    not(all(feature = "sandbox", feature = "webhook-receiver")),
+    allow(dead_code)
+)]
 mod http_server;
 pub mod models;
 pub mod pagination;
@@ -79,6 +84,6 @@ pub use throttle::Throttle;
 pub use validate::Validate;
 
 /// The README's code blocks, compiled and run as doc tests.
-#[cfg(all(doctest, feature = "sandbox"))]
+#[cfg(all(doctest, feature = "sandbox", feature = "webhook-receiver"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -13,7 +13,7 @@ use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use abuse_support::{exchange, read_answer, Target, PATIENCE, PROMPT};
+use abuse_support::{exchange, Target, PROMPT};
 
 /// One terabyte.
 const TIB: u64 = 1 << 40;
@@ -91,7 +91,8 @@ fn a_request_that_never_finishes_is_answered_408_after_the_read_timeout() {
     stream
         .write_all(format!("POST {} HTTP/1.1\r\nHost: x\r\n", abuse_support::HOOK_PATH).as_bytes())
         .expect("write");
-    let answer = read_answer(stream, PATIENCE).expect("an answer before the connection closes");
+    let answer = abuse_support::read_answer(stream, abuse_support::PATIENCE)
+        .expect("an answer before the connection closes");
     let took = started.elapsed();
     assert_eq!(answer.status, 408, "{answer:?}");
     assert!(answer.message().contains("did not arrive within 1000 ms"));
@@ -370,6 +371,7 @@ fn a_failing_handler_never_silences_the_server() {
 }
 
 #[cfg(feature = "webhook-receiver")]
+#[allow(irrefutable_let_patterns)]
 #[test]
 fn a_panicked_event_is_forgotten_and_handled_when_delivered_again() {
     let target = Target::receiver(Duration::from_secs(10), 64);

@@ -5,7 +5,6 @@
 //! for the sandbox's delivery queue to drain (`Sandbox::wait_for_deliveries`).
 #![cfg(feature = "sandbox")]
 
-use std::collections::HashSet;
 use std::net::TcpListener;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
@@ -763,7 +762,7 @@ fn the_library_receiver_handles_sandbox_deliveries_once_each() {
         assert!(line.contains(&event.id), "{line}");
         assert!(line.contains(&format!("access pass {id}")), "{line}");
     }
-    let ids: HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
+    let ids: std::collections::HashSet<&str> = events.iter().map(|e| e.id.as_str()).collect();
     assert_eq!(ids.len(), 3);
     let statuses: Vec<DeliveryOutcome> = sb.deliveries().into_iter().map(|d| d.outcome).collect();
     assert_eq!(

@@ -55,6 +55,25 @@
 //! Faults for testing error handling: [`Sandbox::inject`] makes the next requests answer a
 //! chosen status (429 with `Retry-After`, 500, 503, ...) or arrive late.
 //!
+//! # Limits
+//!
+//! The sandbox's HTTP layer (shared with the webhook receiver) holds under hostile traffic,
+//! and every refusal it makes has a JSON `{"message"}` body:
+//!
+//! | attack | answer |
+//! | --- | --- |
+//! | a request line over 8 KiB | 414 |
+//! | a head over 32 KiB, or more than 64 headers | 431 |
+//! | a body over 10 MiB (by its `Content-Length`, which is never allocated) | 413 |
+//! | a `Transfer-Encoding` body | 411 |
+//! | an `HTTP/2.0` request line | 505 |
+//! | a request not received within 10 s | 408 |
+//! | more than 64 connections at once | 503 with `Retry-After` |
+//! | a known path with the wrong method | 405 with `Allow` |
+//! | a handler that panics | 500; the sandbox goes on serving |
+//!
+//! Each connection has a thread of its own, so an idle or slow client holds up no one.
+//!
 //! # Webhook delivery
 //!
 //! Every change the sandbox makes emits an event ([`Sandbox::events`]): a pass issued

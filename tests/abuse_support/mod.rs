@@ -5,8 +5,7 @@
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -146,7 +145,7 @@ pub enum Target {
     Receiver {
         receiver: accessgrid::webhooks::Receiver,
         /// The ids the handler was given.
-        handled: Arc<Mutex<Vec<String>>>,
+        handled: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
     },
 }
 
@@ -156,22 +155,20 @@ impl Target {
     /// Every server compiled in: the sandbox and the webhook receiver. The receiver's
     /// handler panics for ids starting with `evt_panic`.
     pub fn all() -> Vec<Target> {
-        let mut all = Vec::new();
-        #[cfg(feature = "sandbox")]
-        all.push(Target::Sandbox(
-            accessgrid::sandbox::Sandbox::start().expect("the sandbox starts"),
-        ));
-        #[cfg(feature = "webhook-receiver")]
-        all.push(Target::receiver(Duration::from_secs(10), 64));
-        all
+        vec![
+            #[cfg(feature = "sandbox")]
+            Target::Sandbox(accessgrid::sandbox::Sandbox::start().expect("the sandbox starts")),
+            #[cfg(feature = "webhook-receiver")]
+            Target::receiver(Duration::from_secs(10), 64),
+        ]
     }
 
     /// A receiver on 127.0.0.1 with these limits.
     #[cfg(feature = "webhook-receiver")]
     pub fn receiver(read_timeout: Duration, max_connections: usize) -> Target {
         use accessgrid::webhooks::{Receiver, WebhookEvent};
-        let handled = Arc::new(Mutex::new(Vec::new()));
-        let for_handler = Arc::clone(&handled);
+        let handled = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let for_handler = std::sync::Arc::clone(&handled);
         let receiver = Receiver::builder(TOKEN)
             .bind("127.0.0.1:0")
             .path(HOOK_PATH)
@@ -253,7 +250,10 @@ impl Target {
             }
             #[cfg(feature = "webhook-receiver")]
             Target::Receiver { receiver, handled } => {
-                let id = format!("evt_legit_{}", NEXT_ID.fetch_add(1, Ordering::SeqCst));
+                let id = format!(
+                    "evt_legit_{}",
+                    NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
+                );
                 let agent: ureq::Agent = ureq::Agent::config_builder()
                     .http_status_as_error(false)
                     .proxy(None)
