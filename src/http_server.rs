@@ -480,13 +480,13 @@ fn read_request(
     let limits = &shared.limits;
     // A kept-alive connection waits for its next request's first byte for the idle
     // timeout; from the first byte on, the request has the read timeout.
+    let mut started = !conn.buffer.is_empty();
     let mut deadline = Instant::now()
-        + if first {
+        + if first || started {
             limits.read_timeout
         } else {
             limits.idle_timeout
         };
-    let mut started = !conn.buffer.is_empty();
     let mut chunk = [0u8; 4096];
     let head_end = loop {
         if let Some(end) = head_end(&conn.buffer) {
