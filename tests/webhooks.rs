@@ -1171,3 +1171,47 @@ fn the_library_receiver_verifies_dedupes_and_acknowledges_over_http() {
     assert_eq!(status, 413);
     assert!(r.nothing_handled());
 }
+
+#[test]
+fn the_deduper_is_bounded_in_bytes_as_well_as_in_count() {
+    let budget = 1 << 20;
+    let seen = Deduper::new(1_000_000, Duration::from_secs(3600)).max_bytes(budget);
+    let per_id = 1024 * 2 + Deduper::ENTRY_OVERHEAD;
+    for n in 0..5_000 {
+        let id = format!("{n:01024}");
+        assert!(seen.first_time(&id), "id {n} is new");
+        assert!(
+            seen.len() * per_id <= budget,
+            "{} ids after {n}",
+            seen.len()
+        );
+    }
+    assert_eq!(seen.len(), budget / per_id);
+    // The newest are remembered, the oldest were forgotten to make room.
+    assert!(!seen.first_time(&format!("{:01024}", 4_999)));
+    assert!(seen.first_time(&format!("{:01024}", 0)));
+    // An id too long for the whole budget is never remembered: each delivery is "new".
+    let huge = "x".repeat(budget);
+    assert!(seen.first_time(&huge));
+    assert!(seen.first_time(&huge));
+}
+
+#[cfg(feature = "webhook-receiver")]
+#[test]
+fn the_receiver_never_shows_its_token_and_refuses_bad_settings() {
+    let builder = webhooks::Receiver::builder(TOKEN).path("/hooks");
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains(TOKEN), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+    let empty = webhooks::Receiver::builder("  ")
+        .bind("127.0.0.1:0")
+        .start(|_: &WebhookEvent| Ok::<(), String>(()))
+        .expect_err("an empty token");
+    assert_eq!(empty.kind(), std::io::ErrorKind::InvalidInput);
+    let relative = webhooks::Receiver::builder(TOKEN)
+        .bind("127.0.0.1:0")
+        .path("hooks")
+        .start(|_: &WebhookEvent| Ok::<(), String>(()))
+        .expect_err("a path without a leading slash");
+    assert_eq!(relative.kind(), std::io::ErrorKind::InvalidInput);
+}
