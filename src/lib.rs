@@ -13,6 +13,8 @@
 //!   said.
 //! - [`webhooks`] receives AccessGrid's webhooks: it verifies the bearer token, parses the
 //!   CloudEvents envelope into a typed event, and tells repeated deliveries apart.
+//!   With the cargo feature `webhook-receiver` (off by default), `webhooks::Receiver` is a
+//!   whole hardened receiver to embed in a daemon (no async runtime).
 //! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
 //!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
 //!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
