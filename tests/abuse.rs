@@ -400,3 +400,39 @@ fn a_panicked_event_is_forgotten_and_handled_when_delivered_again() {
     let seen = handled.lock().expect("lock").clone();
     assert_eq!(seen, ["evt_ok"]);
 }
+
+#[test]
+fn random_bytes_get_an_error_answer_or_a_close_and_never_take_a_server_down() {
+    use proptest::prelude::*;
+    use proptest::test_runner::{Config, TestRunner};
+
+    for target in Target::all() {
+        let mut runner = TestRunner::new(Config {
+            cases: 64,
+            failure_persistence: None,
+            ..Config::default()
+        });
+        let prefixes = prop_oneof![
+            Just(String::new()),
+            Just(format!("POST {} HTTP/1.1\r\n", target.post_path())),
+            Just("GET / HTTP/1.1\r\nContent-Length: ".to_owned()),
+        ];
+        let requests = (prefixes, proptest::collection::vec(any::<u8>(), 0..2048));
+        let addr = target.addr();
+        let outcome = runner.run(&requests, |(prefix, bytes)| {
+            let request = [prefix.as_bytes(), &bytes].concat();
+            if let Some(answer) = abuse_support::exchange_and_close(addr, &request) {
+                prop_assert!(
+                    (400..600).contains(&answer.status),
+                    "{request:?}: {answer:?}"
+                );
+                prop_assert!(!answer.message().is_empty());
+            }
+            Ok(())
+        });
+        if let Err(e) = outcome {
+            panic!("{}: {e}", target.name());
+        }
+        target.assert_serves("random bytes");
+    }
+}

@@ -92,6 +92,15 @@ pub fn exchange(addr: SocketAddr, request: &[u8]) -> Option<Answer> {
     answer
 }
 
+/// Connects, sends `request`, closes the sending side and reads one answer (`None` when
+/// the server closed without one, as it may for an empty request).
+pub fn exchange_and_close(addr: SocketAddr, request: &[u8]) -> Option<Answer> {
+    let mut stream = TcpStream::connect_timeout(&addr, PATIENCE).ok()?;
+    let _ = stream.write_all(request);
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    read_answer(stream, PATIENCE)
+}
+
 /// Reads one answer from `stream` within `patience`.
 pub fn read_answer(mut stream: TcpStream, patience: Duration) -> Option<Answer> {
     let deadline = Instant::now() + patience;
