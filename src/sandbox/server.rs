@@ -1,5 +1,6 @@
-//! The request loop: read a request, apply a pending fault, check the credentials and the
-//! signature as the real server does, route it, write the answer.
+//! The sandbox's handler under the shared HTTP layer (`crate::http_server`, which reads
+//! requests within bounds and writes answers): apply a pending fault, check the credentials
+//! and the signature as the real server does, route the request.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
