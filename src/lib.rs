@@ -13,6 +13,8 @@
 //!   said.
 //! - [`webhooks`] receives AccessGrid's webhooks: it verifies the bearer token, parses the
 //!   CloudEvents envelope into a typed event, and tells repeated deliveries apart.
+//!   With the cargo feature `webhook-receiver` (off by default), `webhooks::Receiver` is a
+//!   whole hardened receiver to embed in a daemon (no async runtime).
 //! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
 //!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
 //!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
@@ -52,6 +54,13 @@ pub mod console_webhooks;
 pub mod credential_profiles;
 pub mod error;
 pub mod hid;
+#[cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
+// Each server uses part of the layer; with one of them built, the rest is unused.
+#[cfg_attr(
+    not(all(feature = "sandbox", feature = "webhook-receiver")),
+    allow(dead_code)
+)]
+mod http_server;
 pub mod models;
 pub mod pagination;
 pub mod retry;
@@ -77,6 +86,6 @@ pub use throttle::Throttle;
 pub use validate::Validate;
 
 /// The README's code blocks, compiled and run as doc tests.
-#[cfg(all(doctest, feature = "sandbox"))]
+#[cfg(all(doctest, feature = "sandbox", feature = "webhook-receiver"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;

@@ -16,6 +16,9 @@
 //! - [`verify_request`] does the same for an [`http::Request`].
 //! - [`authenticate`] checks only the header (to refuse a stranger before reading the
 //!   body), and [`parse_event`] only the body (when mTLS at the ingress authenticates).
+//! - With the cargo feature `webhook-receiver`, [`Receiver`] is a whole hardened receiver
+//!   to embed in a daemon: it serves one path, verifies and deduplicates each delivery and
+//!   hands new events to a closure.
 //! - [`WebhookEvent::typed_data`] gives the event's `data` as the type of its family;
 //!   [`WebhookEvent::data`] keeps it as raw JSON. Unknown event types and unknown fields
 //!   are accepted: a new event type must be acknowledged, not refused.
@@ -67,6 +70,12 @@ use crate::models::{
     CardTemplateEventData, CardTemplatePairEventData, CredentialProfileEventData, EventType,
     HidOrgEventData, LandingPageEventData, WebhookCertExpiringEventData, WebhookEventEnvelope,
 };
+
+#[cfg(feature = "webhook-receiver")]
+mod receiver;
+#[cfg(feature = "webhook-receiver")]
+#[cfg_attr(docsrs, doc(cfg(feature = "webhook-receiver")))]
+pub use receiver::{escape_control, Receiver, ReceiverBuilder, SeenStore, StopHandle};
 
 /// The `http` crate (1.x) as re-exported by `ureq`, whose types [`verify_request`] takes.
 pub use ureq::http;
@@ -595,7 +604,9 @@ impl std::error::Error for WebhookError {}
 /// in-memory set of the event ids seen recently, for a receiver that keeps no database.
 ///
 /// An id is remembered for `ttl` after it was first seen; at most `capacity` ids are
-/// remembered, and past that the oldest is forgotten. AccessGrid retries a delivery for up
+/// remembered, and at most [`max_bytes`](Deduper::max_bytes) bytes of them (16 MiB unless
+/// set; each id counts its length twice plus [`Deduper::ENTRY_OVERHEAD`]): past either
+/// bound the oldest is forgotten, and an id too long to fit at all is never remembered. AccessGrid retries a delivery for up
 /// to six hours, so a `ttl` of at least that catches every retry of an acknowledged event
 /// that the capacity has room for. A receiver that restarts forgets everything: keep the
 /// ids in a database where a duplicate would do harm.
@@ -613,6 +624,7 @@ impl std::error::Error for WebhookError {}
 /// ```
 pub struct Deduper {
     capacity: usize,
+    max_bytes: usize,
     ttl: Duration,
     state: Mutex<DedupState>,
 }
@@ -623,16 +635,73 @@ struct DedupState {
     seen: HashMap<String, Instant>,
     /// The same ids, oldest first.
     order: VecDeque<(String, Instant)>,
+    /// What the remembered ids count against `max_bytes`.
+    bytes: usize,
+}
+
+impl DedupState {
+    /// Forgets the oldest id.
+    fn pop_oldest(&mut self) -> bool {
+        match self.order.pop_front() {
+            Some((oldest, _)) => {
+                self.seen.remove(&oldest);
+                self.bytes = self.bytes.saturating_sub(Deduper::cost(&oldest));
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// Forgets `id` wherever it is.
+    fn remove(&mut self, id: &str) -> bool {
+        let known = self.seen.remove(id).is_some();
+        if known {
+            self.order.retain(|(k, _)| k != id);
+            self.bytes = self.bytes.saturating_sub(Deduper::cost(id));
+        }
+        known
+    }
 }
 
 impl Deduper {
-    /// Remembers up to `capacity` ids (0 remembers none: every id is new), each for `ttl`.
+    /// What each remembered id counts against [`max_bytes`](Deduper::max_bytes) besides
+    /// twice its length (it is kept in a map and in a queue).
+    pub const ENTRY_OVERHEAD: usize = 64;
+
+    /// Remembers up to `capacity` ids (0 remembers none: every id is new), each for `ttl`,
+    /// in at most 16 MiB.
     pub fn new(capacity: usize, ttl: Duration) -> Self {
         Deduper {
             capacity,
+            max_bytes: 16 * 1024 * 1024,
             ttl,
             state: Mutex::new(DedupState::default()),
         }
+    }
+
+    /// The same, remembering ids in at most `bytes` bytes (the oldest are forgotten first).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use accessgrid::webhooks::Deduper;
+    ///
+    /// // Room for two ids of 8 bytes: (8 * 2 + 64) * 2 = 160.
+    /// let seen = Deduper::new(1000, Duration::from_secs(3600)).max_bytes(160);
+    /// assert!(seen.first_time("evt_0001") && seen.first_time("evt_0002"));
+    /// assert!(seen.first_time("evt_0003")); // evt_0001 is forgotten to make room
+    /// assert_eq!(seen.len(), 2);
+    /// assert!(seen.first_time("evt_0001"));
+    /// ```
+    pub fn max_bytes(mut self, bytes: usize) -> Self {
+        self.max_bytes = bytes;
+        self
+    }
+
+    /// What `id` counts against `max_bytes`.
+    fn cost(id: &str) -> usize {
+        id.len()
+            .saturating_mul(2)
+            .saturating_add(Self::ENTRY_OVERHEAD)
     }
 
     /// Whether `id` is seen for the first time (within `ttl`): `true` the first time, and
@@ -654,19 +723,23 @@ impl Deduper {
                 return false;
             }
             // Only reachable when times were given out of order: drop the stale entry.
-            state.seen.remove(id);
-            state.order.retain(|(k, _)| k != id);
+            state.remove(id);
         }
-        while state.order.len() >= self.capacity {
-            match state.order.pop_front() {
-                Some((oldest, _)) => {
-                    state.seen.remove(&oldest);
-                }
-                None => break,
+        let cost = Self::cost(id);
+        if cost > self.max_bytes {
+            // Too long to remember at all: every delivery of it counts as the first.
+            return true;
+        }
+        while state.order.len() >= self.capacity
+            || state.bytes.saturating_add(cost) > self.max_bytes
+        {
+            if !state.pop_oldest() {
+                break;
             }
         }
         state.seen.insert(id.to_owned(), now);
         state.order.push_back((id.to_owned(), now));
+        state.bytes = state.bytes.saturating_add(cost);
         true
     }
 
@@ -674,12 +747,7 @@ impl Deduper {
     /// event failed after [`first_time`](Deduper::first_time) and the receiver answers an
     /// error to have it delivered again. Answers whether it was remembered.
     pub fn forget(&self, id: &str) -> bool {
-        let mut state = self.lock();
-        let known = state.seen.remove(id).is_some();
-        if known {
-            state.order.retain(|(k, _)| k != id);
-        }
-        known
+        self.lock().remove(id)
     }
 
     /// How many ids are remembered now (expired ones are dropped first).
@@ -709,11 +777,8 @@ impl Deduper {
     /// Drops the expired ids at the front (the oldest).
     fn purge(&self, state: &mut DedupState, now: Instant) {
         while let Some((_, first)) = state.order.front() {
-            if !self.expired(*first, now) {
+            if !self.expired(*first, now) || !state.pop_oldest() {
                 break;
-            }
-            if let Some((oldest, _)) = state.order.pop_front() {
-                state.seen.remove(&oldest);
             }
         }
     }
@@ -723,6 +788,7 @@ impl fmt::Debug for Deduper {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Deduper")
             .field("capacity", &self.capacity)
+            .field("max_bytes", &self.max_bytes)
             .field("ttl", &self.ttl)
             .field("remembered", &self.lock().seen.len())
             .finish()

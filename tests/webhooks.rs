@@ -1,5 +1,5 @@
 //! Receiving webhooks: token verification, envelope checks, event types, typed data,
-//! duplicate deliveries, robustness against any input, and the example receiver over HTTP.
+//! duplicate deliveries, robustness against any input, and the library receiver over HTTP.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -1391,39 +1391,39 @@ mod any_input {
 
 // ---------------------------------------------------------------- over HTTP
 
-#[allow(dead_code)]
-#[path = "../examples/webhook_receiver.rs"]
-mod receiver;
-
+#[cfg(feature = "webhook-receiver")]
 struct Receiver {
     url: String,
-    server: Arc<tiny_http::Server>,
-    thread: Option<std::thread::JoinHandle<()>>,
+    receiver: Option<webhooks::Receiver>,
     events: std::sync::mpsc::Receiver<WebhookEvent>,
 }
 
+#[cfg(feature = "webhook-receiver")]
 impl Receiver {
-    /// The example's receiver on 127.0.0.1; its handler fails once for `evt_fail_once`.
+    /// The library's receiver on 127.0.0.1; its handler fails once for `evt_fail_once`.
     fn start() -> Receiver {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("a port on 127.0.0.1"));
-        let port = server.server_addr().to_ip().expect("an IP address").port();
         let (tx, events) = std::sync::mpsc::channel();
-        let running = Arc::clone(&server);
-        let thread = std::thread::spawn(move || {
-            let deduper = Deduper::new(100, Duration::from_secs(3600));
-            let mut failed_once = false;
-            receiver::serve(&running, TOKEN, &deduper, |event| {
-                if event.id == "evt_fail_once" && !failed_once {
-                    failed_once = true;
-                    return Err("the database is down".into());
+        let failed_once = std::sync::atomic::AtomicBool::new(false);
+        let tx = std::sync::Mutex::new(tx);
+        let receiver = webhooks::Receiver::builder(TOKEN)
+            .bind("127.0.0.1:0")
+            .path("/webhooks")
+            .seen_store(Deduper::new(100, Duration::from_secs(3600)))
+            .start(move |event: &WebhookEvent| {
+                if event.id == "evt_fail_once"
+                    && !failed_once.swap(true, std::sync::atomic::Ordering::SeqCst)
+                {
+                    return Err("the database is down".to_owned());
                 }
-                tx.send(event.clone()).map_err(|e| e.to_string())
-            });
-        });
+                tx.lock()
+                    .map_err(|e| e.to_string())?
+                    .send(event.clone())
+                    .map_err(|e| e.to_string())
+            })
+            .expect("the receiver starts on 127.0.0.1");
         Receiver {
-            url: format!("http://127.0.0.1:{port}/webhooks"),
-            server,
-            thread: Some(thread),
+            url: format!("http://{}/webhooks", receiver.local_addr()),
+            receiver: Some(receiver),
             events,
         }
     }
@@ -1470,17 +1470,18 @@ impl Receiver {
     }
 }
 
+#[cfg(feature = "webhook-receiver")]
 impl Drop for Receiver {
     fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
+        if let Some(receiver) = self.receiver.take() {
+            receiver.stop();
         }
     }
 }
 
+#[cfg(feature = "webhook-receiver")]
 #[test]
-fn the_example_receiver_verifies_dedupes_and_acknowledges_over_http() {
+fn the_library_receiver_verifies_dedupes_and_acknowledges_over_http() {
     let r = Receiver::start();
     let bearer = format!("Bearer {TOKEN}");
     let issued = body(&envelope(
@@ -1534,4 +1535,48 @@ fn the_example_receiver_verifies_dedupes_and_acknowledges_over_http() {
     let (status, _, _, _) = r.post(Some(&bearer), &body(&huge));
     assert_eq!(status, 413);
     assert!(r.nothing_handled());
+}
+
+#[test]
+fn the_deduper_is_bounded_in_bytes_as_well_as_in_count() {
+    let budget = 1 << 20;
+    let seen = Deduper::new(1_000_000, Duration::from_secs(3600)).max_bytes(budget);
+    let per_id = 1024 * 2 + Deduper::ENTRY_OVERHEAD;
+    for n in 0..5_000 {
+        let id = format!("{n:01024}");
+        assert!(seen.first_time(&id), "id {n} is new");
+        assert!(
+            seen.len() * per_id <= budget,
+            "{} ids after {n}",
+            seen.len()
+        );
+    }
+    assert_eq!(seen.len(), budget / per_id);
+    // The newest are remembered, the oldest were forgotten to make room.
+    assert!(!seen.first_time(&format!("{:01024}", 4_999)));
+    assert!(seen.first_time(&format!("{:01024}", 0)));
+    // An id too long for the whole budget is never remembered: each delivery is "new".
+    let huge = "x".repeat(budget);
+    assert!(seen.first_time(&huge));
+    assert!(seen.first_time(&huge));
+}
+
+#[cfg(feature = "webhook-receiver")]
+#[test]
+fn the_receiver_never_shows_its_token_and_refuses_bad_settings() {
+    let builder = webhooks::Receiver::builder(TOKEN).path("/hooks");
+    let shown = format!("{builder:?}");
+    assert!(!shown.contains(TOKEN), "{shown}");
+    assert!(shown.contains("[redacted]"), "{shown}");
+    let empty = webhooks::Receiver::builder("  ")
+        .bind("127.0.0.1:0")
+        .start(|_: &WebhookEvent| Ok::<(), String>(()))
+        .expect_err("an empty token");
+    assert_eq!(empty.kind(), std::io::ErrorKind::InvalidInput);
+    let relative = webhooks::Receiver::builder(TOKEN)
+        .bind("127.0.0.1:0")
+        .path("hooks")
+        .start(|_: &WebhookEvent| Ok::<(), String>(()))
+        .expect_err("a path without a leading slash");
+    assert_eq!(relative.kind(), std::io::ErrorKind::InvalidInput);
 }

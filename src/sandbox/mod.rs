@@ -1,8 +1,9 @@
 //! An offline, in-process stand-in for the AccessGrid API, for tests and first steps
 //! (cargo feature `sandbox`).
 //!
-//! [`Sandbox::start`] serves the API on `127.0.0.1` on a free port, on background threads,
-//! with the blocking HTTP server `tiny_http` (no async runtime). It checks every request as
+//! [`Sandbox::start`] serves the API on `127.0.0.1` on a free port, on background threads
+//! (a thread per connection, no async runtime), with the same hardened HTTP layer as the
+//! webhook receiver (see [below](#limits)). It checks every request as
 //! the real server does — `X-ACCT-ID`, and `X-PAYLOAD-SIG` over the raw body or over the
 //! `sig_payload` query parameter; a failure answers 401 — decodes bodies with the same
 //! schema-generated types as the client (a body that breaks them answers 422
@@ -53,6 +54,25 @@
 //!
 //! Faults for testing error handling: [`Sandbox::inject`] makes the next requests answer a
 //! chosen status (429 with `Retry-After`, 500, 503, ...) or arrive late.
+//!
+//! # Limits
+//!
+//! The sandbox's HTTP layer (shared with the webhook receiver) holds under hostile traffic,
+//! and every refusal it makes has a JSON `{"message"}` body:
+//!
+//! | attack | answer |
+//! | --- | --- |
+//! | a request line over 8 KiB | 414 |
+//! | a head over 32 KiB, or more than 64 headers | 431 |
+//! | a body over 10 MiB (by its `Content-Length`, which is never allocated) | 413 |
+//! | a `Transfer-Encoding` body | 411 |
+//! | an `HTTP/2.0` request line | 505 |
+//! | a request not received within 10 s | 408 |
+//! | more than 64 connections at once | 503 with `Retry-After` |
+//! | a known path with the wrong method | 405 with `Allow` |
+//! | a handler that panics | 500; the sandbox goes on serving |
+//!
+//! Each connection has a thread of its own, so an idle or slow client holds up no one.
 //!
 //! # Webhook delivery
 //!
@@ -170,9 +190,6 @@ use crate::webhooks::WebhookEvent;
 use delivery::{DeliverySettings, Outbox};
 use state::{Actor, State};
 
-/// How many requests the sandbox answers at once.
-const WORKERS: usize = 4;
-
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
     base_url: String,
@@ -181,8 +198,7 @@ pub struct Sandbox {
     secret: SecretKey,
     client: Client,
     shared: Arc<Shared>,
-    server: Option<Arc<tiny_http::Server>>,
-    workers: Vec<JoinHandle<()>>,
+    server: Option<crate::http_server::Server>,
     outbox: Arc<Outbox>,
     deliverer: Option<JoinHandle<()>>,
 }
@@ -605,9 +621,6 @@ impl SandboxBuilder {
 
         let listener = TcpListener::bind(("127.0.0.1", self.port))?;
         let addr = listener.local_addr()?;
-        let server = tiny_http::Server::from_listener(listener, None)
-            .map_err(|e| std::io::Error::other(e.to_string()))?;
-        let server = Arc::new(server);
         let base_url = format!("http://{addr}");
 
         // The client sets its own timeouts on every request; these match them. Built as the
@@ -646,26 +659,24 @@ impl SandboxBuilder {
             Arc::clone(&outbox),
             format!("accessgrid-sandbox-{}-webhooks", addr.port()),
         )?;
-        let mut workers = Vec::with_capacity(WORKERS);
-        for n in 0..WORKERS {
-            let (for_server, for_shared) = (Arc::clone(&server), Arc::clone(&shared));
-            let spawned = std::thread::Builder::new()
-                .name(format!("accessgrid-sandbox-{}-{n}", addr.port()))
-                .spawn(move || server::serve(for_server, for_shared));
-            match spawned {
-                Ok(handle) => workers.push(handle),
-                Err(e) => {
-                    // Stop the workers already running before giving up.
-                    shared.stop.store(true, Ordering::SeqCst);
-                    for handle in workers {
-                        let _ = handle.join();
-                    }
-                    outbox.stop();
-                    let _ = deliverer.join();
-                    return Err(e);
-                }
+        let limits = crate::http_server::Limits {
+            max_body: server::MAX_BODY,
+            ..crate::http_server::Limits::default()
+        };
+        let started = crate::http_server::Server::from_listener(
+            listener,
+            limits,
+            &format!("accessgrid-sandbox-{}", addr.port()),
+            Arc::new(server::Api(Arc::clone(&shared))),
+        );
+        let server = match started {
+            Ok(server) => server,
+            Err(e) => {
+                outbox.stop();
+                let _ = deliverer.join();
+                return Err(e);
             }
-        }
+        };
         Ok(Sandbox {
             base_url,
             addr,
@@ -674,7 +685,6 @@ impl SandboxBuilder {
             client,
             shared,
             server: Some(server),
-            workers,
             outbox,
             deliverer: Some(deliverer),
         })
@@ -688,21 +698,14 @@ impl Drop for Sandbox {
     /// port can be bound again.
     fn drop(&mut self) {
         self.shared.stop.store(true, Ordering::SeqCst);
-        if let Some(server) = &self.server {
-            for _ in 0..self.workers.len() {
-                server.unblock();
-            }
-        }
-        for handle in self.workers.drain(..) {
-            let _ = handle.join();
+        // Stops accepting, closes the listener and waits for the requests being served.
+        if let Some(mut server) = self.server.take() {
+            server.stop();
         }
         self.outbox.stop();
         if let Some(handle) = self.deliverer.take() {
             let _ = handle.join();
         }
-        // The workers held the other references: this drops the server, which closes the
-        // listener from its accept thread.
-        self.server = None;
         let deadline = Instant::now() + Duration::from_secs(2);
         while Instant::now() < deadline {
             if TcpListener::bind(self.addr).is_ok() {

@@ -10,6 +10,7 @@ use super::server::{Incoming, Reply};
 use super::state::{paginate, PassAction, State};
 use super::{DeviceType, Shared};
 use crate::error::Error;
+use crate::http_server::clip;
 use crate::models::{CardState, IssueCardRequest, ListCardsQuery, UpdateCardRequest};
 use crate::validate::Validate;
 
@@ -18,21 +19,36 @@ const PER_PAGE: u64 = 50;
 
 pub(crate) type Outcome = Result<Reply, Reply>;
 
+/// Matches the method of a request whose path matched: the arm of its method, or 405 with
+/// `Allow` naming the methods listed (so the answer and the table cannot disagree).
+macro_rules! by_method {
+    ($rq:expr, { $($method:literal => $arm:expr),+ $(,)? }) => {
+        match $rq.method.as_str() {
+            $($method => $arm,)+
+            _ => Err(wrong_method($rq, &[$($method),+])),
+        }
+    };
+}
+
 /// Answers an authenticated API request.
 pub(crate) fn route(shared: &Shared, rq: &Incoming) -> Reply {
     let segments: Vec<&str> = rq.segments.iter().map(String::as_str).collect();
     let mut state = shared.lock_state();
     let state = &mut *state;
-    let outcome = match (rq.method.as_str(), segments.as_slice()) {
-        ("POST", ["v1", "key-cards"]) => issue_card(state, rq),
-        ("GET", ["v1", "key-cards"]) => list_cards(state, rq),
-        ("GET", ["v1", "key-cards", id]) => get_card(state, id),
-        ("PATCH", ["v1", "key-cards", id]) => update_card(state, rq, id),
-        ("POST", ["v1", "key-cards", id, action]) => match PassAction::from_path(action) {
-            Some(action) => act_on_card(state, rq, id, action),
+    let outcome = match segments.as_slice() {
+        ["v1", "key-cards"] => by_method!(rq, {
+            "POST" => issue_card(state, rq),
+            "GET" => list_cards(state, rq),
+        }),
+        ["v1", "key-cards", id] => by_method!(rq, {
+            "GET" => get_card(state, id),
+            "PATCH" => update_card(state, rq, id),
+        }),
+        ["v1", "key-cards", id, action] => match PassAction::from_path(action) {
+            Some(action) => by_method!(rq, { "POST" => act_on_card(state, rq, id, action) }),
             None => Err(not_found(rq)),
         },
-        (_, ["v1", "console", rest @ ..]) => console_route(state, rq, rest),
+        ["v1", "console", rest @ ..] => console_route(state, rq, rest),
         _ => Err(not_found(rq)),
     };
     outcome.unwrap_or_else(|refused| refused)
@@ -46,79 +62,112 @@ fn console_route(state: &mut State, rq: &Incoming, path: &[&str]) -> Outcome {
         TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
     };
     const PAGES: &[&str] = &["page", "per_page"];
-    match (rq.method.as_str(), path) {
-        ("POST", ["card-templates"]) => {
-            con::create_template(state, &con::body_object::<CreateTemplateRequest>(rq)?)
+    match path {
+        ["card-templates"] => by_method!(rq, {
+            "POST" => con::create_template(state, &con::body_object::<CreateTemplateRequest>(rq)?),
+            "GET" => con::list_templates(state, rq),
+        }),
+        ["card-templates", id] => by_method!(rq, {
+            "GET" => con::get_template(state, id),
+            "PUT" => {
+                con::update_template(state, id, &con::body_object::<UpdateTemplateRequest>(rq)?)
+            },
+            "DELETE" => con::delete_template(state, id),
+        }),
+        ["card-templates", id, "publish"] => {
+            by_method!(rq, { "POST" => con::publish_template(state, id) })
         }
-        ("GET", ["card-templates"]) => con::list_templates(state, rq),
-        ("GET", ["card-templates", id]) => con::get_template(state, id),
-        ("PUT", ["card-templates", id]) => {
-            con::update_template(state, id, &con::body_object::<UpdateTemplateRequest>(rq)?)
-        }
-        ("DELETE", ["card-templates", id]) => con::delete_template(state, id),
-        ("POST", ["card-templates", id, "publish"]) => con::publish_template(state, id),
-        ("GET", ["card-templates", id, "logs"]) => {
-            let query: TemplateLogQuery = decode_query(rq, PAGES)?;
-            con::event_log(state, &query, id)
-        }
-        ("POST", ["card-templates", id, "ios_preflight"]) => {
-            let request: IosPreflightRequest = decode_body(&rq.body)?;
-            con::ios_preflight(state, id, &request.access_pass_ex_id)
-        }
+        ["card-templates", id, "logs"] => by_method!(rq, {
+            "GET" => {
+                let query: TemplateLogQuery = decode_query(rq, PAGES)?;
+                con::event_log(state, &query, id)
+            }
+        }),
+        ["card-templates", id, "ios_preflight"] => by_method!(rq, {
+            "POST" => {
+                let request: IosPreflightRequest = decode_body(&rq.body)?;
+                con::ios_preflight(state, id, &request.access_pass_ex_id)
+            }
+        }),
         #[cfg(feature = "smart-tap")]
-        ("POST", ["card-templates", id, "smart-tap", "reveal"]) => {
-            con::reveal_smart_tap(state, rq, id)
+        ["card-templates", id, "smart-tap", "reveal"] => {
+            by_method!(rq, { "POST" => con::reveal_smart_tap(state, rq, id) })
         }
-        ("GET", ["card-template-pairs"]) => {
-            let query: ConsolePageQuery = decode_query(rq, PAGES)?;
-            con::list_pairs(state, query.page, query.per_page)
+        ["card-template-pairs"] => by_method!(rq, {
+            "GET" => {
+                let query: ConsolePageQuery = decode_query(rq, PAGES)?;
+                con::list_pairs(state, query.page, query.per_page)
+            },
+            "POST" => {
+                con::create_pair(state, &con::body_object::<CreateTemplatePairRequest>(rq)?)
+            }
+        }),
+        ["landing-pages"] => by_method!(rq, {
+            "GET" => Ok(Reply::ok(&json!(state.console.landing_pages))),
+            "POST" => {
+                con::create_landing_page(state, &con::body_object::<CreateLandingPageRequest>(rq)?)
+            }
+        }),
+        ["landing-pages", id] => by_method!(rq, {
+            "PUT" => con::update_landing_page(
+                state,
+                id,
+                &con::body_object::<UpdateLandingPageRequest>(rq)?,
+            ),
+        }),
+        ["credential-profiles"] => by_method!(rq, {
+            "GET" => Ok(Reply::ok(&json!(state.console.credential_profiles))),
+            "POST" => con::create_credential_profile(
+                state,
+                &con::body_object::<CreateCredentialProfileRequest>(rq)?,
+            ),
+        }),
+        ["credential-profiles", id] => by_method!(rq, {
+            "DELETE" => con::delete_credential_profile(state, id),
+        }),
+        ["webhooks"] => by_method!(rq, {
+            "GET" => {
+                let query: ConsolePageQuery = decode_query(rq, PAGES)?;
+                con::list_webhooks(state, query.page, query.per_page)
+            },
+            "POST" => con::create_webhook(state, &con::body_object::<CreateWebhookRequest>(rq)?),
+        }),
+        ["webhooks", id] => by_method!(rq, { "DELETE" => con::delete_webhook(state, id) }),
+        ["webhooks", id, "verify"] => {
+            by_method!(rq, { "POST" => con::verify_webhook(state, id) })
         }
-        ("POST", ["card-template-pairs"]) => {
-            con::create_pair(state, &con::body_object::<CreateTemplatePairRequest>(rq)?)
-        }
-        ("GET", ["landing-pages"]) => Ok(Reply::ok(&json!(state.console.landing_pages))),
-        ("POST", ["landing-pages"]) => {
-            con::create_landing_page(state, &con::body_object::<CreateLandingPageRequest>(rq)?)
-        }
-        ("PUT", ["landing-pages", id]) => con::update_landing_page(
-            state,
-            id,
-            &con::body_object::<UpdateLandingPageRequest>(rq)?,
-        ),
-        ("GET", ["credential-profiles"]) => {
-            Ok(Reply::ok(&json!(state.console.credential_profiles)))
-        }
-        ("POST", ["credential-profiles"]) => con::create_credential_profile(
-            state,
-            &con::body_object::<CreateCredentialProfileRequest>(rq)?,
-        ),
-        ("DELETE", ["credential-profiles", id]) => con::delete_credential_profile(state, id),
-        ("GET", ["webhooks"]) => {
-            let query: ConsolePageQuery = decode_query(rq, PAGES)?;
-            con::list_webhooks(state, query.page, query.per_page)
-        }
-        ("POST", ["webhooks"]) => {
-            con::create_webhook(state, &con::body_object::<CreateWebhookRequest>(rq)?)
-        }
-        ("DELETE", ["webhooks", id]) => con::delete_webhook(state, id),
-        ("POST", ["webhooks", id, "verify"]) => con::verify_webhook(state, id),
-        ("GET", ["hid", "orgs"]) => Ok(Reply::ok(&json!(state.console.hid_orgs))),
-        ("POST", ["hid", "orgs"]) => {
-            con::create_hid_org(state, &con::body_object::<CreateHidOrgRequest>(rq)?)
-        }
-        ("POST", ["hid", "orgs", "activate"]) => {
-            con::activate_hid_org(state, &con::body_object::<ActivateHidOrgRequest>(rq)?)
-        }
-        ("GET", ["ledger-items"]) => {
-            let query: LedgerItemsQuery = decode_query(rq, PAGES)?;
-            con::ledger(state, &query)
-        }
+        ["hid", "orgs"] => by_method!(rq, {
+            "GET" => Ok(Reply::ok(&json!(state.console.hid_orgs))),
+            "POST" => con::create_hid_org(state, &con::body_object::<CreateHidOrgRequest>(rq)?),
+        }),
+        ["hid", "orgs", "activate"] => by_method!(rq, {
+            "POST" => {
+                con::activate_hid_org(state, &con::body_object::<ActivateHidOrgRequest>(rq)?)
+            }
+        }),
+        ["ledger-items"] => by_method!(rq, {
+            "GET" => {
+                let query: LedgerItemsQuery = decode_query(rq, PAGES)?;
+                con::ledger(state, &query)
+            }
+        }),
         _ => Err(not_found(rq)),
     }
 }
 
 fn not_found(rq: &Incoming) -> Reply {
-    Reply::message(404, format!("no route matches {} {}", rq.method, rq.path))
+    Reply::message(
+        404,
+        format!(
+            "no route matches {} {}",
+            clip(&rq.method, 16),
+            clip(&rq.path, 200)
+        ),
+    )
+}
+
+fn wrong_method(rq: &Incoming, allowed: &[&str]) -> Reply {
+    Reply::wrong_method(&rq.method, &rq.path, allowed)
 }
 
 // ---------------------------------------------------------------- decoding
@@ -283,9 +332,12 @@ fn list_cards(state: &mut State, rq: &Incoming) -> Outcome {
 /// a simulated wallet install, answered as a small JSON document. No credentials.
 pub(crate) fn install_page(shared: &Shared, rq: &Incoming) -> Reply {
     let segments: Vec<&str> = rq.segments.iter().map(String::as_str).collect();
-    let (["install", id], "GET") = (segments.as_slice(), rq.method.as_str()) else {
+    let ["install", id] = segments.as_slice() else {
         return not_found(rq);
     };
+    if rq.method != "GET" {
+        return wrong_method(rq, &["GET"]);
+    }
     let device = match rq.param("device") {
         None | Some("mobile") => DeviceType::Mobile,
         Some("watch") => DeviceType::Watch,

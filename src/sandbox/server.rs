@@ -1,7 +1,7 @@
-//! The request loop: read a request, apply a pending fault, check the credentials and the
-//! signature as the real server does, route it, write the answer.
+//! The sandbox's handler under the shared HTTP layer (`crate::http_server`, which reads
+//! requests within bounds and writes answers): apply a pending fault, check the credentials
+//! and the signature as the real server does, route the request.
 
-use std::io::Read;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -11,13 +11,11 @@ use serde_json::{json, Value};
 use super::state::{Actor, Refusal};
 use super::util::{percent_decode, query_pairs};
 use super::{routes, Fault, SeenRequest, Shared};
+use crate::http_server;
 use crate::signing;
 
 /// The largest request body the sandbox reads (an employee photo fits).
-const MAX_BODY: u64 = 10 * 1024 * 1024;
-
-/// How long a worker waits for a request before it looks at the stop flag again.
-const POLL: Duration = Duration::from_millis(200);
+pub(crate) const MAX_BODY: u64 = 10 * 1024 * 1024;
 
 /// One request as the routes see it.
 #[derive(Debug)]
@@ -45,26 +43,9 @@ impl Incoming {
     }
 }
 
-/// An answer to write.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) struct Reply {
-    pub(crate) status: u16,
-    pub(crate) body: Vec<u8>,
-    pub(crate) content_type: Option<&'static str>,
-    pub(crate) headers: Vec<(&'static str, String)>,
-}
+pub(crate) use crate::http_server::Reply;
 
 impl Reply {
-    /// A JSON answer.
-    pub(crate) fn json(status: u16, value: &Value) -> Reply {
-        Reply {
-            status,
-            body: value.to_string().into_bytes(),
-            content_type: Some("application/json; charset=utf-8"),
-            headers: Vec::new(),
-        }
-    }
-
     /// A 200 JSON answer.
     pub(crate) fn ok(value: &Value) -> Reply {
         Reply::json(200, value)
@@ -80,11 +61,6 @@ impl Reply {
         }
     }
 
-    /// An error answer `{"message": ...}`.
-    pub(crate) fn message(status: u16, message: impl Into<String>) -> Reply {
-        Reply::json(status, &json!({ "message": message.into() }))
-    }
-
     /// A 422 validation answer `{"message", "errors": {field: [reason]}}`.
     pub(crate) fn invalid(field: &str, reason: &str) -> Reply {
         Reply::json(
@@ -95,11 +71,6 @@ impl Reply {
             }),
         )
     }
-
-    fn with_header(mut self, name: &'static str, value: String) -> Reply {
-        self.headers.push((name, value));
-        self
-    }
 }
 
 impl From<Refusal> for Reply {
@@ -108,48 +79,19 @@ impl From<Refusal> for Reply {
     }
 }
 
-/// A worker: answers requests until the sandbox stops.
-pub(crate) fn serve(server: Arc<tiny_http::Server>, shared: Arc<Shared>) {
-    while !shared.stop.load(Ordering::SeqCst) {
-        match server.recv_timeout(POLL) {
-            Ok(Some(request)) => handle(request, &shared),
-            Ok(None) => {}
-            // The listener failed; nothing more will come. Idle until stopped.
-            Err(_) => std::thread::sleep(POLL),
-        }
-    }
-}
+/// The sandbox's side of the HTTP layer: each request is checked and routed.
+pub(crate) struct Api(pub(crate) Arc<Shared>);
 
-fn handle(mut request: tiny_http::Request, shared: &Shared) {
-    let header = |name: &str| {
-        request
-            .headers()
-            .iter()
-            .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
-            .map(|h| h.value.as_str().to_owned())
-    };
-    let account_id = header("X-ACCT-ID");
-    let signature = header("X-PAYLOAD-SIG");
-    let user_agent = header("User-Agent");
-    let method = request.method().as_str().to_ascii_uppercase();
-    let url = request.url().to_owned();
-    let (path, query) = url.split_once('?').unwrap_or((url.as_str(), ""));
-    let ip_address = request
-        .remote_addr()
-        .map_or_else(|| "127.0.0.1".to_owned(), |a| a.ip().to_string());
-
-    let mut body = Vec::new();
-    let read = request
-        .as_reader()
-        .take(MAX_BODY + 1)
-        .read_to_end(&mut body);
-    let reply = if read.is_err() {
-        Reply::message(400, "the request body could not be read")
-    } else if body.len() as u64 > MAX_BODY {
-        Reply::message(413, format!("the body is larger than {MAX_BODY} bytes"))
-    } else {
+impl http_server::Handler for Api {
+    fn handle(&self, request: http_server::Request) -> Reply {
+        let shared = &*self.0;
+        let http_server::Request { head, body } = request;
+        let (path, query) = head
+            .target
+            .split_once('?')
+            .unwrap_or((head.target.as_str(), ""));
         let incoming = Incoming {
-            method,
+            method: head.method.to_ascii_uppercase(),
             path: path.to_owned(),
             segments: path
                 .split('/')
@@ -158,31 +100,21 @@ fn handle(mut request: tiny_http::Request, shared: &Shared) {
                 .collect(),
             query: query_pairs(query),
             body,
-            account_id,
-            signature,
+            account_id: head.header("X-ACCT-ID").map(str::to_owned),
+            signature: head.header("X-PAYLOAD-SIG").map(str::to_owned),
             actor: Actor {
-                ip_address,
-                user_agent,
+                ip_address: head.peer.ip().to_string(),
+                user_agent: head.header("User-Agent").map(str::to_owned),
             },
         };
         let reply = answer(shared, &incoming);
         shared.note(SeenRequest {
-            method: incoming.method.clone(),
-            path: incoming.path.clone(),
+            method: incoming.method,
+            path: incoming.path,
             status: reply.status,
         });
         reply
-    };
-
-    let mut response = tiny_http::Response::from_data(reply.body).with_status_code(reply.status);
-    let content_type = reply.content_type.map(|v| ("Content-Type", v.to_owned()));
-    for (name, value) in content_type.into_iter().chain(reply.headers) {
-        if let Ok(h) = tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
-            response.add_header(h);
-        }
     }
-    // The client may have gone away; nothing to do about it.
-    let _ = request.respond(response);
 }
 
 /// The answer to one request.
