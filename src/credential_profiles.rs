@@ -90,6 +90,7 @@ impl CredentialProfileKey {
             value: SensitiveText::new(value),
             keys_diversified: None,
             source_key_index: None,
+            extra: serde_json::Map::new(),
         }
     }
 }

@@ -40,6 +40,41 @@ mod generated {
 
 pub use generated::*;
 
+/// Access to the fields a model does not name. Every generated struct has a public
+/// `extra` map (`#[serde(flatten)]`) and implements this trait:
+///
+/// - an answer keeps there every field the server sent that this version does not model,
+///   reachable by its wire name, and serializing the answer writes them back unchanged;
+/// - a request sends them as given, after the named fields, signed like the rest: the way to
+///   send a field the schema does not know yet. A builder adds one with `extra_field`.
+///
+/// ```
+/// use accessgrid::models::{AccessCard, ExtraFields, IssueCardRequest};
+/// use serde_json::json;
+///
+/// let card: AccessCard = serde_json::from_str(r#"{"id":"c1","badge_color":"teal"}"#)?;
+/// assert_eq!(card.extra_fields()["badge_color"], "teal");
+/// assert_eq!(serde_json::to_value(&card)?, json!({"id": "c1", "badge_color": "teal"}));
+///
+/// let request: IssueCardRequest = IssueCardRequest::builder()
+///     .card_template_id("0xd3adb00b5")
+///     .full_name("Ada Lovelace")
+///     .extra_field("badge_color", "teal")
+///     .try_into()?;
+/// assert_eq!(request.extra["badge_color"], "teal");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A request whose extra fields repeat the wire name of a field it also sets is refused
+/// before sending (the body would carry the key twice); an extra field whose named
+/// counterpart is unset is sent, which is also how to send an explicit `null`.
+pub trait ExtraFields {
+    /// The fields the model does not name.
+    fn extra_fields(&self) -> &serde_json::Map<String, serde_json::Value>;
+    /// The fields the model does not name, to change.
+    fn extra_fields_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value>;
+}
+
 /// Declares an open string enumeration: one variant per known wire value, plus
 /// `Unknown(String)` holding any other value exactly as the server sent it.
 macro_rules! open_enum {

@@ -335,6 +335,7 @@ impl TryFrom<WebhookEventEnvelope> for WebhookEvent {
             specversion,
             time,
             type_,
+            extra: _,
         } = envelope;
 
         let versions = [("specversion", specversion), ("spec_version", spec_version)];

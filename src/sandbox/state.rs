@@ -537,6 +537,7 @@ impl State {
                     status: Some("active".to_owned()),
                     created_at: Some(now.clone()),
                     updated_at: Some(now),
+                    extra: Map::new(),
                 });
             self.record_pass_change(index, PassChange::Installed(device), actor);
         }
