@@ -35,6 +35,7 @@ fn run() -> Result<(), String> {
     let files = schema_files(Path::new(SCHEMA_DIR))?;
     let bundle = bundle(&files)?;
 
+    let bundle_hand_written = bundle.hand_written.clone();
     let mut settings = typify::TypeSpaceSettings::default();
     settings.with_struct_builder(true);
     for name in &bundle.hand_written {
@@ -69,7 +70,11 @@ fn run() -> Result<(), String> {
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?);
     std::fs::write(out.join("models.rs"), code).map_err(|e| format!("writing models.rs: {e}"))?;
-    std::fs::write(out.join("models_outline.txt"), outline(&file))
+    let mut outline_text = outline(&file);
+    for name in &bundle_hand_written {
+        let _ = writeln!(outline_text, "hand-written {name} (src/models.rs)");
+    }
+    std::fs::write(out.join("models_outline.txt"), outline_text)
         .map_err(|e| format!("writing models_outline.txt: {e}"))?;
     Ok(())
 }
@@ -163,17 +168,16 @@ fn finish_extra_fields(file: &mut syn::File) -> Result<(), String> {
     }
     let mut with_extra = Vec::new();
     for item in file.items.iter_mut() {
-        let syn::Item::Struct(st) = item else { continue };
+        let syn::Item::Struct(st) = item else {
+            continue;
+        };
         let syn::Fields::Named(fields) = &mut st.fields else {
             continue;
         };
         if !fields.named.iter().any(is_extra) {
             continue;
         }
-        let all_default = fields
-            .named
-            .iter()
-            .all(|f| is_extra(f) || defaultable(f));
+        let all_default = fields.named.iter().all(|f| is_extra(f) || defaultable(f));
         for field in fields.named.iter_mut().filter(|f| is_extra(f)) {
             let doc = " Fields the schema does not name, by their wire name. An answer keeps \
                 here whatever the server sent that this version does not model, so decoding \

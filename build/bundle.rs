@@ -123,7 +123,8 @@ pub fn keep_unknown_fields(schema: &mut Value) {
     let Some(obj) = schema.as_object_mut() else {
         return;
     };
-    if obj.get("properties").is_some_and(Value::is_object) && !obj.contains_key("additionalProperties")
+    if obj.get("properties").is_some_and(Value::is_object)
+        && !obj.contains_key("additionalProperties")
     {
         obj.insert("additionalProperties".to_owned(), Value::Object(Map::new()));
     }
