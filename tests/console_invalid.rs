@@ -5,10 +5,10 @@ mod common;
 mod console_support;
 
 use accessgrid::models::{
-    ActivateHidOrgRequest, ConsolePageQuery, CreateCredentialProfileRequest, CreateHidOrgRequest,
+    ConsolePageQuery, CreateCredentialProfileRequest, CreateHidOrgRequest,
     CreateLandingPageRequest, CreateTemplatePairRequest, CreateTemplateRequest,
-    CreateWebhookRequest, CredentialProfileKey, LedgerItemsQuery, TemplateLogFilters,
-    TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
+    CredentialProfileKey, LedgerItemsQuery, TemplateLogFilters, TemplateLogQuery,
+    UpdateLandingPageRequest, UpdateTemplateRequest,
 };
 use accessgrid::{Client, Error};
 use common::client;
@@ -24,13 +24,6 @@ fn template() -> accessgrid::models::builder::CreateTemplateRequest {
 }
 
 const KEY: &str = "00112233445566778899aabbccddeeff";
-
-fn webhook() -> accessgrid::models::builder::CreateWebhookRequest {
-    CreateWebhookRequest::builder()
-        .name("Production")
-        .url("https://example.com/hook")
-        .subscribed_events(vec!["ag.access_pass.issued".to_owned()])
-}
 
 fn cases() -> Vec<Case> {
     vec![
