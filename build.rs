@@ -7,6 +7,14 @@
 //! reference that resolves to nothing, or a root that defines a type without a `title`
 //! stops the build with a message naming the file.
 //!
+//! Every object schema with `properties` keeps the fields it does not name: unless it sets
+//! `additionalProperties` itself, the bundler gives it `additionalProperties: {}`, for which
+//! typify emits `#[serde(flatten)] pub extra: serde_json::Map<String, Value>`. This script
+//! then makes that map empty by default (so `Default` and builders need nothing more), adds
+//! the builder setter `extra_field(name, value)`, and implements `models::ExtraFields`. A
+//! schema that must not keep unknown fields says `additionalProperties: false` (refuse) or
+//! `true` (ignore).
+//!
 //! A definition marked `"x-open-enum": true` (or, for a type that is not an enumeration,
 //! `"x-hand-written": true`) is not generated: the models use the hand-written type of the
 //! same name in `src/models.rs`. Open enums keep values the server adds later instead of
