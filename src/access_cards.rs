@@ -75,7 +75,8 @@ impl<'c> AccessCards<'c> {
         self.client.call(Method::PATCH, path).json(&request)?.send()
     }
 
-    /// Reads one page of a template's passes: `GET /v1/key-cards`.
+    /// Reads one page of passes: `GET /v1/key-cards`, of one template (`template_id`) or,
+    /// without it, of every template. The passes are in [`AccessCardList::items`].
     pub fn list<R>(&self, query: R) -> Result<AccessCardList, Error>
     where
         R: TryInto<ListCardsQuery>,

@@ -1,9 +1,11 @@
 //! Request and answer models.
 //!
 //! Every struct here is generated at build time from the JSON Schema files in `schema/`
-//! (see `build.rs`): request bodies validate their documented limits when built, and answer
-//! types accept missing fields, `null`s and fields they do not know. Each struct has a
-//! `builder()` whose setters accept anything the field converts from:
+//! (see `build.rs`): request bodies check the limits that are certain (a 14-hex-digit
+//! `tag_id`, a `#RRGGBB` colour, ...) when built, and answer types accept `null`s and keep
+//! the fields they do not know in `extra` ([`ExtraFields`]). The one field every resource
+//! answer carries, its `id`, is a plain value; a missing one fails decoding and names it.
+//! Each struct has a `builder()` whose setters accept anything the field converts from:
 //!
 //! ```
 //! use accessgrid::models::{CardState, IssueCardRequest};
