@@ -186,6 +186,25 @@ fn cases() -> Vec<Case> {
             },
         },
         Case {
+            what: "a query parameter beyond the schema",
+            expected: Expected::bodyless(
+                "GET",
+                "/v1/key-cards",
+                &[("holder_email", "ada@example.com"), ("template_id", "t")],
+                "{}",
+            ),
+            answer: r#"{"keys":[]}"#,
+            call: |c| {
+                c.access_cards()
+                    .list(
+                        ListCardsQuery::builder()
+                            .template_id("t")
+                            .extra_field("holder_email", "ada@example.com"),
+                    )
+                    .map(drop)
+            },
+        },
+        Case {
             what: "a field beyond the schema, after the named ones, and an explicit null",
             expected: Expected::json(
                 "POST",
@@ -467,4 +486,31 @@ fn formerly_refused_requests_now_go_out_exactly() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// HID org lists may come wrapped as `{"hid_orgs": [...]}`, as well as bare or as `orgs`.
+#[test]
+fn hid_org_lists_decode_in_every_wrapping() {
+    for answer in [
+        r#"[{"id":"1","name":"A"}]"#,
+        r#"{"orgs":[{"id":"1","name":"A"}]}"#,
+        r#"{"hid_orgs":[{"id":"1","name":"A"}]}"#,
+    ] {
+        let mut server = mockito::Server::new();
+        let (m, why) = mock(
+            &mut server,
+            Expected::bodyless("GET", "/v1/console/hid/orgs", &[], "{}"),
+            200,
+            answer,
+        );
+        let orgs = common::client(&server)
+            .console()
+            .hid()
+            .orgs()
+            .list()
+            .unwrap_or_else(|e| panic!("{answer}: {e}"));
+        common::assert_hit(&m, &why);
+        assert_eq!(orgs.len(), 1, "{answer}");
+        assert_eq!(orgs[0].id, "1");
+    }
 }

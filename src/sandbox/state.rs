@@ -579,6 +579,7 @@ impl State {
                 }
             }
             card.answer.state = Some(state);
+            card.answer.updated_at = Some(iso8601(now));
         }
         let card = card.clone();
         let device = match change {
