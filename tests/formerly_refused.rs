@@ -514,3 +514,42 @@ fn hid_org_lists_decode_in_every_wrapping() {
         assert_eq!(orgs[0].id, "1");
     }
 }
+
+/// Reading a pair may answer only `{"templates": [...]}`: the template is the one asked
+/// for. Any other answer without an id is a decode error naming it.
+#[test]
+fn a_template_answer_without_an_id() {
+    let read = |answer: &str| {
+        let mut server = mockito::Server::new();
+        let (m, why) = mock(
+            &mut server,
+            Expected::bodyless(
+                "GET",
+                "/v1/console/card-templates/0xpair",
+                &[],
+                r#"{"id":"0xpair"}"#,
+            ),
+            200,
+            answer,
+        );
+        let result = common::client(&server).console().read_template("0xpair");
+        common::assert_hit(&m, &why);
+        result
+    };
+    let pair = read(r#"{"templates":[{"id":"0xa"},{"id":"0xg"}],"served_by":"x"}"#)
+        .expect("a pair without its own id");
+    assert_eq!(pair.id, "0xpair");
+    assert!(pair.is_pair());
+    assert_eq!(pair.extra["served_by"], "x");
+    match read(r#"{"name":"Badge"}"#) {
+        Err(Error::Decode(e)) => {
+            assert!(e.message.contains("missing field `id`"), "{}", e.message);
+            assert_eq!(e.body, br#"{"name":"Badge"}"#);
+        }
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+    match read(r#"{"templates":[{"name":"no id"}]}"#) {
+        Err(Error::Decode(e)) => assert_eq!(e.path, "templates[0]"),
+        other => panic!("expected a decode error, got {other:?}"),
+    }
+}
