@@ -103,12 +103,49 @@ pub fn bundle(files: &[PathBuf]) -> Result<Bundle, String> {
         if let Some(obj) = schema.as_object_mut() {
             obj.retain(|key, _| !key.starts_with("x-"));
         }
+        keep_unknown_fields(&mut schema);
         out.insert(name, schema);
     }
     Ok(Bundle {
         defs: out,
         hand_written,
     })
+}
+
+/// Makes every object schema with `properties` lossless: unless it says otherwise, it
+/// gets `additionalProperties: {}`, for which typify emits a flattened
+/// `extra: serde_json::Map<String, Value>` field. Decoding then keeps every field the
+/// schema does not name (reachable by name in `extra`), serializing writes them back, and a
+/// request can carry a field the schema does not know yet. A schema that wants another
+/// behaviour says so with its own `additionalProperties` (`false` refuses unknown fields,
+/// `true` ignores them). Walks every place a subschema can appear.
+pub fn keep_unknown_fields(schema: &mut Value) {
+    let Some(obj) = schema.as_object_mut() else {
+        return;
+    };
+    if obj.get("properties").is_some_and(Value::is_object)
+        && !obj.contains_key("additionalProperties")
+    {
+        obj.insert("additionalProperties".to_owned(), Value::Object(Map::new()));
+    }
+    for key in ["properties", "$defs", "definitions", "patternProperties"] {
+        if let Some(Value::Object(children)) = obj.get_mut(key) {
+            children.values_mut().for_each(keep_unknown_fields);
+        }
+    }
+    for key in ["items", "additionalProperties", "not", "contains"] {
+        if let Some(child) = obj.get_mut(key) {
+            match child {
+                Value::Array(list) => list.iter_mut().for_each(keep_unknown_fields),
+                other => keep_unknown_fields(other),
+            }
+        }
+    }
+    for key in ["anyOf", "oneOf", "allOf", "prefixItems"] {
+        if let Some(Value::Array(list)) = obj.get_mut(key) {
+            list.iter_mut().for_each(keep_unknown_fields);
+        }
+    }
 }
 
 fn insert_def(

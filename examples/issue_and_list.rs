@@ -27,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     println!(
         "issued {} ({}): install at {}",
-        card.id.as_deref().unwrap_or("?"),
+        card.id,
         card.state.as_ref().map_or("?", |s| s.as_str()),
         card.install_url.as_deref().unwrap_or("?")
     );
@@ -39,7 +39,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let card = card?;
         println!(
             "{:<24} {:<10} {}",
-            card.id.as_deref().unwrap_or("?"),
+            card.id,
             card.state.as_ref().map_or("?", |s| s.as_str()),
             card.full_name.as_deref().unwrap_or("")
         );

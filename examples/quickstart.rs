@@ -97,7 +97,7 @@ fn walk(client: &Client, wallet: &Wallet<'_>) -> Result<(), Box<dyn Error>> {
             .background_color("#1D4ED8")
             .label_color("#FFFFFF"),
     )?;
-    let template_id = template.id.clone().ok_or("the new template has no id")?;
+    let template_id = template.id.clone();
     println!("1. created card template {template_id}");
     let published = console.publish_template(&template_id)?;
     println!(
@@ -115,7 +115,7 @@ fn walk(client: &Client, wallet: &Wallet<'_>) -> Result<(), Box<dyn Error>> {
             .site_code("42")
             .card_number("1234"),
     )?;
-    let card_id = card.id.clone().ok_or("the new pass has no id")?;
+    let card_id = card.id.clone();
     println!(
         "2. issued pass {card_id} ({}); install it at {}",
         state(&card),
@@ -128,12 +128,12 @@ fn walk(client: &Client, wallet: &Wallet<'_>) -> Result<(), Box<dyn Error>> {
         "3. the template has {} pass(es):",
         page.total_count.unwrap_or(0)
     );
-    for key in page.keys.unwrap_or_default() {
+    for key in page.items() {
         println!(
             "   - {} {} ({})",
-            key.id.as_deref().unwrap_or_default(),
+            key.id,
             key.full_name.as_deref().unwrap_or_default(),
-            state(&key)
+            state(key)
         );
     }
 

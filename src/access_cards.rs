@@ -75,7 +75,8 @@ impl<'c> AccessCards<'c> {
         self.client.call(Method::PATCH, path).json(&request)?.send()
     }
 
-    /// Reads one page of a template's passes: `GET /v1/key-cards`.
+    /// Reads one page of passes: `GET /v1/key-cards`, of one template (`template_id`) or,
+    /// without it, of every template. The passes are in [`AccessCardList::items`].
     pub fn list<R>(&self, query: R) -> Result<AccessCardList, Error>
     where
         R: TryInto<ListCardsQuery>,
@@ -146,8 +147,28 @@ impl PageQuery for ListCardsQuery {
     }
 }
 
+impl AccessCardList {
+    /// The passes of this page (empty when the answer has none).
+    ///
+    /// ```
+    /// let page: accessgrid::models::AccessCardList =
+    ///     serde_json::from_str(r#"{"keys":[{"id":"c1"}],"page":1,"total_count":1}"#)?;
+    /// for card in page.items() {
+    ///     assert_eq!(card.id, "c1");
+    /// }
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    pub fn items(&self) -> &[AccessCard] {
+        self.keys.as_deref().unwrap_or_default()
+    }
+}
+
 impl Paginated for AccessCardList {
     type Item = AccessCard;
+
+    fn items(&self) -> &[AccessCard] {
+        AccessCardList::items(self)
+    }
 
     fn page_info(&self) -> PageInfo {
         PageInfo {
@@ -163,20 +184,15 @@ impl Paginated for AccessCardList {
     }
 }
 
+/// Refuses only what is certainly invalid (see the README's "What the client checks"):
+/// an empty template id, and hotel room counts that contradict their room lists. Limits of
+/// single fields (`tag_id`, `site_code`, `card_number`, `file_data`) are checked when the
+/// request is built. Everything else, `site_code` being required without `file_data` for
+/// instance, is the server's to decide.
 impl Validate for IssueCardRequest {
     fn validate(&self) -> Result<(), Error> {
         if self.card_template_id.trim().is_empty() {
             return Err(Error::invalid("card_template_id", "must not be empty"));
-        }
-        if self.full_name.trim().is_empty() {
-            return Err(Error::invalid("full_name", "must not be empty"));
-        }
-        if self.site_code.is_none() && self.file_data.is_none() && self.credential_pool_id.is_none()
-        {
-            return Err(Error::invalid(
-                "site_code",
-                "is required unless file_data or credential_pool_id is given",
-            ));
         }
         check_hotel(self.tile_data.as_ref(), self.reservations.as_ref())
     }
@@ -188,9 +204,15 @@ impl Validate for UpdateCardRequest {
     }
 }
 
+/// `template_id` is optional (without it, every template's passes are listed), but when
+/// given it must not be empty.
 impl Validate for ListCardsQuery {
     fn validate(&self) -> Result<(), Error> {
-        if self.template_id.trim().is_empty() {
+        if self
+            .template_id
+            .as_deref()
+            .is_some_and(|id| id.trim().is_empty())
+        {
             return Err(Error::invalid("template_id", "must not be empty"));
         }
         Ok(())

@@ -16,7 +16,7 @@
 //!         .protocol("desfire")
 //!         .background_color("#FFFFFF"),
 //! )?;
-//! let id = template.id.unwrap_or_default();
+//! let id = template.id;
 //! let published = client.console().publish_template(&id)?;
 //! println!("{id}: {:?}", published.status);
 //! # Ok(()) }
@@ -80,8 +80,8 @@ impl<'c> Console<'c> {
     /// Creates a card template (enterprise): `POST /v1/console/card-templates`.
     ///
     /// Takes a [`CreateTemplateRequest`] or its builder. Colours must be `#RRGGBB`;
-    /// `watch_count` and `iphone_count` must be 1 to 5 and need `allow_on_multiple_devices`;
-    /// `platform` must be a known one. The design and support fields go on the wire flat,
+    /// `watch_count` and `iphone_count` must be 1 to 5; `platform` and `use_case` are sent
+    /// as given (`android` names the Google side). The design and support fields go on the wire flat,
     /// at the top level of the body. The answer may hold only `id`,
     /// `estimated_publishing_date` and `metadata`.
     pub fn create_template<R>(&self, request: R) -> Result<CardTemplate, Error>
@@ -123,10 +123,27 @@ impl<'c> Console<'c> {
     /// ```
     pub fn read_template(&self, template_id: &str) -> Result<CardTemplate, Error> {
         let path = template_path(template_id, "")?;
-        self.client
+        let (status, body) = self
+            .client
             .call(Method::GET, path)
             .about(template_id)
-            .send()
+            .send_raw()?;
+        let mut value: serde_json::Value = crate::transport::decode(status, &body)?;
+        // A pair may be answered as `{"templates": [...]}` alone: it is the id asked for.
+        if let serde_json::Value::Object(map) = &mut value {
+            if !map.contains_key("id") && map.contains_key("templates") {
+                map.insert("id".to_owned(), template_id.into());
+            }
+        }
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            Error::Decode(crate::error::DecodeError {
+                status,
+                path: if path == "." { String::new() } else { path },
+                message: e.into_inner().to_string(),
+                body,
+            })
+        })
     }
 
     /// Updates a card template (enterprise): `PUT /v1/console/card-templates/{template_id}`.
@@ -499,11 +516,22 @@ page_query!(TemplateLogQuery, LedgerItemsQuery, ConsolePageQuery);
 /// Implements [`Paginated`] for a list answer of the shape `{<items>: [...], pagination}`.
 macro_rules! paginated {
     ($($list:ty => $field:ident: $item:ty),+ $(,)?) => {$(
+        impl $list {
+            /// The page's items (empty when the answer has none).
+            pub fn items(&self) -> &[$item] {
+                self.$field.as_deref().unwrap_or_default()
+            }
+        }
+
         impl Paginated for $list {
             type Item = $item;
 
             fn page_info(&self) -> PageInfo {
                 self.pagination.as_ref().map(PageInfo::from).unwrap_or_default()
+            }
+
+            fn items(&self) -> &[$item] {
+                <$list>::items(self)
             }
 
             fn into_items(self) -> Vec<$item> {
@@ -530,18 +558,25 @@ pub(crate) fn required(field: &str, value: &str) -> Result<(), Error> {
     Ok(())
 }
 
-/// `page` is 1 or more; `per_page` is 1 to 100.
-pub(crate) fn check_page(page: Option<u32>, per_page: Option<u32>) -> Result<(), Error> {
+/// `page` and `per_page` are 1 or more (pages count from 1; a page of no items would stop
+/// an iteration before its end); `per_page` is at most `max` where the documentation sets
+/// one.
+pub(crate) fn check_page(
+    page: Option<u32>,
+    per_page: Option<u32>,
+    max: Option<u32>,
+) -> Result<(), Error> {
     if page == Some(0) {
         return Err(Error::invalid(
             "page",
             "must be 1 or more (pages count from 1)",
         ));
     }
-    match per_page {
-        Some(n) if !(1..=MAX_PER_PAGE).contains(&n) => Err(Error::invalid(
+    match (per_page, max) {
+        (Some(0), _) => Err(Error::invalid("per_page", "must be 1 or more")),
+        (Some(n), Some(max)) if n > max => Err(Error::invalid(
             "per_page",
-            format!("is {n}; it must be between 1 and {MAX_PER_PAGE}"),
+            format!("is {n}; it must be between 1 and {max}"),
         )),
         _ => Ok(()),
     }
@@ -567,13 +602,10 @@ pub(crate) fn known<T: fmt::Display>(
     Ok(())
 }
 
-/// `watch_count` and `iphone_count` are 1 to 5, and only with
-/// `allow_on_multiple_devices: true`.
-fn check_device_counts(
-    allow_on_multiple_devices: Option<bool>,
-    watch_count: Option<u8>,
-    iphone_count: Option<u8>,
-) -> Result<(), Error> {
+/// `watch_count` and `iphone_count` are 1 to 5, as documented. (The documentation also
+/// ties them to `allow_on_multiple_devices`, but that is the template's setting, not
+/// something the same request must repeat: the server decides.)
+fn check_device_counts(watch_count: Option<u8>, iphone_count: Option<u8>) -> Result<(), Error> {
     for (field, count) in [("watch_count", watch_count), ("iphone_count", iphone_count)] {
         let Some(n) = count else { continue };
         if !(1..=5).contains(&n) {
@@ -582,49 +614,28 @@ fn check_device_counts(
                 format!("is {n}; it must be between 1 and 5"),
             ));
         }
-        if allow_on_multiple_devices != Some(true) {
-            return Err(Error::invalid(
-                field,
-                "is only allowed with allow_on_multiple_devices set to true",
-            ));
-        }
     }
     Ok(())
 }
 
+/// Colours are `#RRGGBB` (checked when built); device counts 1 to 5. `platform` and
+/// `use_case` are open values, sent as given (`android` names the Google side).
 impl Validate for CreateTemplateRequest {
     fn validate(&self) -> Result<(), Error> {
-        required("name", &self.name)?;
-        known(
-            "platform",
-            &self.platform,
-            self.platform.is_unknown(),
-            crate::models::TemplatePlatform::KNOWN,
-        )?;
-        check_device_counts(
-            self.allow_on_multiple_devices,
-            self.watch_count,
-            self.iphone_count,
-        )
+        check_device_counts(self.watch_count, self.iphone_count)
     }
 }
 
 impl Validate for UpdateTemplateRequest {
     fn validate(&self) -> Result<(), Error> {
-        if let Some(name) = &self.name {
-            required("name", name)?;
-        }
-        check_device_counts(
-            self.allow_on_multiple_devices,
-            self.watch_count,
-            self.iphone_count,
-        )
+        check_device_counts(self.watch_count, self.iphone_count)
     }
 }
 
+/// Pages from 1; the event-type filter takes only the documented values.
 impl Validate for TemplateLogQuery {
     fn validate(&self) -> Result<(), Error> {
-        check_page(self.page, self.per_page)?;
+        check_page(self.page, self.per_page, None)?;
         if let Some(event_type) = self.filters.as_ref().and_then(|f| f.event_type.as_ref()) {
             known(
                 "filters.event_type",
@@ -643,46 +654,31 @@ impl Validate for IosPreflightRequest {
     }
 }
 
+/// Pages from 1, at most [`MAX_PER_PAGE`] items a page (documented for the ledger).
 impl Validate for LedgerItemsQuery {
     fn validate(&self) -> Result<(), Error> {
-        check_page(self.page, self.per_page)
+        check_page(self.page, self.per_page, Some(MAX_PER_PAGE))
     }
 }
 
 impl Validate for ConsolePageQuery {
     fn validate(&self) -> Result<(), Error> {
-        check_page(self.page, self.per_page)
+        check_page(self.page, self.per_page, None)
     }
 }
 
+/// The two template ids must not be empty.
 impl Validate for CreateTemplatePairRequest {
     fn validate(&self) -> Result<(), Error> {
-        required("name", &self.name)?;
         required("apple_card_template_id", &self.apple_card_template_id)?;
         required("google_card_template_id", &self.google_card_template_id)
     }
 }
 
-impl Validate for CreateLandingPageRequest {
-    fn validate(&self) -> Result<(), Error> {
-        required("name", &self.name)?;
-        known(
-            "kind",
-            &self.kind,
-            self.kind.is_unknown(),
-            crate::models::LandingPageKind::KNOWN,
-        )
-    }
-}
+/// `bg_color` is `#RRGGBB` (checked when built); `kind` is an open value, sent as given.
+impl Validate for CreateLandingPageRequest {}
 
-impl Validate for UpdateLandingPageRequest {
-    fn validate(&self) -> Result<(), Error> {
-        match &self.name {
-            Some(name) => required("name", name),
-            None => Ok(()),
-        }
-    }
-}
+impl Validate for UpdateLandingPageRequest {}
 
 #[cfg(test)]
 mod tests {
@@ -695,7 +691,7 @@ mod tests {
     #[test]
     fn bare_or_wrapped_lists() {
         let ids = |r: Result<Vec<LandingPage>, Error>| -> Vec<String> {
-            r.map(|v| v.into_iter().filter_map(|p| p.id).collect())
+            r.map(|v| v.into_iter().map(|p| p.id).collect())
                 .unwrap_or_else(|e| vec![format!("error: {e}")])
         };
         assert_eq!(ids(decode(r#"[{"id":"a"},{"id":"b"}]"#)), ["a", "b"]);
@@ -716,27 +712,28 @@ mod tests {
 
     #[test]
     fn page_limits() {
-        assert!(check_page(Some(1), Some(1)).is_ok());
-        assert!(check_page(None, Some(MAX_PER_PAGE)).is_ok());
-        assert!(check_page(Some(0), None).is_err());
-        assert!(check_page(None, Some(0)).is_err());
-        assert!(check_page(None, Some(MAX_PER_PAGE + 1)).is_err());
+        let max = Some(MAX_PER_PAGE);
+        assert!(check_page(Some(1), Some(1), max).is_ok());
+        assert!(check_page(None, Some(MAX_PER_PAGE), max).is_ok());
+        assert!(check_page(Some(0), None, max).is_err());
+        assert!(check_page(None, Some(0), max).is_err());
+        assert!(check_page(None, Some(0), None).is_err());
+        assert!(check_page(None, Some(MAX_PER_PAGE + 1), max).is_err());
+        assert!(check_page(None, Some(MAX_PER_PAGE + 1), None).is_ok());
     }
 
     #[test]
     fn pair_detection() {
-        let single = CardTemplate::default();
+        let template = |json: &str| -> CardTemplate {
+            serde_json::from_str(json).unwrap_or_else(|e| panic!("{json}: {e}"))
+        };
+        let single = template(r#"{"id":"t"}"#);
         assert!(!single.is_pair());
-        let flagged = CardTemplate {
-            is_pair: Some(true),
-            ..CardTemplate::default()
-        };
+        let flagged = template(r#"{"id":"p","is_pair":true}"#);
         assert!(flagged.is_pair());
-        let with_members = CardTemplate {
-            templates: Some(vec![CardTemplate::default()]),
-            ..CardTemplate::default()
-        };
+        let with_members = template(r#"{"id":"p","templates":[{"id":"t"}]}"#);
         assert!(with_members.is_pair());
         assert_eq!(with_members.members().len(), 1);
+        assert_eq!(with_members.members()[0].id, "t");
     }
 }

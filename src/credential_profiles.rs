@@ -22,7 +22,7 @@ use serde::de::IgnoredAny;
 use ureq::http::Method;
 
 use crate::client::Client;
-use crate::console::{required, Listed};
+use crate::console::Listed;
 use crate::error::Error;
 use crate::models::{
     CreateCredentialProfileRequest, CredentialProfile, CredentialProfileKey, SensitiveText,
@@ -32,7 +32,8 @@ use crate::validate::{prepare, Validate};
 
 const PATH: &str = "/v1/console/credential-profiles";
 
-/// Hexadecimal characters a credential-profile key has.
+/// Hexadecimal characters a credential-profile key has (an AES-128 key). The server checks
+/// key values; the client sends them as given.
 pub const KEY_HEX_LEN: usize = 32;
 
 /// Credential-profile endpoints; made by
@@ -55,8 +56,9 @@ impl<'c> CredentialProfiles<'c> {
 
     /// Creates a credential profile: `POST /v1/console/credential-profiles`.
     ///
-    /// `app_name` defaults to `KEY-ID-main`. Every key must be 32 hexadecimal characters,
-    /// and at least one key is needed; a bad key is refused before anything is sent.
+    /// `app_name` defaults to `KEY-ID-main`; `keys` is optional. Key values (usually
+    /// [`KEY_HEX_LEN`] hexadecimal characters) are checked by the server, not before
+    /// sending.
     pub fn create<R>(&self, request: R) -> Result<CredentialProfile, Error>
     where
         R: TryInto<CreateCredentialProfileRequest>,
@@ -90,34 +92,11 @@ impl CredentialProfileKey {
             value: SensitiveText::new(value),
             keys_diversified: None,
             source_key_index: None,
+            extra: serde_json::Map::new(),
         }
     }
 }
 
-impl Validate for CreateCredentialProfileRequest {
-    fn validate(&self) -> Result<(), Error> {
-        required("name", &self.name)?;
-        required("app_name", &self.app_name)?;
-        if self.keys.is_empty() {
-            return Err(Error::invalid("keys", "must hold at least one key"));
-        }
-        for (i, key) in self.keys.iter().enumerate() {
-            let value = key.value.expose();
-            if value.len() != KEY_HEX_LEN || !value.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Err(Error::invalid(
-                    format!("keys[{i}].value"),
-                    format!(
-                        "must be {KEY_HEX_LEN} hexadecimal characters (it has {} characters{})",
-                        value.chars().count(),
-                        if value.bytes().all(|b| b.is_ascii_hexdigit()) {
-                            ""
-                        } else {
-                            ", not all hexadecimal"
-                        }
-                    ),
-                ));
-            }
-        }
-        Ok(())
-    }
-}
+/// Nothing to refuse before sending: `keys` is optional (as in the official Python, Go and
+/// JavaScript SDKs), and key values, names and file ids are the server's to check.
+impl Validate for CreateCredentialProfileRequest {}

@@ -27,7 +27,7 @@
 use ureq::http::Method;
 
 use crate::client::Client;
-use crate::console::{required, Listed};
+use crate::console::Listed;
 use crate::error::Error;
 use crate::models::{ActivateHidOrgRequest, CreateHidOrgRequest, HidOrg};
 use crate::validate::{prepare, Validate};
@@ -93,22 +93,11 @@ impl HidOrgs<'_> {
 }
 
 impl Listed for HidOrg {
-    const WRAPPERS: &'static [&'static str] = &["orgs"];
+    const WRAPPERS: &'static [&'static str] = &["orgs", "hid_orgs"];
 }
 
-impl Validate for CreateHidOrgRequest {
-    fn validate(&self) -> Result<(), Error> {
-        required("name", &self.name)?;
-        required("full_address", &self.full_address)?;
-        required("phone", &self.phone)?;
-        required("first_name", &self.first_name)?;
-        required("last_name", &self.last_name)
-    }
-}
+/// Nothing to refuse before sending: the server checks the organization's details.
+impl Validate for CreateHidOrgRequest {}
 
-impl Validate for ActivateHidOrgRequest {
-    fn validate(&self) -> Result<(), Error> {
-        required("email", &self.email)?;
-        required("password", self.password.expose())
-    }
-}
+/// Nothing to refuse before sending: the server checks the credentials.
+impl Validate for ActivateHidOrgRequest {}

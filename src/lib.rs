@@ -7,8 +7,10 @@
 //! - [`Client`] signs every request (HMAC-SHA256, see [`signing`]) and sends it over one
 //!   shared connection pool; it is `Clone + Send + Sync` and needs no async runtime.
 //! - Every request and answer type in [`models`] is generated from the JSON Schema files in
-//!   `schema/` at build time. Requests check their documented limits before anything is
-//!   sent; answers accept missing fields, `null`s, new fields and new enumeration values.
+//!   `schema/` at build time. Requests refuse only what is certainly invalid before
+//!   anything is sent, and can carry fields the schema does not know yet; answers keep every
+//!   field they do not model ([`models::ExtraFields`]) and accept `null`s and new
+//!   enumeration values.
 //! - Every failure is one [`Error`], which keeps the status and raw body of what the server
 //!   said.
 //! - [`webhooks`] receives AccessGrid's webhooks: it verifies the bearer token, parses the
@@ -24,6 +26,7 @@
 //! # fn main() -> Result<(), accessgrid::Error> {
 //! use accessgrid::models::{CardState, IssueCardRequest, ListCardsQuery};
 //!
+//! // ACCESSGRID_ACCOUNT_ID and ACCESSGRID_SECRET_KEY: the console's API keys page.
 //! let client = accessgrid::Client::from_env()?;
 //! let card = client.access_cards().issue(
 //!     IssueCardRequest::builder()
@@ -32,12 +35,16 @@
 //!         .site_code("42")
 //!         .card_number("1234"),
 //! )?;
-//! let id = card.id.clone().unwrap_or_default();
-//! client.access_cards().suspend(&id)?;
+//! println!("send the holder to {:?}", card.install_url);
+//!
+//! // A pass can be suspended once its holder has installed it (it is then active).
+//! if client.access_cards().get(&card.id)?.state == Some(CardState::Active) {
+//!     client.access_cards().suspend(&card.id)?;
+//! }
 //! let page = client.access_cards().list(
 //!     ListCardsQuery::builder().template_id("0xd3adb00b5").state(CardState::Suspended),
 //! )?;
-//! println!("{} suspended passes", page.total_count.unwrap_or(0));
+//! println!("{} suspended passes", page.items().len());
 //! # Ok(()) }
 //! ```
 #![warn(missing_docs)]

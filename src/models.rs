@@ -1,9 +1,11 @@
 //! Request and answer models.
 //!
 //! Every struct here is generated at build time from the JSON Schema files in `schema/`
-//! (see `build.rs`): request bodies validate their documented limits when built, and answer
-//! types accept missing fields, `null`s and fields they do not know. Each struct has a
-//! `builder()` whose setters accept anything the field converts from:
+//! (see `build.rs`): request bodies check the limits that are certain (a 14-hex-digit
+//! `tag_id`, a `#RRGGBB` colour, ...) when built, and answer types accept `null`s and keep
+//! the fields they do not know in `extra` ([`ExtraFields`]). The one field every resource
+//! answer carries, its `id`, is a plain value; a missing one fails decoding and names it.
+//! Each struct has a `builder()` whose setters accept anything the field converts from:
 //!
 //! ```
 //! use accessgrid::models::{CardState, IssueCardRequest};
@@ -44,6 +46,41 @@ pub use generated::*;
 /// access-pass events ([`AccessPassEventData`]), whose `device` names the device the event
 /// is about.
 pub type AccessPassDeviceEventData = AccessPassEventData;
+
+/// Access to the fields a model does not name. Every generated struct has a public
+/// `extra` map (`#[serde(flatten)]`) and implements this trait:
+///
+/// - an answer keeps there every field the server sent that this version does not model,
+///   reachable by its wire name, and serializing the answer writes them back unchanged;
+/// - a request sends them as given, after the named fields, signed like the rest: the way to
+///   send a field the schema does not know yet. A builder adds one with `extra_field`.
+///
+/// ```
+/// use accessgrid::models::{AccessCard, ExtraFields, IssueCardRequest};
+/// use serde_json::json;
+///
+/// let card: AccessCard = serde_json::from_str(r#"{"id":"c1","badge_color":"teal"}"#)?;
+/// assert_eq!(card.extra_fields()["badge_color"], "teal");
+/// assert_eq!(serde_json::to_value(&card)?, json!({"id": "c1", "badge_color": "teal"}));
+///
+/// let request: IssueCardRequest = IssueCardRequest::builder()
+///     .card_template_id("0xd3adb00b5")
+///     .full_name("Ada Lovelace")
+///     .extra_field("badge_color", "teal")
+///     .try_into()?;
+/// assert_eq!(request.extra["badge_color"], "teal");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// A request whose extra fields repeat the wire name of a field it also sets is refused
+/// before sending (the body would carry the key twice); an extra field whose named
+/// counterpart is unset is sent, which is also how to send an explicit `null`.
+pub trait ExtraFields {
+    /// The fields the model does not name.
+    fn extra_fields(&self) -> &serde_json::Map<String, serde_json::Value>;
+    /// The fields the model does not name, to change.
+    fn extra_fields_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value>;
+}
 
 /// Declares an open string enumeration: one variant per known wire value, plus
 /// `Unknown(String)` holding any other value exactly as the server sent it.
@@ -404,14 +441,18 @@ macro_rules! checked_text {
     };
 }
 
-/// Whether `text` is 1 to `max_digits` decimal digits, without leading zeros, for a number
-/// under `limit`.
-fn decimal_under(text: &[u8], max_digits: usize, limit: u32) -> bool {
-    let well_formed = !text.is_empty()
-        && text.len() <= max_digits
+/// Whether `text` is one or more decimal digits (leading zeros allowed) for a number no
+/// greater than `max`.
+fn decimal_at_most(text: &[u8], max: u32) -> bool {
+    !text.is_empty()
         && text.iter().all(u8::is_ascii_digit)
-        && (text[0] != b'0' || text.len() == 1);
-    well_formed && text.iter().fold(0u32, |n, &d| n * 10 + u32::from(d - b'0')) < limit
+        && text
+            .iter()
+            .try_fold(0u32, |n, &d| {
+                let n = n * 10 + u32::from(d - b'0');
+                (n <= max).then_some(n)
+            })
+            .is_some()
 }
 
 checked_text! {
@@ -422,23 +463,120 @@ checked_text! {
 }
 
 checked_text! {
-    /// An H10301 (26-bit) site code: decimal digits without leading zeros, a number under 255.
+    /// An H10301 (26-bit) site code (facility code): decimal digits for a number from 0 to
+    /// 255, the whole 8-bit range H10301 badges use.
     pub struct SiteCode;
-    rule = "a decimal number from 0 to 254, without leading zeros";
-    check = |b| decimal_under(b, 3, 255);
+    rule = "a decimal number from 0 to 255";
+    check = |b| decimal_at_most(b, 255);
 }
 
 checked_text! {
-    /// An H10301 (26-bit) card number: decimal digits without leading zeros, a number under
-    /// 65,535.
+    /// An H10301 (26-bit) card number: decimal digits for a number from 0 to 65,535, the
+    /// whole 16-bit range H10301 badges use.
     pub struct CardNumber;
-    rule = "a decimal number from 0 to 65534, without leading zeros";
-    check = |b| decimal_under(b, 5, 65_535);
+    rule = "a decimal number from 0 to 65535";
+    check = |b| decimal_at_most(b, 65_535);
 }
 
+/// The most hexadecimal characters [`FileData`] takes: 8,192 bytes, as the C# SDK allows.
+pub const FILE_DATA_MAX_HEX: usize = 16_384;
+
 checked_text! {
-    /// Proprietary credential data: up to 64 hexadecimal characters.
+    /// Proprietary credential data: hexadecimal characters, at most [`FILE_DATA_MAX_HEX`]
+    /// (8,192 bytes).
     pub struct FileData;
-    rule = "at most 64 hexadecimal characters";
-    check = |b| b.len() <= 64 && b.iter().all(u8::is_ascii_hexdigit);
+    rule = "hexadecimal characters, at most 16384 of them";
+    check = |b| b.len() <= FILE_DATA_MAX_HEX && b.iter().all(u8::is_ascii_hexdigit);
+}
+
+/// Identifiers for Apple Wallet in-app provisioning: the answer of
+/// `POST /v1/console/card-templates/{id}/ios_preflight`.
+///
+/// The server answers camelCase keys (`provisioningCredentialIdentifier`, ...) or
+/// snake_case ones (`provisioning_credential_identifier`, ...); either decodes into the same
+/// fields, and serializing writes the camelCase keys. When an answer carries both spellings
+/// of a field, the camelCase one fills the field and the other stays in `extra`, so nothing
+/// the server sent is lost.
+///
+/// ```
+/// use accessgrid::models::IosPreflight;
+///
+/// let camel: IosPreflight = serde_json::from_str(r#"{"environmentIdentifier":"prod"}"#)?;
+/// let snake: IosPreflight = serde_json::from_str(r#"{"environment_identifier":"prod"}"#)?;
+/// assert_eq!(camel.environment_identifier.as_deref(), Some("prod"));
+/// assert_eq!(camel, snake);
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+pub struct IosPreflight {
+    /// Provisioning credential identifier.
+    #[serde(
+        rename = "provisioningCredentialIdentifier",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub provisioning_credential_identifier: Option<String>,
+    /// Sharing instance identifier.
+    #[serde(
+        rename = "sharingInstanceIdentifier",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub sharing_instance_identifier: Option<String>,
+    /// Card template identifier.
+    #[serde(
+        rename = "cardTemplateIdentifier",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub card_template_identifier: Option<String>,
+    /// Environment identifier.
+    #[serde(
+        rename = "environmentIdentifier",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub environment_identifier: Option<String>,
+    /// Fields this version does not name, by their wire name (see [`ExtraFields`]).
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
+}
+
+impl<'de> ::serde::Deserialize<'de> for IosPreflight {
+    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error as _;
+        let mut extra = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
+        let mut take = |camel: &str, snake: &str| -> Result<Option<String>, D::Error> {
+            let key = if extra.contains_key(camel) {
+                camel
+            } else {
+                snake
+            };
+            match extra.remove(key) {
+                None | Some(serde_json::Value::Null) => Ok(None),
+                Some(serde_json::Value::String(text)) => Ok(Some(text)),
+                Some(other) => Err(D::Error::custom(format!(
+                    "`{key}`: invalid type: {other}, expected a string"
+                ))),
+            }
+        };
+        Ok(IosPreflight {
+            provisioning_credential_identifier: take(
+                "provisioningCredentialIdentifier",
+                "provisioning_credential_identifier",
+            )?,
+            sharing_instance_identifier: take(
+                "sharingInstanceIdentifier",
+                "sharing_instance_identifier",
+            )?,
+            card_template_identifier: take("cardTemplateIdentifier", "card_template_identifier")?,
+            environment_identifier: take("environmentIdentifier", "environment_identifier")?,
+            extra,
+        })
+    }
+}
+
+impl ExtraFields for IosPreflight {
+    fn extra_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
+        &self.extra
+    }
+    fn extra_fields_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+        &mut self.extra
+    }
 }

@@ -36,6 +36,8 @@ pub trait Paginated: DeserializeOwned {
     type Item;
     /// The page's figures.
     fn page_info(&self) -> PageInfo;
+    /// The page's items (empty when the answer has none).
+    fn items(&self) -> &[Self::Item];
     /// The page's items, consuming the answer.
     fn into_items(self) -> Vec<Self::Item>;
 }

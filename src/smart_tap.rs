@@ -273,6 +273,7 @@ pub fn encrypt_for(
         iv: Some(b64.encode(nonce.as_slice())),
         ciphertext: Some(b64.encode(buffer.as_slice())),
         tag: Some(b64.encode(tag.as_slice())),
+        extra: serde_json::Map::new(),
     })
 }
 
@@ -368,6 +369,7 @@ mod tests {
             iv: Some("YT7EmFIHyI7ug5Hu".to_owned()),
             ciphertext: Some("yEoyOLvqF7MQ4p39hNVmDJrXPjjBPWOAG2H7CT0z+TIn4yiQGHYTwcGpEo0mPqTb59TazMSTNtSqnoibyAOwbU8dl7FXOFaHnDcUfmtHriyG2Pm84WNQVw==".to_owned()),
             tag: Some("fMOYIoJbCCdtqC6Iy2iHiw==".to_owned()),
+            extra: serde_json::Map::new(),
         };
         let plain = decrypt(&sealed, |server| {
             p256::ecdh::diffie_hellman(caller.to_nonzero_scalar(), server.as_affine())
@@ -397,11 +399,13 @@ mod tests {
     fn the_request_accepts_only_a_p256_public_key() {
         let good = SmartTapRevealRequest {
             client_public_key: "-----BEGIN PUBLIC KEY-----\nMFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAE1O2XaUf3wONB58310HwVbF8q72OD\nIg6cWk7XwPjLxdX472fJJ6V3ne3bF5s3QFLA1VkTipp9AWMaSeJBUG5c5Q==\n-----END PUBLIC KEY-----\n".to_owned(),
+            extra: serde_json::Map::new(),
         };
         assert!(good.validate().is_ok());
         let bad = SmartTapRevealRequest {
             client_public_key: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n"
                 .to_owned(),
+            extra: serde_json::Map::new(),
         };
         assert!(matches!(
             bad.validate(),

@@ -83,6 +83,12 @@ impl<'c> Call<'c> {
         decode(status, &body)
     }
 
+    /// Sends the request and answers the 2xx status and raw body, for an answer that needs
+    /// a look before it is decoded.
+    pub(crate) fn send_raw(self) -> Result<(u16, Vec<u8>), Error> {
+        self.exchange()
+    }
+
     /// Sends the request, retrying as the client's [`RetryPolicy`](crate::RetryPolicy)
     /// allows; answers the 2xx status and raw body.
     fn exchange(self) -> Result<(u16, Vec<u8>), Error> {

@@ -2,6 +2,7 @@
 //! ranges). The schema's own limits (patterns, lengths) are checked when a request is built.
 
 use crate::error::Error;
+use crate::models::ExtraFields;
 
 /// A request that can check itself before it is sent. The client calls it on every request;
 /// a broken rule is [`Error::InvalidInput`] naming the field, and nothing is sent.
@@ -12,16 +13,47 @@ pub trait Validate {
     }
 }
 
-/// Converts a caller's request (a built request, or a builder) and validates it.
+/// Converts a caller's request (a built request, or a builder) and validates it: its
+/// extra fields must not repeat a field it sets (see [`crate::models::ExtraFields`]), and
+/// its [`Validate`] rules must hold.
 pub(crate) fn prepare<T, R>(request: R) -> Result<T, Error>
 where
-    T: Validate,
+    T: Validate + ExtraFields + serde::Serialize,
     R: TryInto<T>,
     R::Error: Into<Error>,
 {
-    let request = request.try_into().map_err(Into::into)?;
+    let mut request = request.try_into().map_err(Into::into)?;
+    no_repeated_fields(&mut request)?;
     request.validate()?;
     Ok(request)
+}
+
+/// An extra field named like a field the request also sets would put the key in the body
+/// twice, and which one the server keeps is anyone's guess: refused. (An extra field whose
+/// named counterpart is unset is fine: that is how to send an explicit `null`.) Costs
+/// nothing for a request without extra fields.
+fn no_repeated_fields<T: ExtraFields + serde::Serialize>(request: &mut T) -> Result<(), Error> {
+    if request.extra_fields().is_empty() {
+        return Ok(());
+    }
+    let extra = std::mem::take(request.extra_fields_mut());
+    let named = serde_json::to_value(&*request);
+    *request.extra_fields_mut() = extra;
+    let named = named.map_err(|e| Error::invalid("body", format!("cannot be encoded: {e}")))?;
+    let serde_json::Value::Object(named) = named else {
+        return Ok(());
+    };
+    match request
+        .extra_fields()
+        .keys()
+        .find(|k| named.contains_key(*k))
+    {
+        Some(key) => Err(Error::invalid(
+            format!("extra.{key}"),
+            format!("repeats the field `{key}` that the request also sets; set one or the other"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// `numberOfRoomsReserved` must equal the number of `roomNumbers` when both are given.

@@ -203,7 +203,7 @@ fn counting_server(requests: usize) -> (String, std::thread::JoinHandle<usize>) 
                         break;
                     }
                 }
-                let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n{\"id\":\"c\"}";
                 if writer.write_all(answer.as_bytes()).is_err() {
                     break;
                 }

@@ -70,7 +70,7 @@ fn create_template_sends_a_flat_body() {
         )
         .expect("created");
     assert_hit(&m, &why);
-    assert_eq!(template.id.as_deref(), Some("0xt3mp1a73"));
+    assert_eq!(template.id, "0xt3mp1a73");
     assert_eq!(
         template.estimated_publishing_date.as_deref(),
         Some("2025-03-01")
@@ -90,7 +90,7 @@ fn list_templates_reads_a_bare_array() {
     );
     let templates = client(&server).console().list_templates().expect("listed");
     assert_hit(&m, &why);
-    let ids: Vec<_> = templates.iter().filter_map(|t| t.id.as_deref()).collect();
+    let ids: Vec<_> = templates.iter().map(|t| t.id.as_str()).collect();
     assert_eq!(ids, ["t1", "t2"]);
     assert_eq!(templates[1].platform, Some(TemplatePlatform::Google));
 }
@@ -107,7 +107,7 @@ fn list_templates_reads_a_wrapped_array() {
     let templates = client(&server).console().list_templates().expect("listed");
     assert_hit(&m, &why);
     assert_eq!(templates.len(), 1);
-    assert_eq!(templates[0].id.as_deref(), Some("t1"));
+    assert_eq!(templates[0].id, "t1");
 }
 
 #[test]
@@ -387,7 +387,7 @@ fn event_log_sends_rails_bracket_filters_and_reads_logs() {
     let logs = page.logs.clone().unwrap_or_default();
     assert_eq!(logs.len(), 2);
     assert_eq!(logs[0].event, Some(LogEventType::Install));
-    assert_eq!(logs[0].id, Some(serde_json::json!(101)));
+    assert_eq!(logs[0].id, serde_json::json!(101));
     assert_eq!(
         logs[1].event,
         Some(LogEventType::Unknown("shared_to_family".into()))
@@ -562,7 +562,7 @@ fn create_pass_template_pair_posts_both_ids() {
         )
         .expect("paired");
     assert_hit(&m, &why);
-    assert_eq!(pair.id.as_deref(), Some("pair_1"));
+    assert_eq!(pair.id, "pair_1");
     insta::assert_json_snapshot!("create_pair_body", pretty(body));
 }
 
@@ -607,7 +607,7 @@ fn list_landing_pages_reads_a_wrapped_array() {
         .expect("pages");
     assert_hit(&m, &why);
     assert_eq!(pages.len(), 1);
-    assert_eq!(pages[0].id.as_deref(), Some("lp_1"));
+    assert_eq!(pages[0].id, "lp_1");
 }
 
 #[test]
@@ -636,7 +636,7 @@ fn create_landing_page_posts_its_fields() {
         )
         .expect("created");
     assert_hit(&m, &why);
-    assert_eq!(page.id.as_deref(), Some("lp_1"));
+    assert_eq!(page.id, "lp_1");
     insta::assert_json_snapshot!("create_landing_page_body", pretty(body));
 }
 
@@ -724,7 +724,7 @@ fn credential_profile_create_defaults_app_name() {
         )
         .expect("created");
     assert_hit(&m, &why);
-    assert_eq!(profile.id.as_deref(), Some("cp_1"));
+    assert_eq!(profile.id, "cp_1");
     insta::assert_json_snapshot!("create_credential_profile_body", pretty(body));
 }
 
@@ -943,7 +943,7 @@ fn hid_org_create_posts_its_fields() {
         )
         .expect("created");
     assert_hit(&m, &why);
-    assert_eq!(org.id.as_deref(), Some("org_1"));
+    assert_eq!(org.id, "org_1");
     insta::assert_json_snapshot!("create_hid_org_answer", value(&org));
 }
 

@@ -5,10 +5,10 @@ mod common;
 mod console_support;
 
 use accessgrid::models::{
-    ActivateHidOrgRequest, ConsolePageQuery, CreateCredentialProfileRequest, CreateHidOrgRequest,
+    ConsolePageQuery, CreateCredentialProfileRequest, CreateHidOrgRequest,
     CreateLandingPageRequest, CreateTemplatePairRequest, CreateTemplateRequest,
-    CreateWebhookRequest, CredentialProfileKey, LedgerItemsQuery, TemplateLogFilters,
-    TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
+    CredentialProfileKey, LedgerItemsQuery, TemplateLogFilters, TemplateLogQuery,
+    UpdateLandingPageRequest, UpdateTemplateRequest,
 };
 use accessgrid::{Client, Error};
 use common::client;
@@ -24,13 +24,6 @@ fn template() -> accessgrid::models::builder::CreateTemplateRequest {
 }
 
 const KEY: &str = "00112233445566778899aabbccddeeff";
-
-fn webhook() -> accessgrid::models::builder::CreateWebhookRequest {
-    CreateWebhookRequest::builder()
-        .name("Production")
-        .url("https://example.com/hook")
-        .subscribed_events(vec!["ag.access_pass.issued".to_owned()])
-}
 
 fn cases() -> Vec<Case> {
     vec![
@@ -51,12 +44,6 @@ fn cases() -> Vec<Case> {
                 .map(drop)
         }),
         ("watch_count", |c| {
-            // Allowed range, but without allow_on_multiple_devices.
-            c.console()
-                .create_template(template().watch_count(2))
-                .map(drop)
-        }),
-        ("watch_count", |c| {
             c.console()
                 .create_template(template().allow_on_multiple_devices(true).watch_count(6))
                 .map(drop)
@@ -65,19 +52,6 @@ fn cases() -> Vec<Case> {
             c.console()
                 .create_template(template().allow_on_multiple_devices(true).iphone_count(0))
                 .map(drop)
-        }),
-        ("iphone_count", |c| {
-            c.console()
-                .create_template(template().allow_on_multiple_devices(false).iphone_count(1))
-                .map(drop)
-        }),
-        ("platform", |c| {
-            c.console()
-                .create_template(template().platform("windows"))
-                .map(drop)
-        }),
-        ("name", |c| {
-            c.console().create_template(template().name("  ")).map(drop)
         }),
         ("use_case", |c| {
             c.console()
@@ -130,11 +104,6 @@ fn cases() -> Vec<Case> {
                 )
                 .map(drop)
         }),
-        ("per_page", |c| {
-            c.console()
-                .event_log("0xt", TemplateLogQuery::builder().per_page(101))
-                .map(drop)
-        }),
         ("page", |c| {
             c.console()
                 .event_log("0xt", TemplateLogQuery::builder().page(0))
@@ -183,11 +152,6 @@ fn cases() -> Vec<Case> {
                 .map(drop)
         }),
         // template pairs
-        ("per_page", |c| {
-            c.console()
-                .list_pass_template_pairs(ConsolePageQuery::builder().per_page(500))
-                .map(drop)
-        }),
         ("google_card_template_id", |c| {
             c.console()
                 .create_pass_template_pair(
@@ -218,15 +182,6 @@ fn cases() -> Vec<Case> {
                 )
                 .map(drop)
         }),
-        ("kind", |c| {
-            c.console()
-                .create_landing_page(
-                    CreateLandingPageRequest::builder()
-                        .name("Miami")
-                        .kind("kiosk"),
-                )
-                .map(drop)
-        }),
         ("bg_color", |c| {
             c.console()
                 .update_landing_page("lp_1", UpdateLandingPageRequest::builder().bg_color("blue"))
@@ -238,61 +193,6 @@ fn cases() -> Vec<Case> {
                 .map(drop)
         }),
         // credential profiles
-        ("keys[0].value", |c| {
-            c.console()
-                .credential_profiles()
-                .create(
-                    CreateCredentialProfileRequest::builder()
-                        .name("Main")
-                        .keys(vec![CredentialProfileKey::new(&KEY[1..])]),
-                )
-                .map(drop)
-        }),
-        ("keys[1].value", |c| {
-            c.console()
-                .credential_profiles()
-                .create(
-                    CreateCredentialProfileRequest::builder()
-                        .name("Main")
-                        .keys(vec![
-                            CredentialProfileKey::new(KEY),
-                            CredentialProfileKey::new("your_32_char_hex_master_key_here"),
-                        ]),
-                )
-                .map(drop)
-        }),
-        ("keys", |c| {
-            c.console()
-                .credential_profiles()
-                .create(
-                    CreateCredentialProfileRequest::builder()
-                        .name("Main")
-                        .keys(vec![]),
-                )
-                .map(drop)
-        }),
-        ("app_name", |c| {
-            c.console()
-                .credential_profiles()
-                .create(
-                    CreateCredentialProfileRequest::builder()
-                        .name("Main")
-                        .app_name("")
-                        .keys(vec![CredentialProfileKey::new(KEY)]),
-                )
-                .map(drop)
-        }),
-        ("file_id", |c| {
-            c.console()
-                .credential_profiles()
-                .create(
-                    CreateCredentialProfileRequest::builder()
-                        .name("Main")
-                        .keys(vec![CredentialProfileKey::new(KEY)])
-                        .file_id("zz"),
-                )
-                .map(drop)
-        }),
         ("name", |c| {
             c.console()
                 .credential_profiles()
@@ -306,42 +206,10 @@ fn cases() -> Vec<Case> {
             c.console().credential_profiles().delete("")
         }),
         // webhooks
-        ("subscribed_events", |c| {
-            c.console()
-                .webhooks()
-                .create(webhook().subscribed_events(Vec::<String>::new()))
-                .map(drop)
-        }),
-        ("subscribed_events[1]", |c| {
-            c.console()
-                .webhooks()
-                .create(
-                    webhook().subscribed_events(vec![
-                        "ag.access_pass.issued".to_owned(),
-                        " ".to_owned(),
-                    ]),
-                )
-                .map(drop)
-        }),
-        ("auth_method", |c| {
-            c.console()
-                .webhooks()
-                .create(webhook().auth_method("basic"))
-                .map(drop)
-        }),
-        ("url", |c| {
-            c.console().webhooks().create(webhook().url("")).map(drop)
-        }),
         ("per_page", |c| {
             c.console()
                 .webhooks()
                 .list(ConsolePageQuery::builder().per_page(0))
-                .map(drop)
-        }),
-        ("per_page", |c| {
-            c.console()
-                .webhooks()
-                .iter(ConsolePageQuery::builder().per_page(101))
                 .map(drop)
         }),
         ("webhook_id", |c| c.console().webhooks().delete("")),
@@ -360,27 +228,6 @@ fn cases() -> Vec<Case> {
                         .phone("+1")
                         .first_name("Ada"),
                 )
-                .map(drop)
-        }),
-        ("phone", |c| {
-            c.console()
-                .hid()
-                .orgs()
-                .create(
-                    CreateHidOrgRequest::builder()
-                        .name("Org")
-                        .full_address("1 Main St")
-                        .phone("")
-                        .first_name("Ada")
-                        .last_name("Lovelace"),
-                )
-                .map(drop)
-        }),
-        ("password", |c| {
-            c.console()
-                .hid()
-                .orgs()
-                .activate(ActivateHidOrgRequest::builder().email("a@b.c").password(""))
                 .map(drop)
         }),
     ]
@@ -409,10 +256,10 @@ fn the_reason_says_what_rule_was_broken() {
     let client = client(&server);
     let err = client
         .console()
-        .create_template(template().watch_count(2))
-        .expect_err("needs allow_on_multiple_devices");
+        .create_template(template().allow_on_multiple_devices(true).watch_count(6))
+        .expect_err("more than 5 watches");
     let text = err.to_string();
-    assert!(text.contains("allow_on_multiple_devices"), "{text}");
+    assert!(text.contains("between 1 and 5"), "{text}");
     assert!(text.contains("nothing was sent"), "{text}");
 
     let err = client
@@ -428,16 +275,6 @@ fn the_reason_says_what_rule_was_broken() {
         "{text}"
     );
 
-    let err = client
-        .console()
-        .credential_profiles()
-        .create(
-            CreateCredentialProfileRequest::builder()
-                .name("Main")
-                .keys(vec![CredentialProfileKey::new("abc")]),
-        )
-        .expect_err("short key");
-    assert!(err.to_string().contains("32 hexadecimal"), "{err}");
     sentinel.assert();
 }
 
@@ -447,7 +284,7 @@ fn limits_at_their_edges_are_accepted() {
     let mut server = mockito::Server::new();
     let posts = server
         .mock("POST", mockito::Matcher::Any)
-        .with_body("{}")
+        .with_body(r#"{"id":"x"}"#)
         .expect(2)
         .create();
     let gets = server

@@ -58,10 +58,7 @@ fn lists() -> Vec<List> {
                     .filters(TemplateLogFilters::builder().device("mobile"));
                 let it = c.console().event_log_iter("tpl_1", query)?;
                 Ok(Box::new(it.map(|r| {
-                    r.map(|e| {
-                        e.id.and_then(|v| v.as_str().map(str::to_owned))
-                            .unwrap_or_default()
-                    })
+                    r.map(|e| e.id.as_str().map(str::to_owned).unwrap_or_default())
                 })))
             },
         },
@@ -76,7 +73,7 @@ fn lists() -> Vec<List> {
                     .per_page(2)
                     .start_date("2025-01-01");
                 let it = c.console().ledger_items_iter(query)?;
-                Ok(Box::new(it.map(|r| r.map(|i| i.id.unwrap_or_default()))))
+                Ok(Box::new(it.map(|r| r.map(|i| i.id))))
             },
         },
         List {
@@ -89,7 +86,7 @@ fn lists() -> Vec<List> {
                 let it = c
                     .console()
                     .pass_template_pairs_iter(ConsolePageQuery::builder().per_page(2))?;
-                Ok(Box::new(it.map(|r| r.map(|p| p.id.unwrap_or_default()))))
+                Ok(Box::new(it.map(|r| r.map(|p| p.id))))
             },
         },
         List {
@@ -103,7 +100,7 @@ fn lists() -> Vec<List> {
                     .console()
                     .webhooks()
                     .iter(ConsolePageQuery::builder().per_page(2))?;
-                Ok(Box::new(it.map(|r| r.map(|w| w.id.unwrap_or_default()))))
+                Ok(Box::new(it.map(|r| r.map(|w| w.id))))
             },
         },
     ]
@@ -269,7 +266,7 @@ fn iteration_starts_at_the_query_page() {
         .iter(ConsolePageQuery::builder().page(2).per_page(2))
         .expect("an iterator")
         .map(|r| r.expect("item"))
-        .map(|w| w.id.unwrap_or_default())
+        .map(|w| w.id)
         .collect();
     assert_eq!(ids, ["c"]);
     assert_hit(&p2, &why2);

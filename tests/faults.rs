@@ -117,7 +117,7 @@ fn get_500_once_then_200_is_retried_once() {
         _ => Reply::json(200, CARD),
     });
     let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
-    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(card.id, "0xc4rd1d");
     assert_eq!(server.requests(), 2);
     assert_all_identical(&server);
 }
@@ -137,7 +137,7 @@ fn retry_after_one_second_is_honoured_even_for_a_post() {
     let started = Instant::now();
     let card = issue(&client).expect("issued after the wait");
     let waited = started.elapsed();
-    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(card.id, "0xc4rd1d");
     assert_eq!(server.requests(), 2, "a 429 means the server did not act");
     assert!(waited >= Duration::from_secs(1), "waited only {waited:?}");
     assert!(waited < Duration::from_secs(3), "waited {waited:?}");
@@ -207,7 +207,7 @@ fn get_connection_dropped_mid_answer_is_retried() {
         _ => Reply::json(200, CARD),
     });
     let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
-    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(card.id, "0xc4rd1d");
     assert_eq!(server.requests(), 2);
     assert_all_identical(&server);
 }
@@ -248,7 +248,7 @@ fn issue_is_retried_when_the_connection_was_refused() {
         .max_elapsed(Duration::from_secs(10));
     let card = issue(&client_for(&url, policy)).expect("issued once the server is up");
     opener.join().expect("opener");
-    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(card.id, "0xc4rd1d");
     let server = opened.lock().expect("not poisoned");
     let server = server.as_ref().expect("server started");
     assert_eq!(server.requests(), 1, "the pass was requested exactly once");
@@ -569,7 +569,7 @@ fn answers_with_and_without_a_declared_length_decode_alike() {
             reply.lock().expect("lock").take().unwrap_or(Reply::Close)
         });
         let got = get(&client_for(&server.url(), quick(0))).expect("decoded");
-        assert_eq!(got.id.as_deref(), Some("0xc4rd1d"));
+        assert_eq!(got.id, "0xc4rd1d");
         assert_eq!(got.state, Some(accessgrid::models::CardState::Suspended));
         assert_eq!(got.full_name.as_deref(), Some("Zoë Ångström"));
         assert_eq!(server.requests(), 1);

@@ -23,8 +23,13 @@ fn answers_tolerate_unknown_fields_nulls_missing_fields_and_new_states() {
     assert_eq!(card.card_number.as_deref(), Some("77"));
     assert!(card.devices.is_none() && card.site_code.is_none());
 
-    let empty: AccessCard = serde_json::from_str("{}").expect("an empty object decodes");
-    assert!(empty.id.is_none());
+    // `id` is the one field every answer carries: without it, the answer is refused, and
+    // the error names the field.
+    let err = serde_json::from_str::<AccessCard>("{}").expect_err("an answer without an id");
+    assert!(err.to_string().contains("missing field `id`"), "{err}");
+    let bare: AccessCard = serde_json::from_str(r#"{"id":"c2"}"#).expect("only an id decodes");
+    assert_eq!(bare.id, "c2");
+    assert!(bare.state.is_none() && bare.extra.is_empty());
 
     let list: AccessCardList = serde_json::from_str(r#"{"keys":null}"#).expect("decodes");
     assert!(list.keys.is_none());
@@ -56,15 +61,16 @@ fn request_limits_are_checked_when_built() {
             .card_template_id("t")
             .full_name("n")
     };
-    let cases: [(&str, Result<IssueCardRequest, _>); 8] = [
+    let cases: [(&str, Result<IssueCardRequest, _>); 9] = [
         ("tag_id", base().tag_id("DF517FC87144D").try_into()),
         ("tag_id", base().tag_id("DF517FC87144DFX").try_into()),
         ("tag_id", base().tag_id("GG517FC87144DF").try_into()),
-        ("site_code", base().site_code("255").try_into()),
+        ("site_code", base().site_code("256").try_into()),
         ("site_code", base().site_code("-1").try_into()),
-        ("card_number", base().card_number("65535").try_into()),
+        ("card_number", base().card_number("65536").try_into()),
         ("card_number", base().card_number("12a").try_into()),
-        ("file_data", base().file_data("A".repeat(65)).try_into()),
+        ("file_data", base().file_data("A".repeat(16_385)).try_into()),
+        ("file_data", base().file_data("0xAB").try_into()),
     ];
     for (field, result) in cases {
         let err = accessgrid::Error::from(result.expect_err("must be refused"));
@@ -73,14 +79,16 @@ fn request_limits_are_checked_when_built() {
             other => panic!("expected invalid input for {field}, got {other:?}"),
         }
     }
+    // The whole 8-bit and 16-bit H10301 ranges, and 8,192 bytes of file data (C#'s limit).
     let ok: IssueCardRequest = base()
         .tag_id("df517fc87144df")
-        .site_code("254")
-        .card_number("65534")
-        .file_data("0123456789ABCDEF".repeat(4))
+        .site_code("255")
+        .card_number("65535")
+        .file_data("0123456789ABCDEF".repeat(1024))
         .try_into()
         .expect("all at their limits");
-    assert_eq!(ok.site_code.as_deref().map(String::as_str), Some("254"));
+    assert_eq!(ok.site_code.as_deref().map(String::as_str), Some("255"));
+    assert_eq!(ok.file_data.as_deref().map(String::len), Some(16_384));
 
     let missing: Result<IssueCardRequest, _> =
         IssueCardRequest::builder().full_name("n").try_into();
@@ -144,7 +152,7 @@ fn hand_written_checks_agree_with_the_schema_patterns() {
         for s in edge {
             agree(s);
         }
-        for len in [63, 64, 65, 128] {
+        for len in [63, 64, 65, 128, 16_384, 16_385] {
             agree(&"a".repeat(len));
             agree(&"9".repeat(len));
         }
@@ -158,11 +166,8 @@ fn hand_written_checks_agree_with_the_schema_patterns() {
 #[test]
 fn checked_strings_explain_a_refusal() {
     use accessgrid::models::{SiteCode, TagId};
-    let err = "300".parse::<SiteCode>().expect_err("over 254");
-    assert_eq!(
-        err.to_string(),
-        "must be a decimal number from 0 to 254, without leading zeros"
-    );
+    let err = "300".parse::<SiteCode>().expect_err("over 255");
+    assert_eq!(err.to_string(), "must be a decimal number from 0 to 255");
     let err = IssueCardRequest::try_from(
         IssueCardRequest::builder()
             .card_template_id("0xd3adb00b5")

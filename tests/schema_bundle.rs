@@ -163,3 +163,43 @@ fn the_real_schema_folder_bundles() {
     assert!(b.defs.contains_key("IssueCardRequest"));
     assert!(b.hand_written.iter().any(|n| n == "CardState"));
 }
+
+#[test]
+fn object_schemas_keep_unknown_fields_unless_they_say_otherwise() {
+    let b = run(&[(
+        "a.json",
+        json!({"$defs": {
+            "Open": {"title": "Open", "type": "object", "properties": {
+                "inline": {"type": "object", "properties": {"x": {"type": "string"}}},
+                "list": {"type": "array", "items": {"type": "object", "properties": {"y": {}}}},
+                "either": {"anyOf": [{"type": "object", "properties": {"z": {}}}, {"type": "null"}]},
+                "free": {"type": "object", "additionalProperties": true}
+            }},
+            "Closed": {"title": "Closed", "type": "object", "additionalProperties": false,
+                       "properties": {"a": {}}},
+            "Ignoring": {"title": "Ignoring", "type": "object", "additionalProperties": true,
+                         "properties": {"a": {}}},
+            "Text": {"title": "Text", "type": "string"}
+        }}),
+    )])
+    .expect("bundles");
+    let open = &b.defs["Open"];
+    assert_eq!(open["additionalProperties"], json!({}));
+    assert_eq!(
+        open["properties"]["inline"]["additionalProperties"],
+        json!({})
+    );
+    assert_eq!(
+        open["properties"]["list"]["items"]["additionalProperties"],
+        json!({})
+    );
+    assert_eq!(
+        open["properties"]["either"]["anyOf"][0]["additionalProperties"],
+        json!({})
+    );
+    // A free-form map (no properties) and schemas that say otherwise are left alone.
+    assert_eq!(open["properties"]["free"]["additionalProperties"], true);
+    assert_eq!(b.defs["Closed"]["additionalProperties"], false);
+    assert_eq!(b.defs["Ignoring"]["additionalProperties"], true);
+    assert!(b.defs["Text"].get("additionalProperties").is_none());
+}

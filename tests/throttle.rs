@@ -48,7 +48,7 @@ fn a_burst_is_spread_out_at_the_configured_rate() {
                 for i in 0..CALLS / 2 {
                     let id = format!("t{t}-{i}");
                     let card = client.access_cards().get(&id).expect("answer");
-                    assert_eq!(card.id.as_deref(), Some(id.as_str()));
+                    assert_eq!(card.id, id.as_str());
                 }
             })
         })
@@ -205,7 +205,7 @@ fn eight_threads_five_hundred_calls_each_every_answer_correct() {
                 } else {
                     let id = format!("c{t}-{i}");
                     match client.access_cards().get(&id) {
-                        Ok(card) if card.id.as_deref() == Some(id.as_str()) => {}
+                        Ok(card) if card.id == id => {}
                         other => wrong.push(format!("{id}: {other:?}")),
                     }
                 }

@@ -143,7 +143,7 @@ fn an_added_root_certificate_is_trusted() {
         .build()
         .expect("client");
     let card = client.access_cards().get("0xc4rd1d").expect("trusted now");
-    assert_eq!(card.id.as_deref(), Some("0xc4rd1d"));
+    assert_eq!(card.id, "0xc4rd1d");
     assert_eq!(server.requests.load(Ordering::SeqCst), 1);
 
     // Also with only the added roots trusted.

@@ -10,7 +10,7 @@ use accessgrid::Client;
 /// Each request's head (lowercased) and body, in order.
 type Seen = Arc<Mutex<Vec<(String, Vec<u8>)>>>;
 
-/// A keep-alive server answering `{}` to every request; records what it receives.
+/// A keep-alive server answering `{"id":"c"}` to every request; records what it receives.
 fn recording_server() -> (String, Seen) {
     let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
     let url = format!("http://{}", listener.local_addr().expect("addr"));
@@ -43,7 +43,7 @@ fn recording_server() -> (String, Seen) {
                     let mut body = vec![0; length];
                     reader.read_exact(&mut body).expect("body");
                     log.lock().expect("log").push((head, body));
-                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\n\r\n{}";
+                    let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n{\"id\":\"c\"}";
                     if writer.write_all(answer.as_bytes()).is_err() {
                         return;
                     }

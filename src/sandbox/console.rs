@@ -35,7 +35,7 @@ pub(crate) struct ConsoleState {
 
 impl ConsoleState {
     /// Where an event of type `kind` goes: every webhook whose `subscribed_events` names
-    /// it exactly. (An empty list would mean every type; creating a webhook refuses one.)
+    /// it exactly; an empty list means every type.
     pub(crate) fn subscribers(&self, kind: &EventType) -> Vec<Target> {
         self.webhooks
             .iter()
@@ -122,14 +122,64 @@ fn copy(to: &mut Map<String, Value>, from: &Map<String, Value>, keys: &[&str]) {
     }
 }
 
+/// Keeps a request's other fields on the resource, as sent, so the answers echo them: every
+/// key of `body` except those already `handled` (folded into other fields) and those the
+/// server alone sets (`owned`). This is how fields the SDK does not model (sent as extra
+/// fields) survive in the sandbox, as they do on the server.
+fn keep_other(
+    to: &mut Map<String, Value>,
+    body: &Map<String, Value>,
+    handled: &[&str],
+    owned: &[&str],
+) {
+    for (key, value) in body {
+        if !handled.contains(&key.as_str()) && !owned.contains(&key.as_str()) {
+            to.insert(key.clone(), value.clone());
+        }
+    }
+}
+
 // ------------------------------------------------------------------ templates
 
 const DESIGN_KEYS: [&str; 3] = ["background_color", "label_color", "label_secondary_color"];
 const TERMS_KEYS: [&str; 2] = ["privacy_policy_url", "terms_and_conditions_url"];
 const IMAGE_KEYS: [&str; 3] = ["background_image", "logo_image", "icon_image"];
 
-/// Folds a create/update body (flat on the wire) into a template's answer fields.
+/// Body keys folded into a template's nested answer groups.
+const TEMPLATE_GROUPED: [&str; 15] = [
+    "background_color",
+    "label_color",
+    "label_secondary_color",
+    "privacy_policy_url",
+    "terms_and_conditions_url",
+    "background_image",
+    "logo_image",
+    "icon_image",
+    "support_url",
+    "support_phone_number",
+    "support_email",
+    "allow_on_multiple_devices",
+    "android_device_limit",
+    "watch_count",
+    "iphone_count",
+];
+
+/// Template answer keys only the server sets.
+const TEMPLATE_OWNED: [&str; 8] = [
+    "id",
+    "created_at",
+    "last_published_at",
+    "status",
+    "issued_keys_count",
+    "active_keys_count",
+    "is_pair",
+    "templates",
+];
+
+/// Folds a create/update body (flat on the wire) into a template's answer fields; any other
+/// field the body carries is kept as sent.
 fn apply_template_fields(fields: &mut Map<String, Value>, body: &Map<String, Value>) {
+    keep_other(fields, body, &TEMPLATE_GROUPED, &TEMPLATE_OWNED);
     copy(
         fields,
         body,
@@ -500,7 +550,7 @@ pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outco
     let ios = side(state, "apple_card_template_id", &["apple"])?;
     let android = side(state, "google_card_template_id", &["google", "android"])?;
     let id = state.ids.hex_id();
-    let pair = json!({
+    let mut pair = json!({
         "id": id,
         "ex_id": id,
         "name": body.get("name"),
@@ -508,8 +558,20 @@ pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outco
         "ios_template": ios,
         "android_template": android,
     });
-    if let Value::Object(map) = pair.clone() {
-        state.console.pairs.push(map);
+    if let Value::Object(map) = &mut pair {
+        keep_other(
+            map,
+            body,
+            &["name", "apple_card_template_id", "google_card_template_id"],
+            &[
+                "id",
+                "ex_id",
+                "created_at",
+                "ios_template",
+                "android_template",
+            ],
+        );
+        state.console.pairs.push(map.clone());
     }
     let member = |key: &str| {
         pair.get(key)
@@ -549,6 +611,18 @@ const LANDING_KEYS: [&str; 7] = [
 
 fn landing_fields(page: &mut Map<String, Value>, body: &Map<String, Value>) {
     copy(page, body, &LANDING_KEYS);
+    keep_other(
+        page,
+        body,
+        &LANDING_KEYS,
+        &[
+            "password",
+            "id",
+            "created_at",
+            "password_protected",
+            "logo_url",
+        ],
+    );
     if let Some(logo) = page.remove("logo") {
         if !logo.is_null() {
             let id = page.get("id").and_then(Value::as_str).unwrap_or_default();
@@ -616,7 +690,7 @@ pub(crate) fn create_credential_profile(state: &mut State, body: &Map<String, Va
                 .collect()
         })
         .unwrap_or_default();
-    let profile = json!({
+    let mut profile = json!({
         "id": id,
         "aid": aid,
         "name": body.get("name"),
@@ -627,8 +701,22 @@ pub(crate) fn create_credential_profile(state: &mut State, body: &Map<String, Va
         "keys": keys,
         "files": body.get("file_id").map(|f| json!([{"id": f}])).unwrap_or_else(|| json!([])),
     });
-    if let Value::Object(map) = profile.clone() {
-        state.console.credential_profiles.push(map);
+    if let Value::Object(map) = &mut profile {
+        // Never the key values: the server does not show them again either.
+        keep_other(
+            map,
+            body,
+            &["name", "app_name", "keys", "file_id"],
+            &[
+                "id",
+                "aid",
+                "apple_id",
+                "created_at",
+                "card_storage",
+                "files",
+            ],
+        );
+        state.console.credential_profiles.push(map.clone());
     }
     state.emit(
         EventType::CredentialProfileCreated,
@@ -677,7 +765,19 @@ pub(crate) fn create_webhook(state: &mut State, body: &Map<String, Value>) -> Ou
         "cert_expires_at": null,
     });
     let token = format!("whsec_{}", state.ids.token(40));
-    if let Value::Object(map) = &hook {
+    if let Value::Object(map) = &mut hook {
+        keep_other(
+            map,
+            body,
+            &["name", "url", "auth_method", "subscribed_events"],
+            &[
+                "id",
+                "created_at",
+                "client_cert",
+                "cert_expires_at",
+                "private_key",
+            ],
+        );
         state.console.webhooks.push(map.clone());
     }
     // The bearer token is in the create answer only; deliveries carry it. An mTLS webhook
@@ -750,6 +850,12 @@ pub(crate) fn create_hid_org(state: &mut State, body: &Map<String, Value>) -> Ou
             "email",
         ],
     );
+    keep_other(
+        &mut org,
+        body,
+        &[],
+        &["id", "slug", "status", "created_at", "updated_at"],
+    );
     org.insert("created_at".to_owned(), now.clone().into());
     org.insert("updated_at".to_owned(), now.into());
     state.console.hid_orgs.push(org.clone());
@@ -762,12 +868,25 @@ pub(crate) fn activate_hid_org(state: &mut State, body: &Map<String, Value>) -> 
         .get("email")
         .and_then(Value::as_str)
         .unwrap_or_default();
-    let org = state
-        .console
-        .hid_orgs
-        .iter_mut()
-        .find(|o| o.get("email").and_then(Value::as_str) == Some(email))
-        .ok_or_else(|| Reply::message(404, format!("no HID org is registered for {email}")))?;
+    // The org registered with that email; otherwise the latest one still pending (the
+    // official example creates an org without an email and activates it with the
+    // credentials HID mailed).
+    let orgs = &mut state.console.hid_orgs;
+    let by_email = orgs
+        .iter()
+        .position(|o| o.get("email").and_then(Value::as_str) == Some(email));
+    let pending = || {
+        orgs.iter()
+            .rposition(|o| o.get("status").and_then(Value::as_str) == Some("pending"))
+    };
+    let index = by_email.or_else(pending).ok_or_else(|| {
+        Reply::message(
+            404,
+            format!("no HID org is registered for {email}, and none is pending"),
+        )
+    })?;
+    let org = &mut orgs[index];
+    org.entry("email").or_insert_with(|| email.into());
     org.insert("status".to_owned(), "active".into());
     org.insert("updated_at".to_owned(), iso8601(now_millis()).into());
     let (answer, data) = (Value::Object(org.clone()), hid_org_event(org));

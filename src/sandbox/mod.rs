@@ -36,7 +36,7 @@
 //!         .site_code("42")
 //!         .card_number("1234"),
 //! )?;
-//! let id = card.id.unwrap_or_default();
+//! let id = card.id.clone();
 //! assert_eq!(card.state, Some(CardState::Created));
 //!
 //! // Only an active pass can be suspended: install it in a (simulated) wallet first.
@@ -98,8 +98,8 @@
 //!
 //! Each event is POSTed to every webhook registered with
 //! [`ConsoleWebhooks::create`](crate::console_webhooks::ConsoleWebhooks::create) whose
-//! `subscribed_events` names its type exactly (creating a webhook with an empty list is
-//! refused, as by the real API). The request is the one AccessGrid sends: a CloudEvents 1.0
+//! `subscribed_events` names its type exactly (an empty list subscribes it to every
+//! type). The request is the one AccessGrid sends: a CloudEvents 1.0
 //! envelope ([`SandboxEvent::envelope`]; `specversion` `"1.0"`, a unique `id`, `source`
 //! `"accessgrid"`, `type`, `datacontenttype` `"application/json"`, an ISO 8601 `time`, and
 //! `data` with the family's fields: for passes both the documented ones (`access_pass_id`,

@@ -153,7 +153,7 @@ pub(crate) struct Unified {
 
 impl Card {
     pub(crate) fn id(&self) -> &str {
-        self.answer.id.as_deref().unwrap_or_default()
+        &self.answer.id
     }
 
     pub(crate) fn state(&self) -> CardState {
@@ -329,7 +329,7 @@ impl State {
             let child = self.cards[index].id().to_owned();
             self.unified[slot].children.push(child);
         }
-        Ok(self.unified_answer(&self.unified[slot]))
+        self.unified_answer(&self.unified[slot])
     }
 
     fn issue_one(
@@ -339,18 +339,23 @@ impl State {
         parent: Option<&str>,
         actor: &Actor,
     ) -> Result<usize, Refusal> {
-        // The request's fields that the answer shares keep their names on the wire.
-        let mut answer: AccessCard = serde_json::to_value(request)
-            .and_then(serde_json::from_value)
-            .map_err(Refusal::internal)?;
+        // The request's fields that the answer shares keep their names on the wire; fields
+        // the request carries beyond its schema are kept and answered too.
+        let mut answer = card_from_fields(Map::new(), request)?;
         let id = self.ids.hex_id();
         answer.install_url = Some(format!("{}/install/{id}", self.base_url));
         answer.direct_install_url = Some(format!("{}/install/{id}?direct=true", self.base_url));
-        answer.id = Some(id.clone());
+        answer.id = id.clone();
         answer.card_template_id = Some(template_id.to_owned());
-        answer.organization_name = Some("AccessGrid Sandbox".to_owned());
-        answer.temporary = Some(false);
-        answer.created_at = Some(iso8601(now_millis()));
+        // Fields the request may set keep what it sent.
+        answer
+            .organization_name
+            .get_or_insert_with(|| "AccessGrid Sandbox".to_owned());
+        answer.temporary.get_or_insert(false);
+        answer.allow_on_multiple_devices.get_or_insert(false);
+        let now = iso8601(now_millis());
+        answer.created_at = Some(now.clone());
+        answer.updated_at = Some(now);
         answer.devices = Some(Vec::new());
         if request.credential_pool_id.is_some() && answer.site_code.is_none() {
             self.pool_next += 1;
@@ -375,17 +380,22 @@ impl State {
     }
 
     /// A unified pass as the API answers it: its cards in `details`.
-    pub(crate) fn unified_answer(&self, unified: &Unified) -> AccessCard {
+    pub(crate) fn unified_answer(&self, unified: &Unified) -> Result<AccessCard, Refusal> {
         let details: Vec<AccessCard> = unified
             .children
             .iter()
             .filter_map(|c| self.card(c).ok())
             .map(|c| c.answer.clone())
             .collect();
-        let first = details.first().cloned().unwrap_or_default();
-        let state = first.state.clone();
-        AccessCard {
-            id: Some(unified.id.clone()),
+        let base: AccessCard = AccessCard::builder()
+            .id(unified.id.clone())
+            .try_into()
+            .map_err(Refusal::internal)?;
+        let first = details.first();
+        let state = first.and_then(|f| f.state.clone());
+        let text = |pick: fn(&AccessCard) -> &Option<String>| first.and_then(|f| pick(f).clone());
+        let mut answer = AccessCard {
+            id: unified.id.clone(),
             install_url: Some(format!("{}/install/{}", self.base_url, unified.id)),
             direct_install_url: Some(format!(
                 "{}/install/{}?direct=true",
@@ -393,15 +403,16 @@ impl State {
             )),
             status: state.as_ref().map(|s| s.as_str().to_owned()),
             state,
-            full_name: first.full_name,
-            employee_id: first.employee_id,
-            email: first.email,
+            full_name: text(|f| &f.full_name),
+            employee_id: text(|f| &f.employee_id),
+            email: text(|f| &f.email),
             card_template_id: Some(unified.pair_id.clone()),
             created_at: Some(unified.created_at.clone()),
-            metadata: first.metadata,
-            details: Some(details),
-            ..AccessCard::default()
-        }
+            metadata: first.and_then(|f| f.metadata.clone()),
+            ..base
+        };
+        answer.details = Some(details);
+        Ok(answer)
     }
 
     fn unified_index(&self, id: &str) -> Option<usize> {
@@ -411,7 +422,7 @@ impl State {
     /// What `GET /v1/key-cards/{id}` answers: a card, or a unified pass.
     pub(crate) fn read(&self, id: &str) -> Result<AccessCard, Refusal> {
         if let Some(u) = self.unified_index(id) {
-            return Ok(self.unified_answer(&self.unified[u]));
+            return self.unified_answer(&self.unified[u]);
         }
         Ok(self.card(id)?.answer.clone())
     }
@@ -429,10 +440,10 @@ impl State {
     }
 
     /// The answer after a change of `id`.
-    fn answer_after(&self, id: &str, index: usize) -> AccessCard {
+    fn answer_after(&self, id: &str, index: usize) -> Result<AccessCard, Refusal> {
         match self.unified_index(id) {
             Some(u) => self.unified_answer(&self.unified[u]),
-            None => self.cards[index].answer.clone(),
+            None => Ok(self.cards[index].answer.clone()),
         }
     }
 
@@ -452,23 +463,23 @@ impl State {
                 "can not update a pass that has been deleted (pass {id} is deleted)"
             )));
         }
-        let changes = match serde_json::to_value(request) {
-            Ok(Value::Object(changes)) => changes,
-            Ok(_) => Map::new(),
-            Err(e) => return Err(Refusal::internal(e)),
-        };
+        let mut updated = Vec::with_capacity(targets.len());
         for &index in &targets {
-            let mut merged = match serde_json::to_value(&self.cards[index].answer) {
+            let before = match serde_json::to_value(&self.cards[index].answer) {
                 Ok(Value::Object(map)) => map,
                 Ok(_) => Map::new(),
                 Err(e) => return Err(Refusal::internal(e)),
             };
-            merged.extend(changes.clone());
-            self.cards[index].answer =
-                serde_json::from_value(Value::Object(merged)).map_err(Refusal::internal)?;
+            let mut card = card_from_fields(before, request)?;
+            card.updated_at = Some(iso8601(now_millis()));
+            updated.push((index, card));
+        }
+        // Every card takes the change before any card changes.
+        for (index, card) in updated {
+            self.cards[index].answer = card;
             self.record_pass_change(index, PassChange::Updated, actor);
         }
-        Ok(self.answer_after(id, targets[0]))
+        self.answer_after(id, targets[0])
     }
 
     /// Suspends, resumes, unlinks or deletes a pass, as the state machine allows:
@@ -493,7 +504,7 @@ impl State {
         for (index, change) in changes {
             self.record_pass_change(index, change, actor);
         }
-        Ok(self.answer_after(id, targets[0]))
+        self.answer_after(id, targets[0])
     }
 
     /// A simulated wallet install: a `created` or unlinked pass becomes `active` on a new
@@ -537,10 +548,11 @@ impl State {
                     status: Some("active".to_owned()),
                     created_at: Some(now.clone()),
                     updated_at: Some(now),
+                    extra: Map::new(),
                 });
             self.record_pass_change(index, PassChange::Installed(device), actor);
         }
-        Ok(self.answer_after(id, targets[0]))
+        self.answer_after(id, targets[0])
     }
 
     /// THE one place where a pass changes: sets its new state (and its devices' status),
@@ -567,6 +579,7 @@ impl State {
                 }
             }
             card.answer.state = Some(state);
+            card.answer.updated_at = Some(iso8601(now));
         }
         let card = card.clone();
         let device = match change {
@@ -682,6 +695,43 @@ impl State {
     }
 }
 
+/// Keys of a pass that only the server sets: a request cannot change them, even as an
+/// extra field.
+const SERVER_OWNED: [&str; 10] = [
+    "id",
+    "state",
+    "status",
+    "install_url",
+    "direct_install_url",
+    "card_template_id",
+    "created_at",
+    "updated_at",
+    "devices",
+    "details",
+];
+
+/// A pass's fields (`base`) with a request's fields laid over them: the named ones and the
+/// extra ones alike, except what only the server sets. A request field whose value cannot
+/// be a pass's field (an extra `"temporary": "soon"`) is refused with 422.
+fn card_from_fields<R: serde::Serialize>(
+    mut base: Map<String, Value>,
+    request: &R,
+) -> Result<AccessCard, Refusal> {
+    let Value::Object(mut changes) = serde_json::to_value(request).map_err(Refusal::internal)?
+    else {
+        return Err(Refusal::internal("a request is not a JSON object"));
+    };
+    for key in SERVER_OWNED {
+        changes.remove(key);
+    }
+    base.extend(changes);
+    // An issue has no id yet: the caller sets it.
+    base.entry("id")
+        .or_insert_with(|| Value::String(String::new()));
+    serde_path_to_error::deserialize(Value::Object(base))
+        .map_err(|e| Refusal::unprocessable(format!("{}: {}", e.path(), e.inner())))
+}
+
 /// The change `action` makes to a pass in `state`, or the rule that forbids it: only
 /// `active` can be suspended; `suspended` and `unlink` can be resumed; `active` and
 /// `suspended` can be unlinked; anything but `deleted` can be deleted, and `deleted` allows
@@ -728,7 +778,7 @@ mod tests {
             .try_into()
             .expect("a valid request");
         let card = state.issue(&request, &Actor::default()).expect("issued");
-        card.id.expect("an id")
+        card.id
     }
 
     #[test]
