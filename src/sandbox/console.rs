@@ -164,8 +164,9 @@ const TEMPLATE_GROUPED: [&str; 15] = [
     "iphone_count",
 ];
 
-/// Template answer keys only the server sets.
-const TEMPLATE_OWNED: [&str; 8] = [
+/// Template answer keys only the server sets (the attachment lists are set by [`attach`],
+/// which checks each id and announces the new ones).
+const TEMPLATE_OWNED: [&str; 10] = [
     "id",
     "created_at",
     "last_published_at",
@@ -174,6 +175,8 @@ const TEMPLATE_OWNED: [&str; 8] = [
     "active_keys_count",
     "is_pair",
     "templates",
+    "credential_profiles",
+    "landing_pages",
 ];
 
 /// Folds a create/update body (flat on the wire) into a template's answer fields; any other
