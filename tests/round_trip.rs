@@ -134,8 +134,14 @@ fn templates_and_their_answers() {
     let decoded: CardTemplate = round_trip("CardTemplate", &pair);
     assert!(decoded.is_pair());
     assert_eq!(decoded.members()[1].id, "0xg");
-    assert_eq!(decoded.landing_pages.as_deref(), Some(&["lp_1".to_owned()][..]));
-    assert_eq!(decoded.style_settings.as_ref().expect("style").extra["font"], "Inter");
+    assert_eq!(
+        decoded.landing_pages.as_deref(),
+        Some(&["lp_1".to_owned()][..])
+    );
+    assert_eq!(
+        decoded.style_settings.as_ref().expect("style").extra["font"],
+        "Inter"
+    );
     let counts = decoded.allowed_device_counts.as_ref().expect("counts");
     assert_eq!(counts.extra["ipad"], 1);
 
