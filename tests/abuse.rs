@@ -246,9 +246,20 @@ fn wrong_methods_are_405_with_allow_and_unknown_paths_404() {
                     ),
                     // The wallet's install page needs no credentials.
                     (
-                        "POST /install/0xabc HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+                        "PUT /install/0xabc HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+                        405,
+                        Some("GET, POST"),
+                    ),
+                    // Nor does the dashboard (at the root) or its buttons.
+                    (
+                        "DELETE / HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
                         405,
                         Some("GET"),
+                    ),
+                    (
+                        "GET /dashboard/deliveries/replay HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+                        405,
+                        Some("POST"),
                     ),
                     (signed("GET /v1/nothing-here?sig_payload=x"), 404, None),
                 ]

@@ -279,7 +279,7 @@ fn a_pass_goes_through_its_whole_life() {
 }
 
 #[test]
-fn opening_the_install_url_installs_the_pass_without_credentials() {
+fn the_direct_install_puts_the_pass_on_a_device_and_opening_the_install_url_does_not() {
     let sb = sandbox();
     let card = sb
         .client()
@@ -288,10 +288,17 @@ fn opening_the_install_url_installs_the_pass_without_credentials() {
         .expect("issued");
     let id = card.id;
     let url = card.install_url.expect("an install URL");
-    let answer = read(raw_agent().get(format!("{url}?device=watch")).call());
-    assert_eq!(answer.status, 200, "{}", answer.body);
-    assert_eq!(answer.body["state"], "active");
+    // Opening the link (a browser, a link-preview bot) shows the page; it installs nothing.
+    let page = raw_agent()
+        .get(format!("{url}?device=watch"))
+        .call()
+        .expect("the sandbox answers");
+    assert_eq!(page.status(), 200);
     let card = sb.client().access_cards().get(&id).expect("read");
+    assert_eq!(card.state, Some(CardState::Created));
+
+    // The direct way, for tests: a watch install without credentials or pages.
+    let card = sb.install_on(&id, DeviceType::Watch).expect("installed");
     assert_eq!(card.state, Some(CardState::Active));
     let devices = card.devices.unwrap_or_default();
     assert_eq!(devices[0].device_type.as_deref(), Some("watch"));

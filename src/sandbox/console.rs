@@ -28,6 +28,9 @@ pub(crate) struct ConsoleState {
     /// only; deliveries carry it).
     pub(crate) webhook_tokens: HashMap<String, SensitiveText>,
     pub(crate) hid_orgs: Vec<Map<String, Value>>,
+    /// Each password-protected landing page's password, by landing page id (answers only
+    /// say `password_protected`; the install page checks it).
+    pub(crate) landing_passwords: HashMap<String, SensitiveText>,
     /// Public keys already used for a SmartTap reveal (the server refuses them again).
     #[cfg_attr(not(feature = "smart-tap"), allow(dead_code))]
     pub(crate) revealed_keys: Vec<String>,
@@ -641,6 +644,24 @@ fn landing_fields(page: &mut Map<String, Value>, body: &Map<String, Value>) {
     }
 }
 
+/// Keeps the password a landing page body sets (an empty or null one removes it), for the install
+/// page to check.
+fn keep_password(console: &mut ConsoleState, id: &str, body: &Map<String, Value>) {
+    let Some(password) = body.get("password") else {
+        return;
+    };
+    match password.as_str() {
+        Some(text) if !text.is_empty() => {
+            console
+                .landing_passwords
+                .insert(id.to_owned(), SensitiveText::new(text));
+        }
+        _ => {
+            console.landing_passwords.remove(id);
+        }
+    }
+}
+
 pub(crate) fn create_landing_page(state: &mut State, body: &Map<String, Value>) -> Outcome {
     let id = state.ids.hex_id();
     let mut page = Map::new();
@@ -649,6 +670,7 @@ pub(crate) fn create_landing_page(state: &mut State, body: &Map<String, Value>) 
     page.insert("password_protected".to_owned(), false.into());
     page.insert("logo_url".to_owned(), Value::Null);
     landing_fields(&mut page, body);
+    keep_password(&mut state.console, &id, body);
     state.console.landing_pages.push(page.clone());
     state.emit(
         EventType::LandingPageCreated,
@@ -665,6 +687,7 @@ pub(crate) fn update_landing_page(
     let page = find(&mut state.console.landing_pages, "landing page", id)?;
     landing_fields(page, body);
     let answer = Value::Object(page.clone());
+    keep_password(&mut state.console, id, body);
     state.emit(
         EventType::LandingPageUpdated,
         json!({"landing_page_id": id}),

@@ -172,6 +172,7 @@ mod routes;
 mod server;
 mod state;
 mod util;
+mod web;
 
 use std::collections::VecDeque;
 use std::fmt;

@@ -8,7 +8,7 @@ use serde_json::{json, Map, Value};
 use super::console as con;
 use super::server::{Incoming, Reply};
 use super::state::{paginate, PassAction, State};
-use super::{DeviceType, Shared};
+use super::Shared;
 use crate::error::Error;
 use crate::http_server::clip;
 use crate::models::{CardState, IssueCardRequest, ListCardsQuery, UpdateCardRequest};
@@ -331,35 +331,6 @@ fn list_cards(state: &mut State, rq: &Incoming) -> Outcome {
         "total_pages": total_pages,
         "total_count": total_count,
     })))
-}
-
-// ---------------------------------------------------------------- the wallet's side
-
-/// `GET /install/{id}` (`?device=watch` for a watch): what opening the install link does —
-/// a simulated wallet install, answered as a small JSON document. No credentials.
-pub(crate) fn install_page(shared: &Shared, rq: &Incoming) -> Reply {
-    let segments: Vec<&str> = rq.segments.iter().map(String::as_str).collect();
-    let ["install", id] = segments.as_slice() else {
-        return not_found(rq);
-    };
-    if rq.method != "GET" {
-        return wrong_method(rq, &["GET"]);
-    }
-    let device = match rq.param("device") {
-        None | Some("mobile") => DeviceType::Mobile,
-        Some("watch") => DeviceType::Watch,
-        Some(_) => return Reply::invalid("device", "must be mobile or watch"),
-    };
-    let mut state = shared.lock_state();
-    match state.install(id, device, &rq.actor) {
-        Ok(card) => Reply::ok(&json!({
-            "installed": true,
-            "access_pass_id": card.id,
-            "state": card.state,
-            "device": device.as_str(),
-        })),
-        Err(refused) => refused.into(),
-    }
 }
 
 #[cfg(test)]

@@ -107,7 +107,9 @@ impl http_server::Handler for Api {
                 user_agent: head.header("User-Agent").map(str::to_owned),
             },
         };
-        let reply = answer(shared, &incoming);
+        // The web side (install pages, dashboard) first; then the API.
+        let reply = super::web::serve(shared, &head, &incoming)
+            .unwrap_or_else(|| answer(shared, &incoming));
         shared.note(SeenRequest {
             method: incoming.method,
             path: incoming.path,
@@ -119,10 +121,6 @@ impl http_server::Handler for Api {
 
 /// The answer to one request.
 fn answer(shared: &Shared, rq: &Incoming) -> Reply {
-    // The install page stands for the wallet, not for the API: no credentials, no faults.
-    if rq.segments.first().map(String::as_str) == Some("install") {
-        return routes::install_page(shared, rq);
-    }
     if let Some(fault) = shared.take_fault() {
         match fault {
             Fault::Delay(wait) => pause(wait, shared),

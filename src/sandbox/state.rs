@@ -195,6 +195,9 @@ pub(crate) struct LedgerItem {
     pub(crate) amount: &'static str,
 }
 
+/// The status of a device the pass was removed from (see [`State::remove_from_wallet`]).
+pub(crate) const DEVICE_REMOVED: &str = "removed";
+
 /// What one pass costs in the sandbox's ledger.
 pub(crate) const PASS_PRICE: &str = "-1.0";
 
@@ -555,6 +558,68 @@ impl State {
         self.answer_after(id, targets[0])
     }
 
+    /// A simulated removal from the wallet: the newest `active` device of each card of the
+    /// pass becomes `removed` (an `ag.access_pass.devices.removed` event each); a card left
+    /// with no active device becomes `unlink` (an `ag.access_pass.unlinked` event). Only
+    /// an `active` pass is on a device to remove it from.
+    pub(crate) fn remove_from_wallet(
+        &mut self,
+        id: &str,
+        actor: &Actor,
+    ) -> Result<AccessCard, Refusal> {
+        let targets = self.targets(id)?;
+        let mut removals = Vec::with_capacity(targets.len());
+        for &index in &targets {
+            let card = &self.cards[index];
+            let state = card.state();
+            let device = card
+                .answer
+                .devices
+                .as_deref()
+                .unwrap_or_default()
+                .iter()
+                .rposition(|d| d.status.as_deref() == Some("active"));
+            match (state, device) {
+                (CardState::Active, Some(device)) => removals.push((index, device)),
+                (state, _) => {
+                    return Err(Refusal::unprocessable(format!(
+                        "can not remove a pass from a wallet it is not active in (pass {id} is {state})"
+                    )))
+                }
+            }
+        }
+        for (index, device) in removals {
+            let now = iso8601(now_millis());
+            let devices = self.cards[index]
+                .answer
+                .devices
+                .get_or_insert_with(Vec::new);
+            let Some(removed) = devices.get_mut(device) else {
+                continue;
+            };
+            removed.status = Some(DEVICE_REMOVED.to_owned());
+            removed.updated_at = Some(now.clone());
+            let removed = removed.clone();
+            let left = devices
+                .iter()
+                .any(|d| d.status.as_deref() == Some("active"));
+            self.cards[index].answer.updated_at = Some(now);
+            let card = self.cards[index].clone();
+            let mut data = self.pass_event_data(&card, None);
+            if let Value::Object(map) = &mut data {
+                map.insert(
+                    "device".to_owned(),
+                    json!({"type": removed.device_type, "id": removed.id}),
+                );
+            }
+            self.emit(EventType::AccessPassDeviceRemoved, data);
+            if !left {
+                self.record_pass_change(index, PassChange::Unlinked, actor);
+            }
+        }
+        self.answer_after(id, targets[0])
+    }
+
     /// THE one place where a pass changes: sets its new state (and its devices' status),
     /// appends the template's event-log entry, and emits the event a webhook subscriber
     /// would receive. Every mutation of a pass ends here; hooks belong here too.
@@ -572,7 +637,9 @@ impl State {
                 CardState::Deleted => "deleted",
                 _ => "pending",
             };
-            for device in card.answer.devices.iter_mut().flatten() {
+            // A device the pass was removed from stays removed.
+            let present = |d: &&mut Device| d.status.as_deref() != Some(DEVICE_REMOVED);
+            for device in card.answer.devices.iter_mut().flatten().filter(present) {
                 if device.status.as_deref() != Some(device_status) {
                     device.status = Some(device_status.to_owned());
                     device.updated_at = Some(iso8601(now));

@@ -1,0 +1,450 @@
+//! The sandbox's web side over plain HTTP (no browser): the holder's install page, its
+//! form POST, the landing page's password, escaping, the same-origin rule for every form,
+//! and the dashboard with its simulation buttons.
+#![cfg(feature = "sandbox")]
+
+mod web_support;
+
+use std::time::Duration;
+
+use accessgrid::models::{
+    CardState, CreateLandingPageRequest, LandingPageKind, UpdateTemplateRequest,
+};
+use accessgrid::sandbox::{DeliveryOutcome, Sandbox};
+use web_support::{get, http, issue, path_of, post_form, subscribe, template, Receiver};
+
+fn state_of(sb: &Sandbox, id: &str) -> Option<CardState> {
+    sb.client().access_cards().get(id).expect("read").state
+}
+
+fn event_types(sb: &Sandbox) -> Vec<String> {
+    sb.events().into_iter().map(|e| e.kind).collect()
+}
+
+#[test]
+fn opening_the_install_url_shows_the_page_and_installs_nothing() {
+    let sb = Sandbox::start().expect("sandbox");
+    let (id, url) = issue(&sb, &sb.template_id(), "Ada Lovelace");
+    let events_before = event_types(&sb);
+    let path = path_of(&url);
+    // A browser, a link-preview bot, a prefetch; with the old `?device=` and `?direct=`.
+    for (target, agent) in [
+        (path.clone(), "Mozilla/5.0"),
+        (path.clone(), "Slackbot-LinkExpanding 1.0"),
+        (format!("{path}?device=watch"), "facebookexternalhit/1.1"),
+        (format!("{path}?direct=true"), "Mozilla/5.0"),
+        (format!("{path}?installed=mobile"), "Mozilla/5.0"),
+    ] {
+        let page = http(sb.addr(), "GET", &target, &[("User-Agent", agent)], "");
+        assert_eq!(page.status, 200, "{target}: {}", page.body);
+        assert_eq!(
+            page.header("content-type"),
+            Some("text/html; charset=utf-8")
+        );
+        assert!(page.body.starts_with("<!DOCTYPE html>"), "{}", page.body);
+        assert!(page.body.contains(r#"<meta charset="utf-8">"#));
+        assert!(page
+            .body
+            .contains(r#"<div class="holder" id="holder">Ada Lovelace</div>"#));
+        assert!(
+            page.body.contains("Sandbox employee badge"),
+            "template name"
+        );
+        assert!(page.body.contains("Add to Apple Wallet on a phone"));
+        assert!(page.body.contains(r#"name="device" value="watch""#));
+        assert!(!page.body.contains("Added to your wallet"), "{target}");
+        assert!(!page.body.contains("<script"), "no script");
+        let csp = page.header("content-security-policy").unwrap_or_default();
+        assert!(csp.contains("default-src 'none'") && csp.contains("form-action 'self'"));
+    }
+    assert_eq!(state_of(&sb, &id), Some(CardState::Created));
+    assert_eq!(event_types(&sb), events_before, "no event from a GET");
+    let card = sb.client().access_cards().get(&id).expect("read");
+    assert!(card.devices.unwrap_or_default().is_empty());
+
+    let missing = get(sb.addr(), "/install/0xnothere");
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("This pass does not exist"));
+    assert_eq!(get(sb.addr(), "/install/a/b").status, 404);
+}
+
+#[test]
+fn the_install_form_post_activates_the_pass_and_delivers_the_event() {
+    let receiver = Receiver::start(&[]);
+    let sb = Sandbox::start().expect("sandbox");
+    subscribe(&sb, &receiver.url);
+    let (id, url) = issue(&sb, &sb.template_id(), "Ada Lovelace");
+    let path = path_of(&url);
+
+    let posted = post_form(sb.addr(), &path, "device=watch");
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    let location = posted.header("location").expect("a Location");
+    assert_eq!(location, format!("/install/{id}?installed=watch"));
+
+    let card = sb.client().access_cards().get(&id).expect("read");
+    assert_eq!(card.state, Some(CardState::Active));
+    let devices = card.devices.unwrap_or_default();
+    assert_eq!(devices.len(), 1);
+    assert_eq!(devices[0].device_type.as_deref(), Some("watch"));
+    let event = sb.events().pop().expect("an event");
+    assert_eq!(event.kind, "ag.access_pass.activated");
+    assert_eq!(event.data["device"]["type"], "watch");
+
+    assert!(sb.wait_for_deliveries(Duration::from_secs(10)));
+    assert!(receiver
+        .types()
+        .contains(&"ag.access_pass.activated".to_owned()));
+
+    let after = get(sb.addr(), location);
+    assert_eq!(after.status, 200);
+    assert!(after.body.contains("Added to your wallet on a watch."));
+    assert!(
+        after.body.contains(r#"id="state">active</span>"#),
+        "{}",
+        after.body
+    );
+
+    // No device chosen, or an unknown one: refused, nothing changes.
+    let events = sb.events().len();
+    for form in ["", "device=toaster"] {
+        let refused = post_form(sb.addr(), &path, form);
+        assert_eq!(refused.status, 422, "{form}");
+        assert!(refused.body.contains("Choose a phone or a watch."));
+    }
+    assert_eq!(sb.events().len(), events);
+
+    // A pass that can not be installed: the page says why, with the state machine's status.
+    sb.client().access_cards().suspend(&id).expect("suspended");
+    let page = get(sb.addr(), &path);
+    assert!(page
+        .body
+        .contains("can not be added to a wallet now (it is suspended)"));
+    assert!(!page.body.contains("<form"), "no install form");
+    let refused = post_form(sb.addr(), &path, "device=mobile");
+    assert_eq!(refused.status, 422);
+    assert!(refused
+        .body
+        .contains("can not install a pass that is suspended"));
+    assert_eq!(state_of(&sb, &id), Some(CardState::Suspended));
+}
+
+#[test]
+fn the_attached_landing_page_is_shown_and_its_password_checked() {
+    let sb = Sandbox::start().expect("sandbox");
+    let client = sb.client();
+    let console = client.console();
+    let landing = console
+        .create_landing_page(
+            CreateLandingPageRequest::builder()
+                .name("Welcome to the Lab")
+                .kind(LandingPageKind::Universal)
+                .additional_text("Show this pass at the front desk.")
+                .bg_color("#FDE68A")
+                .password("s3cret"),
+        )
+        .expect("landing page");
+    let template_id = template(&sb, "Lab badge", "apple");
+    console
+        .update_template(
+            &template_id,
+            UpdateTemplateRequest::builder().landing_pages(vec![landing.id.clone()]),
+        )
+        .expect("attached");
+    let (id, url) = issue(&sb, &template_id, "Grace Hopper");
+    let path = path_of(&url);
+
+    let page = get(sb.addr(), &path);
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("<h1>Welcome to the Lab</h1>"));
+    assert!(page.body.contains("Show this pass at the front desk."));
+    assert!(page.body.contains(r#"<body style="background:#FDE68A">"#));
+    assert!(page.body.contains("Lab badge"));
+    assert!(
+        page.body.contains("background:#1D4ED8;color:#FFFFFF"),
+        "template colours"
+    );
+    assert!(page.body.contains(r#"type="password""#), "{}", page.body);
+
+    for form in [
+        "device=mobile",
+        "device=mobile&password=wrong",
+        "device=mobile&password=s3cre",
+    ] {
+        let refused = post_form(sb.addr(), &path, form);
+        assert_eq!(refused.status, 403, "{form}");
+        assert!(refused.body.contains("That password is not right."));
+    }
+    assert_eq!(state_of(&sb, &id), Some(CardState::Created));
+
+    let posted = post_form(sb.addr(), &path, "device=mobile&password=s3cret");
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    assert_eq!(state_of(&sb, &id), Some(CardState::Active));
+
+    // A template without a landing page gets the plain default page, without a password.
+    let (_, plain) = issue(&sb, &sb.template_id(), "Ada");
+    let page = get(sb.addr(), &path_of(&plain));
+    assert!(page.body.contains("<h1>Add your pass to your wallet</h1>"));
+    assert!(!page.body.contains(r#"type="password""#));
+}
+
+#[test]
+fn a_google_template_offers_google_wallet() {
+    let sb = Sandbox::start().expect("sandbox");
+    let google = template(&sb, "Android badge", "google");
+    let (_, url) = issue(&sb, &google, "Ada");
+    let page = get(sb.addr(), &path_of(&url));
+    assert!(page.body.contains("Add to Google Wallet on a phone"));
+    assert!(!page.body.contains("Apple Wallet"));
+}
+
+#[test]
+fn names_are_escaped_on_every_page() {
+    let sb = Sandbox::start().expect("sandbox");
+    let hostile = "<script>alert(1)</script>";
+    let template_id = template(&sb, r#"<img src=x onerror="alert(2)">"#, "apple");
+    let (_, url) = issue(&sb, &template_id, &format!("Zoë Ångström {hostile}"));
+    let page = get(sb.addr(), &path_of(&url));
+    let dashboard = get(sb.addr(), "/");
+    for (what, body) in [("install page", &page.body), ("dashboard", &dashboard.body)] {
+        assert!(
+            body.contains("Zoë Ångström &lt;script&gt;alert(1)&lt;/script&gt;"),
+            "{what}: {body}"
+        );
+        assert!(!body.contains(hostile), "{what}");
+        assert!(!body.contains("<img"), "{what}");
+        assert!(
+            body.contains("&lt;img src=x onerror=&quot;alert(2)&quot;&gt;"),
+            "{what}"
+        );
+    }
+    assert_eq!(
+        dashboard.header("content-type"),
+        Some("text/html; charset=utf-8")
+    );
+}
+
+#[test]
+fn cross_site_form_posts_are_refused() {
+    let sb = Sandbox::start().expect("sandbox");
+    let (id, url) = issue(&sb, &sb.template_id(), "Ada");
+    let path = path_of(&url);
+    let host = sb.addr().to_string();
+    let form = ("Content-Type", "application/x-www-form-urlencoded");
+    let events = sb.events().len();
+    for (why, headers) in [
+        (
+            "another site's page",
+            vec![
+                ("Origin", "https://evil.example"),
+                ("Sec-Fetch-Site", "cross-site"),
+                form,
+            ],
+        ),
+        (
+            "a cross-site fetch metadata alone",
+            vec![("Sec-Fetch-Site", "cross-site"), form],
+        ),
+        (
+            "a same-site page on another port",
+            vec![("Sec-Fetch-Site", "same-site"), form],
+        ),
+        ("an opaque origin", vec![("Origin", "null"), form]),
+        (
+            "a rebound DNS name",
+            vec![
+                ("Host", "evil.example"),
+                ("Origin", "http://evil.example"),
+                form,
+            ],
+        ),
+    ] {
+        for target in [
+            path.clone(),
+            format!("/dashboard/passes/{id}/install"),
+            "/dashboard/deliveries/replay".to_owned(),
+        ] {
+            let refused = http(sb.addr(), "POST", &target, &headers, "device=mobile");
+            assert_eq!(refused.status, 403, "{why}: {target}: {}", refused.body);
+            assert!(refused.body.contains("Refused:"), "{why}");
+        }
+    }
+    assert_eq!(state_of(&sb, &id), Some(CardState::Created));
+    assert_eq!(sb.events().len(), events);
+
+    // The sandbox's own page, named `localhost`, may post.
+    let own = format!("http://localhost:{}", sb.addr().port());
+    let host_header = format!("localhost:{}", sb.addr().port());
+    let posted = http(
+        sb.addr(),
+        "POST",
+        &path,
+        &[
+            ("Host", &host_header),
+            ("Origin", &own),
+            ("Sec-Fetch-Site", "same-origin"),
+            form,
+        ],
+        "device=mobile",
+    );
+    assert_eq!(posted.status, 303, "{host}: {}", posted.body);
+    assert_eq!(state_of(&sb, &id), Some(CardState::Active));
+}
+
+#[test]
+fn the_dashboard_shows_everything_and_its_buttons_simulate_the_world() {
+    // The receiver fails the first delivery; with one attempt per event it stays failed.
+    let receiver = Receiver::start(&[500]);
+    let sb = Sandbox::builder()
+        .webhook_attempts(1)
+        .start()
+        .expect("sandbox");
+    let hook = subscribe(&sb, &receiver.url);
+    let (id, _) = issue(&sb, &sb.template_id(), "Ada Lovelace");
+    assert!(sb.wait_for_deliveries(Duration::from_secs(10)));
+    let failed = sb.deliveries();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].outcome, DeliveryOutcome::Answered(500));
+
+    let page = get(sb.addr(), "/");
+    assert_eq!(page.status, 200);
+    for expected in [
+        "<h1>AccessGrid sandbox</h1>",
+        "Sandbox employee badge",
+        &format!(r#"<tr class="pass" id="pass-{id}">"#),
+        r#"<td class="holder">Ada Lovelace</td>"#,
+        r#"<span class="badge s-created">created</span>"#,
+        "ag.access_pass.issued",
+        &hook,
+        &receiver.url,
+        "answered 500",
+        r#"action="/dashboard/deliveries/replay""#,
+        "Install on phone",
+        "-1.0",
+    ] {
+        assert!(page.body.contains(expected), "{expected}: {}", page.body);
+    }
+    assert!(
+        !page.body.contains("Mark device lost"),
+        "not on a device yet"
+    );
+
+    // Replay the failed delivery: the same envelope again, and this time it is accepted.
+    let replay = format!("webhook_id={hook}&event_id={}", failed[0].event_id);
+    let posted = post_form(sb.addr(), "/dashboard/deliveries/replay", &replay);
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    assert_eq!(posted.header("location"), Some("/"));
+    assert!(sb.wait_for_deliveries(Duration::from_secs(10)));
+    let deliveries = sb.deliveries();
+    assert_eq!(deliveries.len(), 2);
+    assert_eq!(deliveries[1].event_id, failed[0].event_id);
+    assert!(deliveries[1].delivered());
+    let received = receiver.received.lock().expect("not poisoned").clone();
+    assert_eq!(received.len(), 2);
+    assert_eq!(received[0]["id"], received[1]["id"], "the same envelope");
+    let unknown = post_form(
+        sb.addr(),
+        "/dashboard/deliveries/replay",
+        &format!("webhook_id={hook}&event_id=evt_nothere"),
+    );
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.body.contains("was never sent to webhook"));
+
+    // Install (watch), report the device lost (suspended), and remove from the wallet.
+    let act = |what: &str, form: &str| {
+        post_form(sb.addr(), &format!("/dashboard/passes/{id}/{what}"), form)
+    };
+    assert_eq!(act("install", "device=watch").status, 303);
+    assert_eq!(state_of(&sb, &id), Some(CardState::Active));
+    let page = get(sb.addr(), "/");
+    assert!(page.body.contains("watch (active)"), "{}", page.body);
+    assert!(page.body.contains("Mark device lost"));
+
+    assert_eq!(act("lose-device", "").status, 303);
+    assert_eq!(state_of(&sb, &id), Some(CardState::Suspended));
+    assert_eq!(
+        event_types(&sb).last().map(String::as_str),
+        Some("ag.access_pass.suspended")
+    );
+    // A suspended pass is not in the wallet to be removed from: refused, shown on the page.
+    let refused = act("remove", "");
+    assert_eq!(refused.status, 422);
+    assert!(refused.body.contains(r#"id="problem""#));
+    assert!(refused
+        .body
+        .contains("can not remove a pass from a wallet it is not active in"));
+
+    sb.client().access_cards().resume(&id).expect("resumed");
+    assert_eq!(act("install", "device=mobile").status, 303);
+    assert_eq!(act("remove", "").status, 303, "the phone goes");
+    let card = sb.client().access_cards().get(&id).expect("read");
+    assert_eq!(card.state, Some(CardState::Active), "the watch is left");
+    let statuses: Vec<_> = card
+        .devices
+        .unwrap_or_default()
+        .into_iter()
+        .map(|d| {
+            (
+                d.device_type.unwrap_or_default(),
+                d.status.unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("watch".to_owned(), "active".to_owned()),
+            ("mobile".to_owned(), "removed".to_owned())
+        ]
+    );
+    let removed = sb.events().pop().expect("an event");
+    assert_eq!(removed.kind, "ag.access_pass.devices.removed");
+    assert_eq!(removed.data["device"]["type"], "mobile");
+
+    assert_eq!(act("remove", "").status, 303, "the watch goes too");
+    assert_eq!(state_of(&sb, &id), Some(CardState::Unlink));
+    let last: Vec<String> = event_types(&sb).into_iter().rev().take(2).collect();
+    assert_eq!(
+        last,
+        ["ag.access_pass.unlinked", "ag.access_pass.devices.removed"]
+    );
+    let page = get(sb.addr(), "/");
+    assert!(page
+        .body
+        .contains(r#"<span class="badge s-unlink">unlink</span>"#));
+    assert!(page.body.contains("ag.access_pass.devices.removed"));
+
+    // Unknown passes and actions; a GET on a button changes nothing.
+    assert_eq!(
+        post_form(
+            sb.addr(),
+            "/dashboard/passes/0xnothere/install",
+            "device=mobile"
+        )
+        .status,
+        404
+    );
+    assert_eq!(
+        post_form(sb.addr(), "/dashboard/passes/x/explode", "").status,
+        404
+    );
+    let events = sb.events().len();
+    let got = get(sb.addr(), &format!("/dashboard/passes/{id}/install"));
+    assert_eq!(got.status, 405);
+    assert_eq!(got.header("allow"), Some("POST"));
+    assert_eq!(sb.events().len(), events);
+}
+
+#[test]
+fn the_api_is_still_served_beside_the_pages() {
+    let sb = Sandbox::start().expect("sandbox");
+    // Unsigned API requests are still refused; the root is the dashboard, not the API.
+    let unsigned = get(sb.addr(), "/v1/key-cards");
+    assert_eq!(unsigned.status, 401);
+    assert!(unsigned.body.contains("X-ACCT-ID"));
+    assert_eq!(get(sb.addr(), "/").status, 200);
+    // Faults are for the API: pages are served regardless.
+    sb.inject(accessgrid::sandbox::Fault::Status(503), 5);
+    assert_eq!(get(sb.addr(), "/").status, 200);
+    let (status, _) = (get(sb.addr(), "/v1/key-cards").status, ());
+    assert_eq!(status, 503);
+}
