@@ -56,6 +56,11 @@ fn sandboxed() -> Result<ExitCode, Box<dyn Error>> {
         sandbox.base_url()
     );
     walk(&sandbox.client(), &Wallet::Simulated(&sandbox))?;
+    println!(
+        "Next: `cargo run --example sandbox --features sandbox` keeps a sandbox running; \
+         open its dashboard ({} here) to see passes, events and webhook deliveries.",
+        sandbox.dashboard_url()
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -7,8 +7,9 @@
 //!
 //! It prints the base URL and the credentials to point an SDK at. The account id and
 //! secret key are random unless `ACCESSGRID_ACCOUNT_ID` and `ACCESSGRID_SECRET_KEY` are set.
-//! Open a pass's `install_url` to simulate installing it in a wallet (`?device=watch` for
-//! a watch).
+//! Open the dashboard it prints to see templates, passes, events and webhook deliveries,
+//! and to simulate what a holder's wallet would do; a pass's `install_url` opens the page a
+//! holder sees, whose buttons install the pass.
 
 use std::process::ExitCode;
 
@@ -55,7 +56,8 @@ fn main() -> ExitCode {
         "card template ready to issue passes from: {}",
         sandbox.template_id()
     );
-    println!("open a pass's install_url to simulate a wallet install. Ctrl-C stops.");
+    println!("dashboard: {}", sandbox.dashboard_url());
+    println!("open a pass's install_url to see the holder's page and install it. Ctrl-C stops.");
 
     // Serve until the process is stopped; the sandbox answers on its own threads.
     loop {

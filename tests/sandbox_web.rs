@@ -310,7 +310,7 @@ fn the_dashboard_shows_everything_and_its_buttons_simulate_the_world() {
     for expected in [
         "<h1>AccessGrid sandbox</h1>",
         "Sandbox employee badge",
-        &format!(r#"<tr class="pass" id="pass-{id}">"#),
+        &format!(r#"<tr class="pass-row" id="pass-{id}">"#),
         r#"<td class="holder">Ada Lovelace</td>"#,
         r#"<span class="badge s-created">created</span>"#,
         "ag.access_pass.issued",
@@ -441,7 +441,8 @@ fn the_api_is_still_served_beside_the_pages() {
     let unsigned = get(sb.addr(), "/v1/key-cards");
     assert_eq!(unsigned.status, 401);
     assert!(unsigned.body.contains("X-ACCT-ID"));
-    assert_eq!(get(sb.addr(), "/").status, 200);
+    assert_eq!(sb.dashboard_url(), format!("{}/", sb.base_url()));
+    assert_eq!(get(sb.addr(), &path_of(&sb.dashboard_url())).status, 200);
     // Faults are for the API: pages are served regardless.
     sb.inject(accessgrid::sandbox::Fault::Status(503), 5);
     assert_eq!(get(sb.addr(), "/").status, 200);

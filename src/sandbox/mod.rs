@@ -16,8 +16,9 @@
 //! its port is free again. Two sandboxes share nothing.
 //!
 //! Each sandbox starts with one published Apple template ([`Sandbox::template_id`]).
-//! Passes start `created`; a test makes one `active` with [`Sandbox::install`] (or by
-//! opening its `install_url`). Only `active` passes can be suspended, `suspended` and
+//! Passes start `created`; a test makes one `active` with [`Sandbox::install`] (or
+//! [`Sandbox::install_on`] for a watch); a person does it with the form of the pass's
+//! install page (see [below](#pages-for-people)). Only `active` passes can be suspended, `suspended` and
 //! `unlink` ones resumed, `active` and `suspended` ones unlinked; `deleted` is final. A
 //! forbidden change answers 422 with a message that says why, such as
 //! `can not manage a pass that is not active (pass 0x… is created)`.
@@ -73,6 +74,36 @@
 //! | a handler that panics | 500; the sandbox goes on serving |
 //!
 //! Each connection has a thread of its own, so an idle or slow client holds up no one.
+//!
+//! # Pages for people
+//!
+//! Beside the API, the sandbox serves HTML pages (server-rendered, no script, nothing
+//! loaded from elsewhere, every value escaped, UTF-8):
+//!
+//! - **The install page**, what a pass's `install_url` (`/install/{id}`) opens: the
+//!   landing page attached to the pass's template (its name, text, background colour and
+//!   password prompt; a plain default page when none is attached), a preview of the pass
+//!   in the template's colours with the holder's name, and a button per wallet the
+//!   template is for (Apple, Google, both for a unified pass), on a phone or a watch.
+//!   **A GET changes nothing** (a link-preview bot or a browser's prefetch installs no
+//!   pass); the buttons POST the page's form, which checks the landing page's password,
+//!   installs the pass as [`Sandbox::install_on`] does (`ag.access_pass.activated`, or
+//!   `devices.added`), and redirects (303) back to the page.
+//! - **The dashboard** at the root ([`Sandbox::dashboard_url`]): templates, passes with
+//!   their states, devices and history, the event log, webhooks and every delivery attempt
+//!   with its outcome, the ledger; and buttons where the real world would act: install on
+//!   a phone or a watch, mark the device lost (the pass is suspended, as the wallet does),
+//!   remove from the wallet (the newest active device becomes `removed` with an
+//!   `ag.access_pass.devices.removed` event; a pass left on no device becomes `unlink`),
+//!   and replay a delivery that failed for good (the same envelope, `id` included). The
+//!   newest 200 rows of each list are shown.
+//!
+//! Every form POST must come from the sandbox's own pages: its `Host` must be the
+//! sandbox's (`127.0.0.1:port` or `localhost:port`, so a DNS-rebound name is refused),
+//! and a browser's `Sec-Fetch-Site` must be `same-origin` and its `Origin` the sandbox's;
+//! otherwise it is refused with 403, since a sandbox runs on a developer's machine while
+//! other sites are open. Faults ([`Sandbox::inject`]) are for the API: pages are always
+//! served.
 //!
 //! # Webhook delivery
 //!
@@ -475,9 +506,18 @@ impl Sandbox {
         self.shared.lock_state().default_template_id().to_owned()
     }
 
+    /// The dashboard's URL (the sandbox's root, e.g. `http://127.0.0.1:53412/`): a page
+    /// for people, listing templates, passes with their states and history, the event
+    /// log, webhooks and every delivery attempt, and the ledger, with buttons that act
+    /// where the real world would. See [the module documentation](self#pages-for-people).
+    pub fn dashboard_url(&self) -> String {
+        format!("{}/", self.base_url)
+    }
+
     /// Simulates the holder installing the pass on a phone: a `created` (or unlinked) pass
-    /// becomes `active`. The same happens when the pass's `install_url` is opened
-    /// (`?device=watch` for a watch).
+    /// becomes `active`. This is the direct way for tests and programs; a person does the
+    /// same with the form of the pass's install page (opening its `install_url` only
+    /// shows the page).
     pub fn install(&self, card_id: &str) -> Result<AccessCard, Error> {
         self.install_on(card_id, DeviceType::Mobile)
     }
@@ -499,7 +539,7 @@ impl Sandbox {
 
     /// Makes the next `times` requests to the API get `fault` (after any faults injected
     /// before). A fault answers before credentials are checked, like a proxy would.
-    /// Requests to install URLs are not affected. Each retry a client makes is a request
+    /// Requests to the pages (install pages, the dashboard) are not affected. Each retry a client makes is a request
     /// of its own: inject enough faults to outlast them.
     ///
     /// ```

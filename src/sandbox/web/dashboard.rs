@@ -330,7 +330,7 @@ fn pass_row(state: &State, card: &crate::sandbox::state::Card) -> Markup {
         .collect();
     let action = |what: &str| format!("/dashboard/passes/{id}/{what}");
     html! {
-        tr.pass id=(format!("pass-{id}")) {
+        tr.pass-row id=(format!("pass-{id}")) {
             td {
                 code { (id) }
                 @if let Some(parent) = &card.parent { br; "half of " code { (parent) } }
