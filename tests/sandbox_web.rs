@@ -8,7 +8,8 @@ mod web_support;
 use std::time::Duration;
 
 use accessgrid::models::{
-    CardState, CreateLandingPageRequest, LandingPageKind, UpdateTemplateRequest,
+    CardState, CreateLandingPageRequest, CreateTemplatePairRequest, LandingPageKind,
+    UpdateTemplateRequest,
 };
 use accessgrid::sandbox::{DeliveryOutcome, Sandbox};
 use web_support::{get, http, issue, path_of, post_form, subscribe, template, Receiver};
@@ -195,6 +196,38 @@ fn a_google_template_offers_google_wallet() {
     let page = get(sb.addr(), &path_of(&url));
     assert!(page.body.contains("Add to Google Wallet on a phone"));
     assert!(!page.body.contains("Apple Wallet"));
+}
+
+#[test]
+fn a_unified_pass_offers_both_wallets_and_installs_both_halves() {
+    let sb = Sandbox::start().expect("sandbox");
+    let apple = template(&sb, "HQ Apple", "apple");
+    let google = template(&sb, "HQ Google", "google");
+    let pair = sb
+        .client()
+        .console()
+        .create_pass_template_pair(
+            CreateTemplatePairRequest::builder()
+                .name("HQ")
+                .apple_card_template_id(apple)
+                .google_card_template_id(google),
+        )
+        .expect("paired")
+        .id;
+    let (id, url) = issue(&sb, &pair, "Ada");
+    let page = get(sb.addr(), &path_of(&url));
+    assert_eq!(page.status, 200);
+    assert!(page.body.contains("Add to Apple Wallet on a phone"));
+    assert!(page.body.contains("Add to Google Wallet on a phone"));
+    assert_eq!(
+        post_form(sb.addr(), &path_of(&url), "device=mobile").status,
+        303
+    );
+    let card = sb.client().access_cards().get(&id).expect("read");
+    assert_eq!(card.state, Some(CardState::Active));
+    let halves = card.details.unwrap_or_default();
+    assert_eq!(halves.len(), 2);
+    assert!(halves.iter().all(|h| h.state == Some(CardState::Active)));
 }
 
 #[test]
@@ -448,4 +481,42 @@ fn the_api_is_still_served_beside_the_pages() {
     assert_eq!(get(sb.addr(), "/").status, 200);
     let (status, _) = (get(sb.addr(), "/v1/key-cards").status, ());
     assert_eq!(status, 503);
+}
+
+#[test]
+fn the_dashboard_shows_the_newest_200_rows_of_a_list() {
+    let sb = Sandbox::start().expect("sandbox");
+    let template_id = sb.template_id();
+    // Unthrottled: 205 requests at the default 20 a second would take 10 s.
+    let client = sb
+        .client_builder()
+        .throttle(accessgrid::Throttle::off())
+        .build()
+        .expect("a client");
+    let mut last = String::new();
+    for n in 0..205 {
+        last = client
+            .access_cards()
+            .issue(
+                accessgrid::models::IssueCardRequest::builder()
+                    .card_template_id(template_id.clone())
+                    .full_name(format!("Holder {n}")),
+            )
+            .expect("issued")
+            .id;
+    }
+    drop(client);
+    let page = get(sb.addr(), "/");
+    assert_eq!(page.status, 200);
+    assert_eq!(page.body.matches(r#"<tr class="pass-row""#).count(), 200);
+    assert!(page.body.contains("Showing the newest 200 of 205."));
+    assert!(
+        page.body.contains(&format!(r#"id="pass-{last}""#)),
+        "the newest is shown"
+    );
+    assert!(
+        page.body.contains(">Holder 5<"),
+        "the 200th newest is shown"
+    );
+    assert!(!page.body.contains(">Holder 4<"), "older ones are not");
 }

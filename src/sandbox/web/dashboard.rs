@@ -4,6 +4,8 @@
 //! from the wallet, a failed delivery replayed). Every button is a form POST to
 //! `/dashboard/...`, answered with a redirect back to `/`.
 
+use std::collections::HashMap;
+
 use maud::{html, Markup};
 use serde_json::Value;
 
@@ -13,7 +15,7 @@ use crate::models::CardState;
 use crate::sandbox::delivery::Target;
 use crate::sandbox::server::{Incoming, Reply};
 use crate::sandbox::state::{PassAction, State};
-use crate::sandbox::{Delivery, DeliveryOutcome, DeviceType, Shared};
+use crate::sandbox::{Delivery, DeliveryOutcome, DeviceType, SandboxEvent, Shared};
 
 /// The most rows a list of the dashboard shows: the newest (the page says how many more
 /// there are).
@@ -165,6 +167,13 @@ fn render(state: &State, deliveries: &[Delivery], problem: Option<String>) -> Ma
         .iter()
         .map(|t| state.template_answer(t))
         .collect();
+    // Each pass's events, gathered in one pass over the journal.
+    let mut histories: HashMap<&str, Vec<&SandboxEvent>> = HashMap::new();
+    for event in &state.events {
+        if let Some(pass) = event.data.get("access_pass_id").and_then(Value::as_str) {
+            histories.entry(pass).or_default().push(event);
+        }
+    }
     let content = html! {
         main {
             h1 { "AccessGrid sandbox" }
@@ -207,7 +216,7 @@ fn render(state: &State, deliveries: &[Delivery], problem: Option<String>) -> Ma
                     tr { th { "Pass" } th { "Holder" } th { "Template" } th { "State" }
                          th { "Devices" } th { "Simulate" } }
                     @for card in state.cards.iter().rev().take(ROWS) {
-                        (pass_row(state, card))
+                        (pass_row(state, card, histories.get(card.id()).map(Vec::as_slice).unwrap_or_default()))
                     }
                 }
             }
@@ -308,7 +317,11 @@ fn render(state: &State, deliveries: &[Delivery], problem: Option<String>) -> Ma
     layout("AccessGrid sandbox dashboard", None, content)
 }
 
-fn pass_row(state: &State, card: &crate::sandbox::state::Card) -> Markup {
+fn pass_row(
+    state: &State,
+    card: &crate::sandbox::state::Card,
+    history: &[&SandboxEvent],
+) -> Markup {
     let id = card.id();
     let current = card.state();
     let template = state
@@ -323,11 +336,6 @@ fn pass_row(state: &State, card: &crate::sandbox::state::Card) -> Markup {
         current,
         CardState::Created | CardState::Active | CardState::Unlink
     );
-    let history: Vec<_> = state
-        .events
-        .iter()
-        .filter(|e| e.data.get("access_pass_id").and_then(Value::as_str) == Some(id))
-        .collect();
     let action = |what: &str| format!("/dashboard/passes/{id}/{what}");
     html! {
         tr.pass-row id=(format!("pass-{id}")) {
@@ -367,7 +375,7 @@ fn pass_row(state: &State, card: &crate::sandbox::state::Card) -> Markup {
                 details {
                     summary { "History (" (history.len()) ")" }
                     ol {
-                        @for e in &history { li { (e.time) " " code { (e.kind) } } }
+                        @for e in history { li { (e.time) " " code { (e.kind) } } }
                     }
                 }
             }
