@@ -80,7 +80,8 @@
 //! Beside the API, the sandbox serves HTML pages (server-rendered, no script, nothing
 //! loaded from elsewhere, every value escaped, UTF-8):
 //!
-//! - **The install page**, what a pass's `install_url` (`/install/{id}`) opens: the
+//! - **The install page**, what a pass's `install_url` (`/install/{id}`; its
+//!   `direct_install_url` shows the same page) opens: the
 //!   landing page attached to the pass's template (its name, text, background colour and
 //!   password prompt; a plain default page when none is attached), a preview of the pass
 //!   in the template's colours with the holder's name, and a button per wallet the
