@@ -70,6 +70,7 @@ pub mod hid;
 mod http_server;
 pub mod models;
 pub mod pagination;
+pub mod reconcile;
 pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]

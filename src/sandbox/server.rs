@@ -123,8 +123,10 @@ fn answer(shared: &Shared, rq: &Incoming) -> Reply {
     if rq.segments.first().map(String::as_str) == Some("install") {
         return routes::install_page(shared, rq);
     }
-    if let Some(fault) = shared.take_fault() {
+    let mut lose_answer = false;
+    if let Some(fault) = shared.take_fault(&rq.method, &rq.path) {
         match fault {
+            Fault::LoseAnswer => lose_answer = true,
             Fault::Delay(wait) => pause(wait, shared),
             Fault::Status(status) => {
                 return Reply::message(status, format!("sandbox fault: status {status}"))
@@ -138,7 +140,13 @@ fn answer(shared: &Shared, rq: &Incoming) -> Reply {
     if let Err(refused) = authenticate(shared, rq) {
         return refused;
     }
-    routes::route(shared, rq)
+    // Passes expire as the sandbox's clock passes their expiration date.
+    shared.lock_state().expire_due();
+    let reply = routes::route(shared, rq);
+    if lose_answer {
+        return Reply::hang_up();
+    }
+    reply
 }
 
 /// Sleeps for `wait`, or less when the sandbox is stopping.
