@@ -60,9 +60,15 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use crate::client::Client;
+use crate::error::Clipped;
 use crate::error::Error;
 use crate::models::{AccessCard, CardState, IssueCardRequest, ListCardsQuery, UpdateCardRequest};
-use crate::webhooks::escape_control;
+
+/// Text from outside, for messages and logs: control characters escaped, cut at 200
+/// characters.
+fn esc(text: &str) -> Clipped<'_> {
+    Clipped(text, 200)
+}
 
 /// The metadata key that ties a pass to its person unless another is chosen.
 pub const DEFAULT_KEY_FIELD: &str = "pacs_id";
@@ -102,10 +108,7 @@ impl std::str::FromStr for Status {
             "suspended" => Ok(Status::Suspended),
             _ => Err(Error::invalid(
                 "status",
-                format!(
-                    "is `{}`; it must be active or suspended",
-                    escape_control(text)
-                ),
+                format!("is `{}`; it must be active or suspended", esc(text)),
             )),
         }
     }
@@ -465,14 +468,14 @@ impl fmt::Display for Action {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:<7}", self.verb())?;
         if let Some(key) = self.key() {
-            write!(f, " {}", escape_control(key))?;
+            write!(f, " {}", esc(key))?;
         }
         if let Some(pass) = self.pass_id() {
-            write!(f, " (pass {})", escape_control(pass))?;
+            write!(f, " (pass {})", esc(pass))?;
         }
         match self {
             Action::Issue { person, .. } => {
-                write!(f, " \"{}\"", escape_control(&person.full_name))?;
+                write!(f, " \"{}\"", esc(&person.full_name))?;
             }
             Action::Update { changes, .. } => {
                 for (n, c) in changes.iter().enumerate() {
@@ -481,17 +484,17 @@ impl fmt::Display for Action {
                         f,
                         "{sep} {} {} -> {}",
                         c.field,
-                        escape_control(&c.from.to_string()),
-                        escape_control(&c.to.to_string())
+                        esc(&c.from.to_string()),
+                        esc(&c.to.to_string())
                     )?;
                 }
             }
             Action::Renew {
                 expiration_date, ..
-            } => write!(f, " until {}", escape_control(expiration_date))?,
+            } => write!(f, " until {}", esc(expiration_date))?,
             _ => {}
         }
-        write!(f, " -- {}", escape_control(self.reason()))
+        write!(f, " -- {}", esc(self.reason()))
     }
 }
 
@@ -634,9 +637,9 @@ impl fmt::Display for Plan {
             writeln!(
                 f,
                 "  wait    {} (pass {}) -- {}",
-                escape_control(&w.key),
-                escape_control(&w.pass_id),
-                escape_control(&w.reason)
+                esc(&w.key),
+                esc(&w.pass_id),
+                esc(&w.reason)
             )?;
         }
         Ok(())
@@ -1182,7 +1185,7 @@ impl<'c> Reconciler<'c> {
         };
         log::warn!(
             "the answer to issuing a pass to {} was lost; looking it up by its key",
-            escape_control(&person.key)
+            esc(&person.key)
         );
         match self.find_by_key(person) {
             Ok(Some(card)) => Ok(Issued::Found(Box::new(card))),
@@ -1190,8 +1193,8 @@ impl<'c> Reconciler<'c> {
             Err(lookup) => {
                 log::warn!(
                     "looking up the pass of {} failed: {}",
-                    escape_control(&person.key),
-                    escape_control(&lookup.to_string())
+                    esc(&person.key),
+                    esc(&lookup.to_string())
                 );
                 Err(lost)
             }
