@@ -129,6 +129,8 @@ impl DurableSeenStore {
         self.first_time_inner(id, millis(now)).map_err(db_error)
     }
 
+    // redb's error is large, but lives only until it is turned into an `io::Error`.
+    #[allow(clippy::result_large_err)]
     fn first_time_inner(&self, id: &str, now: u64) -> Result<bool, redb::Error> {
         let ttl = u64::try_from(self.ttl.as_millis()).unwrap_or(u64::MAX);
         let cost = Self::cost(id);
@@ -183,6 +185,7 @@ impl DurableSeenStore {
     /// Forgets `id`, so that its next delivery counts as the first (after its handling
     /// failed). Answers whether it was remembered.
     pub fn forget(&self, id: &str) -> io::Result<bool> {
+        #[allow(clippy::result_large_err)]
         let run = || -> Result<bool, redb::Error> {
             let tx = self.db.begin_write()?;
             let known = {
