@@ -308,6 +308,41 @@ pub fn key_of(pass: &AccessCard, key_field: &str) -> Option<String> {
     }
 }
 
+/// An ISO 8601 date (`2026-05-01`) or date-time (`2026-05-01T12:30:00Z`, with an optional
+/// fraction and a `Z` or `±HH:MM` offset; none means UTC) as a time; `None` for anything
+/// else (or a time before 1970).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use accessgrid::reconcile::{format_date, parse_date};
+///
+/// let t = parse_date("2026-11-30T14:00:00+02:00").unwrap();
+/// assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_796_652_000));
+/// assert_eq!(format_date(t), "2026-11-30T12:00:00Z");
+/// assert_eq!(parse_date("30/11/2026"), None);
+/// ```
+pub fn parse_date(text: &str) -> Option<SystemTime> {
+    let millis = u64::try_from(dates::parse(text)?).ok()?;
+    Some(UNIX_EPOCH + Duration::from_millis(millis))
+}
+
+/// A time as ISO 8601 in UTC, to the second: `2026-11-30T12:00:00Z`.
+pub fn format_date(time: SystemTime) -> String {
+    let millis = match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+        Err(_) => 0,
+    };
+    dates::format(millis)
+}
+
+/// Whether `pass` has an expiry (that can be read) at or before `at`.
+pub fn is_expired(pass: &AccessCard, at: SystemTime) -> bool {
+    pass.expiration_date
+        .as_deref()
+        .and_then(parse_date)
+        .is_some_and(|expiry| expiry <= at)
+}
+
 fn is_deleted(pass: &AccessCard) -> bool {
     pass.state == Some(CardState::Deleted)
 }
@@ -1201,6 +1236,25 @@ impl<'c> Reconciler<'c> {
         }
     }
 
+    /// The entries of each template's event log since `since` (every page): for a
+    /// receiver that was down, the record of what happened meanwhile (issues, installs,
+    /// suspensions, ...). Catching up itself is a fresh [`snapshot`](Reconciler::snapshot)
+    /// and plan: a pass's state now is in the snapshot; the log tells how it got there.
+    pub fn log_since(
+        &self,
+        since: SystemTime,
+    ) -> Result<Vec<crate::models::TemplateLogEntry>, Error> {
+        let since = match since.duration_since(UNIX_EPOCH) {
+            Ok(d) => dates::format(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+            Err(_) => dates::format(0),
+        };
+        let mut entries = Vec::new();
+        for template in &self.templates {
+            entries.extend(api::log_since(self.client, template, &since)?);
+        }
+        Ok(entries)
+    }
+
     /// The live pass whose metadata holds `person`'s key, if any.
     pub fn find_by_key(&self, person: &Person) -> Result<Option<AccessCard>, Error> {
         for template in &self.templates {
@@ -1289,6 +1343,18 @@ mod api {
             query = query.employee_id(e);
         }
         client.access_cards().iter(query)?.collect()
+    }
+
+    pub(super) fn log_since(
+        client: &Client,
+        template: &str,
+        since: &str,
+    ) -> Result<Vec<crate::models::TemplateLogEntry>, Error> {
+        let query: crate::models::TemplateLogQuery = serde_json::from_value(
+            serde_json::json!({"filters": {"start_date": since}, "per_page": 100}),
+        )
+        .map_err(|e| Error::invalid("start_date", e.to_string()))?;
+        client.console().event_log_iter(template, query)?.collect()
     }
 
     pub(super) fn issue(client: &Client, request: IssueCardRequest) -> Result<AccessCard, Error> {
