@@ -664,6 +664,7 @@ impl Daemon {
                         eprintln!("door_controller: back to normal");
                     }
                 }
+                Err(_) if self.config.once || self.config.dry_run => {}
                 Err(e) => {
                     // Log once per change of state, not at every attempt.
                     let kind = std::mem::discriminant(e);

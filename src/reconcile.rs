@@ -317,7 +317,7 @@ pub fn key_of(pass: &AccessCard, key_field: &str) -> Option<String> {
 /// use accessgrid::reconcile::{format_date, parse_date};
 ///
 /// let t = parse_date("2026-11-30T14:00:00+02:00").unwrap();
-/// assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_796_652_000));
+/// assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_796_040_000));
 /// assert_eq!(format_date(t), "2026-11-30T12:00:00Z");
 /// assert_eq!(parse_date("30/11/2026"), None);
 /// ```

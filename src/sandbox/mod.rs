@@ -53,7 +53,10 @@
 //! ```
 //!
 //! Faults for testing error handling: [`Sandbox::inject`] makes the next requests answer a
-//! chosen status (429 with `Retry-After`, 500, 503, ...) or arrive late.
+//! chosen status (429 with `Retry-After`, 500, 503, ...), arrive late, or be carried out
+//! with their answer lost ([`Fault::LoseAnswer`]); [`Sandbox::inject_on`] aims a fault at
+//! one route. [`Sandbox::advance_clock`] moves the sandbox's clock forward: passes past
+//! their `expiration_date` expire (`ag.access_pass.expired`; an active one is suspended).
 //!
 //! # Limits
 //!
