@@ -316,7 +316,7 @@ pub fn key_of(pass: &AccessCard, key_field: &str) -> Option<String> {
 /// use std::time::{Duration, UNIX_EPOCH};
 /// use accessgrid::reconcile::{format_date, parse_date};
 ///
-/// let t = parse_date("2026-11-30T14:00:00+02:00").unwrap();
+/// let t = parse_date("2026-11-30T14:00:00+02:00").expect("a date-time");
 /// assert_eq!(t, UNIX_EPOCH + Duration::from_secs(1_796_040_000));
 /// assert_eq!(format_date(t), "2026-11-30T12:00:00Z");
 /// assert_eq!(parse_date("30/11/2026"), None);
@@ -1512,5 +1512,148 @@ pub(crate) mod dates {
                 assert_eq!(parse(bad), None, "{bad}");
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client() -> Client {
+        Client::builder("acct", "secret")
+            .base_url("http://127.0.0.1:9")
+            .build()
+            .expect("a client")
+    }
+
+    fn pass(id: &str, key: Option<&str>, state: CardState) -> AccessCard {
+        let mut value = serde_json::json!({
+            "id": id, "state": state.as_str(), "full_name": "N", "site_code": "1",
+            "card_number": id.trim_start_matches('c'),
+        });
+        if let Some(key) = key {
+            value["metadata"] = serde_json::json!({ "pacs_id": key });
+        }
+        serde_json::from_value(value).expect("a pass")
+    }
+
+    fn person(key: &str, card: &str) -> Person {
+        Person::new(key, "N").credential("1", card)
+    }
+
+    #[test]
+    fn duplicates_and_strangers_are_deleted_and_the_best_pass_is_kept() {
+        let client = client();
+        let sync = Reconciler::new(&client, "t").max_destructive_share(1.0);
+        let snapshot = Snapshot::from_passes(
+            vec![
+                pass("c1", Some("a"), CardState::Created),
+                pass("c1", Some("a"), CardState::Active), // listed twice: the first counts
+                pass("c2", Some("a"), CardState::Active),
+                pass("c3", None, CardState::Active),
+                pass("c4", Some("gone"), CardState::Deleted),
+            ],
+            "pacs_id",
+        );
+        assert_eq!(snapshot.passes().len(), 4);
+        assert_eq!(snapshot.live().count(), 3);
+        let plan = sync.plan(&snapshot, &[person("a", "2")]);
+        let deletes: Vec<(&str, &str)> = plan
+            .actions()
+            .iter()
+            .map(|a| (a.pass_id().unwrap_or(""), a.reason()))
+            .collect();
+        assert_eq!(
+            deletes,
+            [
+                ("c1", "a second pass of the same person (keeping c2)"),
+                ("c3", "has no pacs_id and no person claims it"),
+            ]
+        );
+        assert_eq!(plan.unchanged(), 1);
+    }
+
+    #[test]
+    fn the_guard_allows_ten_percent_and_refuses_more() {
+        let client = client();
+        let sync = Reconciler::new(&client, "t");
+        let passes: Vec<AccessCard> = (1..=20)
+            .map(|n| pass(&format!("c{n}"), Some(&format!("k{n}")), CardState::Active))
+            .collect();
+        let snapshot = Snapshot::from_passes(passes, "pacs_id");
+        let people = |n: u32| -> Vec<Person> {
+            (1..=n)
+                .map(|i| person(&format!("k{i}"), &i.to_string()))
+                .collect()
+        };
+        let two = sync.plan(&snapshot, &people(18));
+        assert_eq!(two.destructive(), 2);
+        assert!(two.check(false).is_ok(), "2 of 20 is 10%, not more");
+        let three = sync.plan(&snapshot, &people(17));
+        assert!(matches!(three.check(false), Err(Error::PlanRefused { .. })));
+        assert!(three.check(true).is_ok());
+        let empty = Reconciler::new(&client, "t").max_destructive_share(1.0);
+        let empty = empty.plan(&Snapshot::from_passes(Vec::new(), "pacs_id"), &[]);
+        assert!(empty.actions().is_empty());
+        assert!(
+            matches!(empty.check(false), Err(Error::PlanRefused { reason }) if reason.contains("empty"))
+        );
+    }
+
+    #[test]
+    fn states_get_the_action_the_api_allows() {
+        let client = client();
+        let sync = Reconciler::new(&client, "t").max_destructive_share(1.0);
+        let snapshot = Snapshot::from_passes(
+            vec![
+                pass("c1", Some("a"), CardState::Created),
+                pass("c2", Some("b"), CardState::Unlink),
+                pass("c3", Some("c"), CardState::Suspended),
+                pass("c4", Some("d"), CardState::Created),
+            ],
+            "pacs_id",
+        );
+        let plan = sync.plan(
+            &snapshot,
+            &[
+                person("a", "1").status(Status::Suspended),
+                person("b", "2"),
+                person("c", "3").status(Status::Suspended),
+                person("d", "4"),
+                person("e", "5").status(Status::Suspended),
+            ],
+        );
+        let verbs: Vec<(&str, Option<&str>)> =
+            plan.actions().iter().map(|a| (a.verb(), a.key())).collect();
+        assert_eq!(verbs, [("resume", Some("b"))]);
+        assert_eq!(plan.waiting().len(), 1);
+        assert_eq!(plan.waiting()[0].key, "a");
+        assert_eq!(plan.unchanged(), 4);
+        let text = plan.to_string();
+        assert!(
+            text.contains("resume  b (pass c2) -- unlink in AccessGrid"),
+            "{text}"
+        );
+        assert!(text.contains("wait    a (pass c1)"), "{text}");
+    }
+
+    #[test]
+    fn text_from_outside_is_escaped_in_the_dry_run() {
+        let client = client();
+        let sync = Reconciler::new(&client, "t");
+        let plan = sync.plan(
+            &Snapshot::from_passes(Vec::new(), "pacs_id"),
+            &[Person::new("k\n1", "Evil\u{1b}[2J")],
+        );
+        let text = plan.to_string();
+        assert!(!text.contains('\u{1b}'), "{text:?}");
+        assert_eq!(text.lines().count(), 2, "{text:?}");
+    }
+
+    #[test]
+    fn status_parses_and_refuses_the_rest() {
+        assert_eq!(" Active ".parse::<Status>().ok(), Some(Status::Active));
+        assert_eq!("suspended".parse::<Status>().ok(), Some(Status::Suspended));
+        assert!("gone".parse::<Status>().is_err());
     }
 }

@@ -56,7 +56,8 @@
 //! chosen status (429 with `Retry-After`, 500, 503, ...), arrive late, or be carried out
 //! with their answer lost ([`Fault::LoseAnswer`]); [`Sandbox::inject_on`] aims a fault at
 //! one route. [`Sandbox::advance_clock`] moves the sandbox's clock forward: passes past
-//! their `expiration_date` expire (`ag.access_pass.expired`; an active one is suspended).
+//! their `expiration_date` then expire (`ag.access_pass.expired`; an active one is
+//! suspended).
 //!
 //! # Limits
 //!
@@ -600,8 +601,10 @@ impl Sandbox {
     /// guide has receivers record for an expiry), any other keeps its state, and each
     /// emits `ag.access_pass.expired` once (delivered to webhooks like every event). An
     /// expired pass whose `expiration_date` is later updated past the clock is renewed:
-    /// `ag.access_pass.renewed`, and `active` again if its expiry suspended it. (Passes
-    /// also expire as the real time passes, checked at each API request.)
+    /// `ag.access_pass.renewed`, and `active` again if its expiry suspended it. Passes
+    /// expire only when the clock is moved (by any amount, zero included), never as the
+    /// real time passes: so a test decides when, and the documentation's examples, whose
+    /// dates are in the past, keep working.
     ///
     /// ```
     /// # fn main() -> Result<(), Box<dyn std::error::Error>> {

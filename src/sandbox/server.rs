@@ -140,8 +140,6 @@ fn answer(shared: &Shared, rq: &Incoming) -> Reply {
     if let Err(refused) = authenticate(shared, rq) {
         return refused;
     }
-    // Passes expire as the sandbox's clock passes their expiration date.
-    shared.lock_state().expire_due();
     let reply = routes::route(shared, rq);
     if lose_answer {
         return Reply::hang_up();
