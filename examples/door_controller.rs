@@ -386,8 +386,17 @@ pub enum SyncError {
     Desired(String),
     /// The guard refused the plan.
     Refused(String),
-    /// AccessGrid could not be reached (or failed) while reading or applying.
+    /// AccessGrid could not be reached (or failed) while reading.
     Api(Error),
+    /// Some actions of the plan failed (the next run tries them again).
+    Actions {
+        /// How many failed or were skipped.
+        failed: usize,
+        /// The first failure.
+        first: String,
+        /// Whether AccessGrid could not be reached (the rest were skipped).
+        unreachable: bool,
+    },
     /// The allow-list could not be written.
     Io(std::io::Error),
 }
@@ -398,6 +407,13 @@ impl SyncError {
         match self {
             SyncError::Refused(_) => 2,
             SyncError::Api(_) => 3,
+            SyncError::Actions { unreachable, .. } => {
+                if *unreachable {
+                    3
+                } else {
+                    1
+                }
+            }
             SyncError::Desired(_) | SyncError::Io(_) => 1,
         }
     }
@@ -409,6 +425,12 @@ impl fmt::Display for SyncError {
             SyncError::Desired(e) => write!(f, "the desired state cannot be used: {e}"),
             SyncError::Refused(e) => write!(f, "refused: {e}"),
             SyncError::Api(e) => write!(f, "AccessGrid cannot be reached or failed: {e}"),
+            SyncError::Actions { failed, first, .. } => {
+                write!(
+                    f,
+                    "{failed} actions failed or were skipped; the first: {first}"
+                )
+            }
             SyncError::Io(e) => write!(f, "the allow-list cannot be written: {e}"),
         }
     }
@@ -586,7 +608,11 @@ impl Daemon {
         self.print(sync_line(&counts));
         if let Some(e) = report.first_error() {
             // Some actions failed: the next run tries them again.
-            return Err(SyncError::Api(clone_error(e)));
+            return Err(SyncError::Actions {
+                failed: counts.failed + counts.skipped,
+                first: e.to_string(),
+                unreachable: report.api_unreachable(),
+            });
         }
         Ok(counts)
     }
@@ -697,14 +723,6 @@ impl Daemon {
                 return 0;
             }
         }
-    }
-}
-
-/// A copy of an error good enough to report (errors are not `Clone`).
-fn clone_error(e: &Error) -> Error {
-    match e.api() {
-        Some(api) => Error::Api(Box::new(api.clone())),
-        None => Error::Config(e.to_string()),
     }
 }
 

@@ -740,6 +740,7 @@ pub enum Outcome {
 pub struct Report {
     entries: Vec<(Action, Outcome)>,
     unchanged: usize,
+    unreachable: bool,
 }
 
 impl Report {
@@ -769,6 +770,13 @@ impl Report {
         self.entries
             .iter()
             .all(|(_, o)| matches!(o, Outcome::Done(_) | Outcome::Recovered(_)))
+    }
+
+    /// Whether an action failed because AccessGrid could not be reached (a transport
+    /// failure, a timeout, a 5xx or 429 after the client's retries, an issue whose answer
+    /// was lost with the lookup failing too): the actions after it were skipped.
+    pub fn api_unreachable(&self) -> bool {
+        self.unreachable
     }
 
     /// The first failure, if any.
@@ -1149,16 +1157,16 @@ impl<'c> Reconciler<'c> {
         let mut report = Report {
             entries: Vec::with_capacity(plan.actions.len()),
             unchanged: plan.unchanged,
+            unreachable: false,
         };
-        let mut unreachable = false;
         for action in &plan.actions {
-            if unreachable {
+            if report.unreachable {
                 report.entries.push((action.clone(), Outcome::Skipped));
                 continue;
             }
             let outcome = self.apply_one(action);
             if let Outcome::Failed(e) = &outcome {
-                unreachable = is_unreachable(e);
+                report.unreachable = is_unreachable(e);
             }
             report.entries.push((action.clone(), outcome));
         }

@@ -500,6 +500,19 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
     let daemon = Daemon::new(dead, config(&dir, &template, &[]));
     assert_eq!(daemon.run(&Shutdown::default()), 3);
     assert_eq!(allowlist(&dir).len(), 3);
+
+    // Issuing fails (the API answers 503 to every issue): exit 3, and no pass is issued
+    // twice for the newcomer (the second try came only after a lookup by key found none).
+    write_people(&dir.join("people.csv"), &everyone(4));
+    sandbox.inject_on("POST", "/v1/key-cards", Fault::Status(503), 10);
+    let daemon = Daemon::new(client.clone(), config(&dir, &template, &[]));
+    assert_eq!(daemon.run(&Shutdown::default()), 3);
+    assert_eq!(live(&sandbox).len(), 3);
+    sandbox.clear_faults();
+    let daemon = Daemon::new(client, config(&dir, &template, &[]));
+    assert_eq!(daemon.run(&Shutdown::default()), 0);
+    assert_eq!(passes_per_person(&sandbox).len(), 4);
+    assert!(passes_per_person(&sandbox).values().all(|&n| n == 1));
     let _ = std::fs::remove_dir_all(dir);
 }
 
