@@ -68,6 +68,14 @@ pub enum Error {
         /// support to learn what became of the request.
         request_id: Option<String>,
     },
+    /// A reconciliation plan was refused by its guard (see
+    /// [`reconcile::Plan::check`](crate::reconcile::Plan::check)): it was made from an
+    /// empty desired state, or it deletes or suspends more than the allowed share of the
+    /// existing passes. Nothing was sent; apply it with `force` if it is meant.
+    PlanRefused {
+        /// Why, with the figures.
+        reason: String,
+    },
     /// A SmartTap reveal answer does not hold a usable encrypted key: a field of the
     /// envelope is missing, not a string, not base64, of the wrong length (the iv must be
     /// 12 bytes, the tag 16), the server's public key is not a P-256 SubjectPublicKeyInfo
@@ -392,6 +400,7 @@ impl fmt::Display for Error {
                     _ => Ok(()),
                 }
             }
+            Error::PlanRefused { reason } => write!(f, "plan refused: {reason}"),
             #[cfg(feature = "smart-tap")]
             Error::SmartTapEnvelope { reason } => {
                 write!(f, "invalid SmartTap key envelope: {reason}")

@@ -154,6 +154,18 @@ impl Reply {
         .with_header("Allow", allow)
     }
 
+    /// No answer at all: the connection is closed without a byte written (status 0).
+    /// For the sandbox's lost-answer fault.
+    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+    pub(crate) fn hang_up() -> Reply {
+        Reply {
+            status: 0,
+            body: Vec::new(),
+            content_type: None,
+            headers: Vec::new(),
+        }
+    }
+
     /// The same answer with one more header.
     pub(crate) fn with_header(mut self, name: &'static str, value: String) -> Reply {
         self.headers.push((name, value));
@@ -448,6 +460,11 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
                 false,
             ),
         };
+        if reply.status == 0 {
+            // Hang up without answering (see `Reply::hang_up`).
+            let _ = conn.stream.shutdown(Shutdown::Both);
+            return;
+        }
         let keep_alive = keep_alive && !shared.stop.load(Ordering::SeqCst);
         if write_reply(&mut conn.stream, &reply, keep_alive, head_only).is_err() || !keep_alive {
             let _ = conn.stream.shutdown(Shutdown::Both);

@@ -17,6 +17,11 @@
 //!   CloudEvents envelope into a typed event, and tells repeated deliveries apart.
 //!   With the cargo feature `webhook-receiver` (off by default), `webhooks::Receiver` is a
 //!   whole hardened receiver to embed in a daemon (no async runtime).
+//!   With the feature `durable`, `webhooks::DurableSeenStore` keeps the ids of handled
+//!   events in a redb database file, across restarts and crashes.
+//! - [`reconcile`] keeps AccessGrid in step with a system of record (a door controller's
+//!   PACS): a snapshot of every pass, a plan with a reason per action and a guard against
+//!   mass deletion, and issuing that never gives a person two passes.
 //! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
 //!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
 //!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
@@ -70,6 +75,7 @@ pub mod hid;
 mod http_server;
 pub mod models;
 pub mod pagination;
+pub mod reconcile;
 pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]

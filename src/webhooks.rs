@@ -71,8 +71,13 @@ use crate::models::{
     HidOrgEventData, LandingPageEventData, WebhookCertExpiringEventData, WebhookEventEnvelope,
 };
 
+#[cfg(feature = "durable")]
+mod durable;
 #[cfg(feature = "webhook-receiver")]
 mod receiver;
+#[cfg(feature = "durable")]
+#[cfg_attr(docsrs, doc(cfg(feature = "durable")))]
+pub use durable::DurableSeenStore;
 #[cfg(feature = "webhook-receiver")]
 #[cfg_attr(docsrs, doc(cfg(feature = "webhook-receiver")))]
 pub use receiver::{escape_control, Receiver, ReceiverBuilder, SeenStore, StopHandle};

@@ -1580,3 +1580,60 @@ fn the_receiver_never_shows_its_token_and_refuses_bad_settings() {
         .expect_err("a path without a leading slash");
     assert_eq!(relative.kind(), std::io::ErrorKind::InvalidInput);
 }
+
+#[cfg(feature = "webhook-receiver")]
+#[test]
+fn a_get_page_answers_beside_the_deliveries_without_a_token() {
+    let calls = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&calls);
+    let receiver = webhooks::Receiver::builder(TOKEN)
+        .bind("127.0.0.1:0")
+        .path("/hooks")
+        .serve_get("/healthz", move || {
+            let n = counted.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+            (503, serde_json::json!({"status": "failing", "calls": n}))
+        })
+        .start(|_: &WebhookEvent| Ok::<(), String>(()))
+        .expect("started");
+    let agent: ureq::Agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .proxy(None)
+        .build()
+        .into();
+    let base = format!("http://{}", receiver.local_addr());
+    let mut answer = agent
+        .get(format!("{base}/healthz"))
+        .call()
+        .expect("answered");
+    assert_eq!(answer.status(), 503);
+    let body: Value =
+        serde_json::from_str(&answer.body_mut().read_to_string().expect("body")).expect("JSON");
+    assert_eq!(body, serde_json::json!({"status": "failing", "calls": 1}));
+    // Another method on the page: 405 naming GET; the page is not run.
+    let post = agent
+        .post(format!("{base}/healthz"))
+        .send("x")
+        .expect("answered");
+    assert_eq!(post.status(), 405);
+    assert_eq!(
+        post.headers().get("Allow").and_then(|v| v.to_str().ok()),
+        Some("GET")
+    );
+    assert_eq!(calls.load(std::sync::atomic::Ordering::SeqCst), 1);
+    // Deliveries still need the token.
+    let delivery = agent
+        .post(format!("{base}/hooks"))
+        .send("{}")
+        .expect("answered");
+    assert_eq!(delivery.status(), 401);
+    receiver.stop();
+
+    // A page on the delivery path is refused.
+    let clash = webhooks::Receiver::builder(TOKEN)
+        .bind("127.0.0.1:0")
+        .path("/hooks")
+        .serve_get("/hooks", || (200, Value::Null))
+        .start(|_: &WebhookEvent| Ok::<(), String>(()))
+        .expect_err("the delivery path");
+    assert_eq!(clash.kind(), std::io::ErrorKind::InvalidInput);
+}

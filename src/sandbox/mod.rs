@@ -54,7 +54,11 @@
 //! ```
 //!
 //! Faults for testing error handling: [`Sandbox::inject`] makes the next requests answer a
-//! chosen status (429 with `Retry-After`, 500, 503, ...) or arrive late.
+//! chosen status (429 with `Retry-After`, 500, 503, ...), arrive late, or be carried out
+//! with their answer lost ([`Fault::LoseAnswer`]); [`Sandbox::inject_on`] aims a fault at
+//! one route. [`Sandbox::advance_clock`] moves the sandbox's clock forward: passes past
+//! their `expiration_date` then expire (`ag.access_pass.expired`; an active one is
+//! suspended).
 //!
 //! # Limits
 //!
@@ -197,6 +201,7 @@
 //! # Ok(()) }
 //! ```
 
+mod clock;
 mod console;
 mod delivery;
 mod events;
@@ -259,6 +264,20 @@ pub enum Fault {
     },
     /// Wait this long, then serve the request as usual.
     Delay(Duration),
+    /// Serve the request as usual (a pass is issued, a state changes), then close the
+    /// connection without answering: the client learns nothing of what happened. For
+    /// testing that a lost answer never makes a client act twice; aim it at one route
+    /// with [`Sandbox::inject_on`].
+    LoseAnswer,
+}
+
+/// A pending fault: what, how many more times, and which requests it is for.
+#[derive(Debug, Clone)]
+struct PendingFault {
+    fault: Fault,
+    left: u32,
+    /// Only requests with this method and path (without the query); `None`: any request.
+    only: Option<(String, String)>,
 }
 
 /// The kind of device a simulated wallet install puts the pass on.
@@ -366,7 +385,8 @@ pub struct SeenRequest {
     pub method: String,
     /// The path, without the query, e.g. `/v1/key-cards`.
     pub path: String,
-    /// The status of the answer.
+    /// The status of the answer; 0 when the answer was lost on purpose
+    /// ([`Fault::LoseAnswer`]).
     pub status: u16,
 }
 
@@ -376,7 +396,7 @@ pub(crate) struct Shared {
     pub(crate) secret: SecretKey,
     pub(crate) stop: AtomicBool,
     state: Mutex<State>,
-    faults: Mutex<VecDeque<(Fault, u32)>>,
+    faults: Mutex<VecDeque<PendingFault>>,
     seen: Mutex<RequestLog>,
 }
 
@@ -439,14 +459,20 @@ impl Shared {
     pub(crate) fn lock_state(&self) -> MutexGuard<'_, State> {
         lock(&self.state)
     }
-    /// The fault the next request gets, if one is pending.
-    pub(crate) fn take_fault(&self) -> Option<Fault> {
+    /// The fault a request with `method` and `path` gets, if one is pending for it: the
+    /// first one injected that applies to it.
+    pub(crate) fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
         let mut faults = lock(&self.faults);
-        let (fault, left) = faults.front_mut()?;
-        let fault = *fault;
-        *left -= 1;
-        if *left == 0 {
-            faults.pop_front();
+        let at = faults.iter().position(|f| {
+            f.only
+                .as_ref()
+                .is_none_or(|(m, p)| m.eq_ignore_ascii_case(method) && p == path)
+        })?;
+        let pending = &mut faults[at];
+        let fault = pending.fault;
+        pending.left = pending.left.saturating_sub(1);
+        if pending.left == 0 {
+            faults.remove(at);
         }
         Some(fault)
     }
@@ -560,8 +586,99 @@ impl Sandbox {
     /// ```
     pub fn inject(&self, fault: Fault, times: u32) {
         if times > 0 {
-            lock(&self.shared.faults).push_back((fault, times));
+            lock(&self.shared.faults).push_back(PendingFault {
+                fault,
+                left: times,
+                only: None,
+            });
         }
+    }
+
+    /// Like [`inject`](Sandbox::inject), for the next `times` requests with this method
+    /// and path (without the query) only, such as `("POST", "/v1/key-cards")`: other
+    /// requests pass untouched.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use accessgrid::models::{IssueCardRequest, ListCardsQuery};
+    /// use accessgrid::sandbox::{Fault, Sandbox};
+    ///
+    /// let sandbox = Sandbox::start()?;
+    /// let client = sandbox.client();
+    /// sandbox.inject_on("POST", "/v1/key-cards", Fault::LoseAnswer, 1);
+    /// let lost = client.access_cards().issue(
+    ///     IssueCardRequest::builder()
+    ///         .card_template_id(sandbox.template_id())
+    ///         .full_name("Ada Lovelace")
+    ///         .site_code("42")
+    ///         .card_number("1234"),
+    /// );
+    /// // The pass was issued, but the answer never came: the client cannot know.
+    /// assert!(matches!(lost, Err(accessgrid::Error::OutcomeUnknown { .. })));
+    /// let page = client.access_cards().list(ListCardsQuery::builder().template_id(sandbox.template_id()))?;
+    /// assert_eq!(page.items().len(), 1);
+    /// # Ok(()) }
+    /// ```
+    pub fn inject_on(&self, method: &str, path: &str, fault: Fault, times: u32) {
+        if times > 0 {
+            lock(&self.shared.faults).push_back(PendingFault {
+                fault,
+                left: times,
+                only: Some((method.to_owned(), path.to_owned())),
+            });
+        }
+    }
+
+    /// The sandbox's clock now: the system's time, plus what
+    /// [`advance_clock`](Sandbox::advance_clock) moved it forward by. Timestamps in
+    /// answers and events, and pass expiry, follow it.
+    pub fn now(&self) -> std::time::SystemTime {
+        let millis = self.shared.lock_state().now();
+        let since = Duration::from_millis(u64::try_from(millis).unwrap_or(0));
+        std::time::UNIX_EPOCH + since
+    }
+
+    /// Moves the sandbox's clock forward by `by`. Every pass whose `expiration_date` is
+    /// now past expires: an `active` one becomes `suspended` (the state the provider's
+    /// guide has receivers record for an expiry), any other keeps its state, and each
+    /// emits `ag.access_pass.expired` once (delivered to webhooks like every event). An
+    /// expired pass whose `expiration_date` is later updated past the clock is renewed:
+    /// `ag.access_pass.renewed`, and `active` again if its expiry suspended it. Passes
+    /// expire only when the clock is moved (by any amount, zero included), never as the
+    /// real time passes: so a test decides when, and the documentation's examples, whose
+    /// dates are in the past, keep working.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use std::time::Duration;
+    /// use accessgrid::models::{CardState, IssueCardRequest, UpdateCardRequest};
+    /// use accessgrid::sandbox::Sandbox;
+    ///
+    /// let sandbox = Sandbox::start()?;
+    /// let client = sandbox.client();
+    /// let card = client.access_cards().issue(
+    ///     IssueCardRequest::builder()
+    ///         .card_template_id(sandbox.template_id())
+    ///         .full_name("Ada Lovelace")
+    ///         .site_code("42")
+    ///         .card_number("1234")
+    ///         .expiration_date("2099-01-01T00:00:00Z"),
+    /// )?;
+    /// sandbox.install(&card.id)?;
+    /// sandbox.advance_clock(Duration::from_secs(100 * 366 * 24 * 3600));
+    /// assert_eq!(client.access_cards().get(&card.id)?.state, Some(CardState::Suspended));
+    /// assert!(sandbox.events().iter().any(|e| e.kind == "ag.access_pass.expired"));
+    ///
+    /// let renewed = client.access_cards().update(
+    ///     &card.id,
+    ///     UpdateCardRequest::builder().expiration_date("2299-01-01T00:00:00Z"),
+    /// )?;
+    /// assert_eq!(renewed.state, Some(CardState::Active));
+    /// # Ok(()) }
+    /// ```
+    pub fn advance_clock(&self, by: Duration) {
+        let millis = i64::try_from(by.as_millis()).unwrap_or(i64::MAX);
+        self.shared.lock_state().advance_clock(millis);
     }
 
     /// Drops every pending fault.

@@ -121,8 +121,10 @@ impl http_server::Handler for Api {
 
 /// The answer to one request.
 fn answer(shared: &Shared, rq: &Incoming) -> Reply {
-    if let Some(fault) = shared.take_fault() {
+    let mut lose_answer = false;
+    if let Some(fault) = shared.take_fault(&rq.method, &rq.path) {
         match fault {
+            Fault::LoseAnswer => lose_answer = true,
             Fault::Delay(wait) => pause(wait, shared),
             Fault::Status(status) => {
                 return Reply::message(status, format!("sandbox fault: status {status}"))
@@ -136,7 +138,11 @@ fn answer(shared: &Shared, rq: &Incoming) -> Reply {
     if let Err(refused) = authenticate(shared, rq) {
         return refused;
     }
-    routes::route(shared, rq)
+    let reply = routes::route(shared, rq);
+    if lose_answer {
+        return Reply::hang_up();
+    }
+    reply
 }
 
 /// Sleeps for `wait`, or less when the sandbox is stopping.

@@ -86,12 +86,19 @@ pub(crate) enum PassChange {
     Resumed,
     Unlinked,
     Deleted,
+    /// Its expiration date passed (see `clock.rs`): an active pass is suspended.
+    Expired,
+    /// Its expiration date was moved past the clock after it expired: a pass suspended by
+    /// its expiry is active again.
+    Renewed,
 }
 
 impl PassChange {
     /// The state the pass is in afterwards, if the change sets one.
-    fn new_state(self) -> Option<CardState> {
+    fn new_state(self, before: &CardState, card: &Card) -> Option<CardState> {
         match self {
+            PassChange::Expired => (*before == CardState::Active).then_some(CardState::Suspended),
+            PassChange::Renewed => card.suspended_by_expiry.then_some(CardState::Active),
             PassChange::Issued => Some(CardState::Created),
             PassChange::Installed(_) | PassChange::Resumed => Some(CardState::Active),
             PassChange::Updated => None,
@@ -111,6 +118,8 @@ impl PassChange {
             PassChange::Resumed => "resume",
             PassChange::Unlinked => "unlink",
             PassChange::Deleted => "delete",
+            PassChange::Expired => "expire",
+            PassChange::Renewed => "renew",
         }
     }
 
@@ -127,6 +136,8 @@ impl PassChange {
             PassChange::Resumed => EventType::AccessPassResumed,
             PassChange::Unlinked => EventType::AccessPassUnlinked,
             PassChange::Deleted => EventType::AccessPassDeleted,
+            PassChange::Expired => EventType::AccessPassExpired,
+            PassChange::Renewed => EventType::AccessPassRenewed,
         }
     }
 }
@@ -139,6 +150,11 @@ pub(crate) struct Card {
     pub(crate) template_id: String,
     /// The unified pass this one is the Apple or Google half of.
     pub(crate) parent: Option<String>,
+    /// Its expiration date passed and `ag.access_pass.expired` was emitted (until it is
+    /// renewed); see `clock.rs`.
+    pub(crate) expired: bool,
+    /// Its expiry suspended it (it was active then): renewing it makes it active again.
+    pub(crate) suspended_by_expiry: bool,
 }
 
 /// A unified Apple+Google pass, issued from a template pair: one card per platform. Its
@@ -219,6 +235,9 @@ pub(crate) struct State {
     /// Where emitted events go to be delivered to webhooks (none: events are only
     /// recorded).
     pub(crate) outbox: Option<Arc<Outbox>>,
+    /// How far the sandbox's clock is ahead of the system's, in milliseconds (see
+    /// `Sandbox::advance_clock`).
+    pub(crate) clock_offset: i64,
 }
 
 impl State {
@@ -236,6 +255,7 @@ impl State {
             console: ConsoleState::default(),
             pool_next: 0,
             outbox: None,
+            clock_offset: 0,
         };
         let id = state.ids.hex_id();
         let now = iso8601(now_millis());
@@ -324,7 +344,7 @@ impl State {
             id: id.clone(),
             pair_id: template_id.to_owned(),
             children: Vec::new(),
-            created_at: iso8601(now_millis()),
+            created_at: iso8601(self.now()),
         });
         let slot = self.unified.len() - 1;
         for member in &members {
@@ -356,7 +376,7 @@ impl State {
             .get_or_insert_with(|| "AccessGrid Sandbox".to_owned());
         answer.temporary.get_or_insert(false);
         answer.allow_on_multiple_devices.get_or_insert(false);
-        let now = iso8601(now_millis());
+        let now = iso8601(self.now());
         answer.created_at = Some(now.clone());
         answer.updated_at = Some(now);
         answer.devices = Some(Vec::new());
@@ -369,12 +389,14 @@ impl State {
             answer,
             template_id: template_id.to_owned(),
             parent: parent.map(str::to_owned),
+            expired: false,
+            suspended_by_expiry: false,
         });
         let index = self.cards.len() - 1;
         let ledger_id = self.ids.hex_id();
         self.ledger.push(LedgerItem {
             id: ledger_id,
-            at: now_millis(),
+            at: self.now(),
             card_id: id,
             amount: PASS_PRICE,
         });
@@ -474,13 +496,14 @@ impl State {
                 Err(e) => return Err(Refusal::internal(e)),
             };
             let mut card = card_from_fields(before, request)?;
-            card.updated_at = Some(iso8601(now_millis()));
+            card.updated_at = Some(iso8601(self.now()));
             updated.push((index, card));
         }
         // Every card takes the change before any card changes.
         for (index, card) in updated {
             self.cards[index].answer = card;
             self.record_pass_change(index, PassChange::Updated, actor);
+            self.renew_if_due(index, actor);
         }
         self.answer_after(id, targets[0])
     }
@@ -538,7 +561,7 @@ impl State {
                 .and_then(|t| t.text("platform"))
                 .unwrap_or("apple")
                 .to_owned();
-            let now = iso8601(now_millis());
+            let now = iso8601(self.now());
             let device_id = self.ids.hex_id();
             self.cards[index]
                 .answer
@@ -624,12 +647,13 @@ impl State {
     /// appends the template's event-log entry, and emits the event a webhook subscriber
     /// would receive. Every mutation of a pass ends here; hooks belong here too.
     pub(crate) fn record_pass_change(&mut self, index: usize, change: PassChange, actor: &Actor) {
-        let now = now_millis();
+        let now = self.now();
         let Some(card) = self.cards.get_mut(index) else {
             return;
         };
         let before = card.answer.state.clone();
-        if let Some(state) = change.new_state() {
+        let new_state = change.new_state(&before.clone().unwrap_or(CardState::Created), card);
+        if let Some(state) = new_state {
             let device_status = match state {
                 CardState::Active => "active",
                 CardState::Suspended => "suspended",
@@ -675,7 +699,7 @@ impl State {
         let event = SandboxEvent {
             id,
             kind: kind.as_str().to_owned(),
-            time: iso8601(now_millis()),
+            time: iso8601(self.now()),
             data,
         };
         if let Some(outbox) = &self.outbox {

@@ -140,6 +140,7 @@ impl Receiver {
             path: "/".to_owned(),
             limits: Limits::default(),
             seen: None,
+            pages: Vec::new(),
         }
     }
 
@@ -195,9 +196,40 @@ pub struct ReceiverBuilder {
     path: String,
     limits: Limits,
     seen: Option<Arc<dyn SeenStore>>,
+    pages: Vec<(String, StatusPage)>,
 }
 
+/// What a page added with [`ReceiverBuilder::serve_get`] answers: a status and a JSON body.
+type StatusPage = Box<dyn Fn() -> (u16, serde_json::Value) + Send + Sync>;
+
 impl ReceiverBuilder {
+    /// Also answers `GET path` with the status and JSON body `page` returns,
+    /// without a token: for a health check such as `/healthz` on the same port. The
+    /// page must not be the delivery path. The body is never read; keep it free of
+    /// secrets, since anyone who reaches the port can read it.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// use accessgrid::webhooks::{Receiver, WebhookEvent};
+    ///
+    /// let receiver = Receiver::builder("whk_token")
+    ///     .bind("127.0.0.1:0")
+    ///     .serve_get("/healthz", || (200, serde_json::json!({"status": "ok"})))
+    ///     .start(|_: &WebhookEvent| Ok::<(), String>(()))?;
+    /// let url = format!("http://{}/healthz", receiver.local_addr());
+    /// let body = ureq::get(&url).call()?.body_mut().read_to_string()?;
+    /// assert_eq!(body, r#"{"status":"ok"}"#);
+    /// # Ok(()) }
+    /// ```
+    pub fn serve_get(
+        mut self,
+        path: impl Into<String>,
+        page: impl Fn() -> (u16, serde_json::Value) + Send + Sync + 'static,
+    ) -> Self {
+        self.pages.push((path.into(), Box::new(page)));
+        self
+    }
+
     /// The address to listen on, such as `0.0.0.0:8080` (default `127.0.0.1:8080`; port
     /// 0 picks a free port, see [`Receiver::local_addr`]).
     pub fn bind(mut self, addr: impl Into<String>) -> Self {
@@ -259,6 +291,11 @@ impl ReceiverBuilder {
         if !self.path.starts_with('/') {
             return Err(invalid("the receiver's path must start with `/`"));
         }
+        if self.pages.iter().any(|(p, _)| *p == self.path) {
+            return Err(invalid(
+                "a page added with serve_get must not be the delivery path",
+            ));
+        }
         let addrs: Vec<SocketAddr> = self.bind.to_socket_addrs()?.collect();
         let seen = self.seen.unwrap_or_else(|| {
             Arc::new(Deduper::new(100_000, Duration::from_secs(7 * 24 * 60 * 60)))
@@ -266,6 +303,7 @@ impl ReceiverBuilder {
         let endpoint = Endpoint {
             token: self.token,
             path: self.path,
+            pages: self.pages,
             seen,
             handler: Box::new(move |event: &WebhookEvent| {
                 handler(event).map_err(|e| e.to_string())
@@ -301,6 +339,7 @@ type EventHandler = Box<dyn Fn(&WebhookEvent) -> Result<(), String> + Send + Syn
 struct Endpoint {
     token: SensitiveText,
     path: String,
+    pages: Vec<(String, StatusPage)>,
     seen: Arc<dyn SeenStore>,
     handler: EventHandler,
 }
@@ -329,6 +368,16 @@ fn redeliver(message: &str) -> Reply {
 
 impl http_server::Handler for Endpoint {
     fn check_head(&self, head: &Head) -> Option<Reply> {
+        if let Some((_, page)) = self.pages.iter().find(|(p, _)| p == head.path()) {
+            if head.method != "GET" {
+                return Some(Reply::wrong_method(&head.method, head.path(), &["GET"]));
+            }
+            let answer = catch_unwind(AssertUnwindSafe(page));
+            return Some(match answer {
+                Ok((status, body)) => Reply::json(status, &body),
+                Err(_) => Reply::message(500, "the page failed"),
+            });
+        }
         if head.path() != self.path {
             return Some(Reply::message(
                 404,
