@@ -365,10 +365,7 @@ fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
         n = n.wrapping_add(1);
         let spawned = std::thread::Builder::new()
             .name(format!("{}-{n}", shared.name))
-            .spawn(move || {
-                let _slot = slot;
-                serve_connection(stream, &for_thread);
-            });
+            .spawn(move || serve_connection(stream, slot, &for_thread));
         if spawned.is_err() {
             // The slot went with the closure; the connection is closed.
             std::thread::sleep(Duration::from_millis(20));
@@ -392,6 +389,10 @@ impl From<io::Error> for Failure {
 
 /// Reads from a stream with a deadline, looking at the stop flag while it waits.
 struct Conn<'a> {
+    /// The connection's place under the cap, given back by [`Conn::close`] just before
+    /// the stream is shut (and else when the connection is dropped), so that a client that
+    /// saw the close and connects again is not refused for a place not yet returned.
+    slot: Option<Slot>,
     stream: TcpStream,
     stop: &'a AtomicBool,
     /// Bytes read past the current request (the start of the next one).
@@ -399,6 +400,12 @@ struct Conn<'a> {
 }
 
 impl Conn<'_> {
+    /// Gives the connection's place back, then shuts the stream both ways.
+    fn close(&mut self) {
+        self.slot.take();
+        let _ = self.stream.shutdown(Shutdown::Both);
+    }
+
     /// Reads some bytes into `into`; `Ok(0)` at the end of the stream. A deadline passed
     /// is `Err(TimedOut)`; a stop, `Err(Interrupted)`.
     fn read_some(&mut self, into: &mut [u8], deadline: Instant) -> io::Result<usize> {
@@ -426,13 +433,14 @@ impl Conn<'_> {
     }
 }
 
-fn serve_connection(stream: TcpStream, shared: &Shared) {
+fn serve_connection(stream: TcpStream, slot: Slot, shared: &Shared) {
     let peer = match stream.peer_addr() {
         Ok(peer) => peer,
         Err(_) => return,
     };
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
     let mut conn = Conn {
+        slot: Some(slot),
         stream,
         stop: &shared.stop,
         buffer: Vec::new(),
@@ -462,12 +470,12 @@ fn serve_connection(stream: TcpStream, shared: &Shared) {
         };
         if reply.status == 0 {
             // Hang up without answering (see `Reply::hang_up`).
-            let _ = conn.stream.shutdown(Shutdown::Both);
+            conn.close();
             return;
         }
         let keep_alive = keep_alive && !shared.stop.load(Ordering::SeqCst);
         if write_reply(&mut conn.stream, &reply, keep_alive, head_only).is_err() || !keep_alive {
-            let _ = conn.stream.shutdown(Shutdown::Both);
+            conn.close();
             return;
         }
     }
