@@ -25,6 +25,8 @@ use std::path::{Path, PathBuf};
 
 #[path = "build/bundle.rs"]
 mod bundle;
+#[path = "build/endpoints.rs"]
+mod endpoints;
 use bundle::{bundle, schema_files};
 
 const SCHEMA_DIR: &str = "schema";
@@ -44,6 +46,7 @@ fn run() -> Result<(), String> {
     let bundle = bundle(&files)?;
 
     let bundle_hand_written = bundle.hand_written.clone();
+    let names: Vec<String> = bundle.defs.keys().cloned().collect();
     let mut settings = typify::TypeSpaceSettings::default();
     settings.with_struct_builder(true);
     for name in &bundle.hand_written {
@@ -84,6 +87,25 @@ fn run() -> Result<(), String> {
     }
     std::fs::write(out.join("models_outline.txt"), outline_text)
         .map_err(|e| format!("writing models_outline.txt: {e}"))?;
+
+    let table = Path::new(SCHEMA_DIR).join("endpoints.json");
+    let text = std::fs::read_to_string(&table).map_err(|e| format!("{}: {e}", table.display()))?;
+    let entries = endpoints::read(&text)?;
+    for e in &entries {
+        for ty in [&e.request, &e.query, &e.answer, &e.item]
+            .into_iter()
+            .flatten()
+        {
+            if ty != "Value" && !names.contains(ty) {
+                return Err(format!(
+                    "endpoints.json: `{}` names the type `{ty}`, which no schema file defines",
+                    e.name
+                ));
+            }
+        }
+    }
+    std::fs::write(out.join("endpoints.rs"), endpoints::generate(&entries))
+        .map_err(|e| format!("writing endpoints.rs: {e}"))?;
     Ok(())
 }
 

@@ -4,8 +4,6 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::access_cards::AccessCards;
-use crate::console::Console;
 use crate::error::Error;
 use crate::retry::RetryPolicy;
 use crate::secret::SecretKey;
@@ -236,17 +234,6 @@ impl Client {
     /// The throttle in force (shared with every clone of this client).
     pub fn throttle(&self) -> &Throttle {
         &self.inner.throttle
-    }
-
-    /// Access passes: issue, read, update, list, and change state.
-    pub fn access_cards(&self) -> AccessCards<'_> {
-        AccessCards::new(self)
-    }
-
-    /// The enterprise console: templates, event logs, pairs, landing pages, ledger,
-    /// credential profiles, webhooks and HID orgs.
-    pub fn console(&self) -> Console<'_> {
-        Console::new(self)
     }
 }
 

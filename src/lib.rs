@@ -17,7 +17,7 @@
 //!   CloudEvents envelope into a typed event, and tells repeated deliveries apart.
 //!   With the cargo feature `webhook-receiver` (off by default), `webhooks::Receiver` is a
 //!   whole hardened receiver to embed in a daemon (no async runtime).
-//! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
+//! - With the cargo feature `smart-tap` (off by default), `Templates::reveal_smart_tap`
 //!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
 //!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
 //!   AES-256-GCM from the RustCrypto crates).
@@ -44,23 +44,20 @@
 //! let page = client.access_cards().list(
 //!     ListCardsQuery::builder().template_id("0xd3adb00b5").state(CardState::Suspended),
 //! )?;
-//! println!("{} suspended passes", page.items().len());
+//! println!("{} suspended passes", page.len());
 //! # Ok(()) }
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod access_cards;
 mod amount;
 #[cfg(test)]
 mod answer_props;
+mod api;
 pub mod client;
-pub mod console;
-pub mod console_webhooks;
-pub mod credential_profiles;
+pub mod endpoints;
 pub mod error;
-pub mod hid;
 #[cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
 // Each server uses part of the layer; with one of them built, the rest is unused.
 #[cfg_attr(
@@ -69,7 +66,8 @@ pub mod hid;
 )]
 mod http_server;
 pub mod models;
-pub mod pagination;
+mod pagination;
+mod request;
 pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
@@ -81,16 +79,24 @@ pub mod signing;
 pub mod smart_tap;
 pub mod throttle;
 mod transport;
-pub mod validate;
+mod validate;
 pub mod webhooks;
 
+pub use api::{
+    AccessCards, Console, ConsoleWebhooks, CredentialProfiles, Hid, HidOrgs, LandingPages, Ledger,
+    TemplatePairs, Templates, KEY_HEX_LEN,
+};
 pub use client::{Client, ClientBuilder};
 pub use error::{ApiError, DecodeError, Error, TransportError};
-pub use pagination::{PageInfo, Pages, Paginated};
+pub use pagination::{Page, PageInfo, Pages};
+pub use request::Request;
 pub use retry::RetryPolicy;
 pub use secret::SecretKey;
 pub use throttle::Throttle;
-pub use validate::Validate;
+/// The HTTP method of [`Client::request`] (`http`'s, as `ureq` re-exports it): public
+/// because the escape hatch takes one, and the [`endpoints`] descriptors name theirs.
+pub use ureq::http::Method;
+pub use validate::IntoRequest;
 
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "sandbox", feature = "webhook-receiver"))]

@@ -13,16 +13,32 @@ pub trait Validate {
     }
 }
 
+/// What a request or query parameter accepts: the request itself, or its builder (whose
+/// conversion fails with [`Error::InvalidInput`] when a field breaks its schema).
+pub trait IntoRequest<T> {
+    /// The request, built.
+    fn into_request(self) -> Result<T, Error>;
+}
+
+impl<T, R> IntoRequest<T> for R
+where
+    R: TryInto<T>,
+    R::Error: Into<Error>,
+{
+    fn into_request(self) -> Result<T, Error> {
+        self.try_into().map_err(Into::into)
+    }
+}
+
 /// Converts a caller's request (a built request, or a builder) and validates it: its
 /// extra fields must not repeat a field it sets (see [`crate::models::ExtraFields`]), and
 /// its [`Validate`] rules must hold.
 pub(crate) fn prepare<T, R>(request: R) -> Result<T, Error>
 where
     T: Validate + ExtraFields + serde::Serialize,
-    R: TryInto<T>,
-    R::Error: Into<Error>,
+    R: IntoRequest<T>,
 {
-    let mut request = request.try_into().map_err(Into::into)?;
+    let mut request = request.into_request()?;
     no_repeated_fields(&mut request)?;
     request.validate()?;
     Ok(request)

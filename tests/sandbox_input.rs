@@ -67,7 +67,8 @@ fn assert_alive(sandbox: &Sandbox) {
     sandbox
         .client()
         .console()
-        .read_template(&template)
+        .templates()
+        .get(&template)
         .expect("a legitimate request is still answered");
     assert!(
         started.elapsed() < Duration::from_secs(3),

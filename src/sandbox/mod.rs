@@ -48,7 +48,7 @@
 //! let page = client.access_cards().list(
 //!     ListCardsQuery::builder().template_id(sandbox.template_id()).state(CardState::Suspended),
 //! )?;
-//! assert_eq!(page.total_count, Some(1));
+//! assert_eq!(page.info().total_count, Some(1));
 //! # Ok(()) }
 //! ```
 //!
@@ -97,7 +97,7 @@
 //! pairs with an Apple template and issues the Google half of unified passes.
 //!
 //! Each event is POSTed to every webhook registered with
-//! [`ConsoleWebhooks::create`](crate::console_webhooks::ConsoleWebhooks::create) whose
+//! [`ConsoleWebhooks::create`](crate::ConsoleWebhooks::create) whose
 //! `subscribed_events` names its type exactly (an empty list subscribes it to every
 //! type). The request is the one AccessGrid sends: a CloudEvents 1.0
 //! envelope ([`SandboxEvent::envelope`]; `specversion` `"1.0"`, a unique `id`, `source`
@@ -151,7 +151,7 @@
 //!         .subscribed_events(vec!["ag.card_template.created".to_owned()]),
 //! )?;
 //! let _token = hook.private_key; // what deliveries to a loopback URL would carry
-//! client.console().create_template(
+//! client.console().templates().create(
 //!     accessgrid::models::CreateTemplateRequest::builder()
 //!         .name("Lab")
 //!         .platform("apple")

@@ -1,5 +1,5 @@
 //! Credential profiles (`/v1/console/credential-profiles`): the keys and files that a
-//! template's credentials use. Made by [`Console::credential_profiles`](crate::console::Console::credential_profiles).
+//! template's credentials use. Made by [`Console::credential_profiles`](crate::Console::credential_profiles).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), accessgrid::Error> {
@@ -18,40 +18,33 @@
 //! # Ok(()) }
 //! ```
 
-use serde::de::IgnoredAny;
-use ureq::http::Method;
-
 use crate::client::Client;
-use crate::console::Listed;
+use crate::endpoints as ep;
 use crate::error::Error;
 use crate::models::{
     CreateCredentialProfileRequest, CredentialProfile, CredentialProfileKey, SensitiveText,
 };
-use crate::transport::segment;
-use crate::validate::{prepare, Validate};
-
-const PATH: &str = "/v1/console/credential-profiles";
+use crate::pagination::Page;
+use crate::validate::{IntoRequest, Validate};
 
 /// Hexadecimal characters a credential-profile key has (an AES-128 key). The server checks
 /// key values; the client sends them as given.
 pub const KEY_HEX_LEN: usize = 32;
 
 /// Credential-profile endpoints; made by
-/// [`Console::credential_profiles`](crate::console::Console::credential_profiles).
+/// [`Console::credential_profiles`](crate::Console::credential_profiles).
 #[derive(Debug, Clone, Copy)]
 pub struct CredentialProfiles<'c> {
-    client: &'c Client,
+    pub(super) client: &'c Client,
 }
 
-impl<'c> CredentialProfiles<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
-        CredentialProfiles { client }
-    }
-
+impl CredentialProfiles<'_> {
     /// Lists the account's credential profiles: `GET /v1/console/credential-profiles`.
-    /// Accepts the answer as a bare array or as `{"credential_profiles": [...]}`.
-    pub fn list(&self) -> Result<Vec<CredentialProfile>, Error> {
-        self.client.call(Method::GET, PATH).send_list()
+    /// Accepts the answer as a bare array or as `{"credential_profiles": [...]}`; the page
+    /// has no page figures.
+    pub fn list(&self) -> Result<Page<CredentialProfile>, Error> {
+        self.client
+            .execute::<ep::ListCredentialProfiles>(&[], None, None)
     }
 
     /// Creates a credential profile: `POST /v1/console/credential-profiles`.
@@ -59,29 +52,20 @@ impl<'c> CredentialProfiles<'c> {
     /// `app_name` defaults to `KEY-ID-main`; `keys` is optional. Key values (usually
     /// [`KEY_HEX_LEN`] hexadecimal characters) are checked by the server, not before
     /// sending.
-    pub fn create<R>(&self, request: R) -> Result<CredentialProfile, Error>
-    where
-        R: TryInto<CreateCredentialProfileRequest>,
-        R::Error: Into<Error>,
-    {
-        let request: CreateCredentialProfileRequest = prepare(request)?;
-        self.client.call(Method::POST, PATH).json(&request)?.send()
+    pub fn create(
+        &self,
+        request: impl IntoRequest<CreateCredentialProfileRequest>,
+    ) -> Result<CredentialProfile, Error> {
+        self.client
+            .execute_body::<ep::CreateCredentialProfile>(&[], request)
     }
 
     /// Deletes a credential profile: `DELETE /v1/console/credential-profiles/{profile_id}`.
     /// The server refuses (422) while templates or passes still use it.
     pub fn delete(&self, profile_id: &str) -> Result<(), Error> {
-        let path = format!("{PATH}/{}", segment("profile_id", profile_id)?);
         self.client
-            .call(Method::DELETE, path)
-            .about(profile_id)
-            .send::<IgnoredAny>()
-            .map(drop)
+            .execute::<ep::DeleteCredentialProfile>(&[profile_id], None, None)
     }
-}
-
-impl Listed for CredentialProfile {
-    const WRAPPERS: &'static [&'static str] = &["credential_profiles"];
 }
 
 impl CredentialProfileKey {

@@ -1,27 +1,19 @@
-//! Access passes (`/v1/key-cards`): issue, read, update, list, and change state.
-
-use ureq::http::Method;
+//! Access passes (`/v1/key-cards`): issue, get, update, list, and change state.
 
 use crate::client::Client;
+use crate::endpoints as ep;
 use crate::error::Error;
-use crate::models::{
-    AccessCard, AccessCardList, IssueCardRequest, ListCardsQuery, UpdateCardRequest,
-};
-use crate::pagination::{pages, PageInfo, PageQuery, Pages, Paginated};
-use crate::transport::segment;
-use crate::validate::{prepare, rooms_match, Validate};
+use crate::models::{AccessCard, IssueCardRequest, ListCardsQuery, UpdateCardRequest};
+use crate::pagination::{Page, Pages};
+use crate::validate::{rooms_match, IntoRequest, Validate};
 
 /// Access-pass endpoints; made by [`Client::access_cards`].
 #[derive(Debug, Clone, Copy)]
 pub struct AccessCards<'c> {
-    client: &'c Client,
+    pub(super) client: &'c Client,
 }
 
 impl<'c> AccessCards<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
-        AccessCards { client }
-    }
-
     /// Issues (provisions) an access pass: `POST /v1/key-cards`.
     ///
     /// Takes an [`IssueCardRequest`] or its builder. The answer is the new pass, or for a
@@ -45,89 +37,63 @@ impl<'c> AccessCards<'c> {
     /// # Ok(()) }
     /// ```
     #[doc(alias = "provision")]
-    pub fn issue<R>(&self, request: R) -> Result<AccessCard, Error>
-    where
-        R: TryInto<IssueCardRequest>,
-        R::Error: Into<Error>,
-    {
-        let request: IssueCardRequest = prepare(request)?;
-        self.client
-            .call(Method::POST, "/v1/key-cards")
-            .json(&request)?
-            .send()
+    pub fn issue(&self, request: impl IntoRequest<IssueCardRequest>) -> Result<AccessCard, Error> {
+        self.client.execute_body::<ep::IssueCard>(&[], request)
     }
 
     /// Reads one pass: `GET /v1/key-cards/{card_id}`.
     pub fn get(&self, card_id: &str) -> Result<AccessCard, Error> {
-        let path = format!("/v1/key-cards/{}", segment("card_id", card_id)?);
-        self.client.call(Method::GET, path).about(card_id).send()
+        self.client.execute::<ep::GetCard>(&[card_id], None, None)
     }
 
     /// Makes an informational update (name, photo, dates, hotel data, ...):
     /// `PATCH /v1/key-cards/{card_id}`. Only the fields set in the request are sent.
-    pub fn update<R>(&self, card_id: &str, request: R) -> Result<AccessCard, Error>
-    where
-        R: TryInto<UpdateCardRequest>,
-        R::Error: Into<Error>,
-    {
-        let path = format!("/v1/key-cards/{}", segment("card_id", card_id)?);
-        let request: UpdateCardRequest = prepare(request)?;
-        self.client.call(Method::PATCH, path).json(&request)?.send()
+    pub fn update(
+        &self,
+        card_id: &str,
+        request: impl IntoRequest<UpdateCardRequest>,
+    ) -> Result<AccessCard, Error> {
+        self.client
+            .execute_body::<ep::UpdateCard>(&[card_id], request)
     }
 
     /// Reads one page of passes: `GET /v1/key-cards`, of one template (`template_id`) or,
-    /// without it, of every template. The passes are in [`AccessCardList::items`].
-    pub fn list<R>(&self, query: R) -> Result<AccessCardList, Error>
-    where
-        R: TryInto<ListCardsQuery>,
-        R::Error: Into<Error>,
-    {
-        let query: ListCardsQuery = prepare(query)?;
-        self.list_page(&query)
+    /// without it, of every template.
+    pub fn list(&self, query: impl IntoRequest<ListCardsQuery>) -> Result<Page<AccessCard>, Error> {
+        self.client.execute_query::<ep::ListCards>(&[], query)
     }
 
-    /// Iterates over every pass of the query, across pages, fetching each page when needed
+    /// Iterates over every pass of the query, across pages, reading each page when needed
     /// (from `query.page`, default 1).
-    pub fn iter<R>(&self, query: R) -> Result<Pages<'c, AccessCardList>, Error>
-    where
-        R: TryInto<ListCardsQuery>,
-        R::Error: Into<Error>,
-    {
-        let query: ListCardsQuery = prepare(query)?;
-        let this = *self;
-        Ok(pages(query, move |q| this.list_page(q)))
-    }
-
-    fn list_page(&self, query: &ListCardsQuery) -> Result<AccessCardList, Error> {
-        self.client
-            .call(Method::GET, "/v1/key-cards")
-            .query(query)?
-            .send()
+    pub fn list_all(
+        &self,
+        query: impl IntoRequest<ListCardsQuery>,
+    ) -> Result<Pages<'c, AccessCard>, Error> {
+        self.client.execute_all::<ep::ListCards, _>(&[], query)
     }
 
     /// Suspends an active pass: `POST /v1/key-cards/{card_id}/suspend`.
     pub fn suspend(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.action(card_id, "suspend")
+        self.client
+            .execute::<ep::SuspendCard>(&[card_id], None, None)
     }
 
     /// Resumes a suspended or unlinked pass: `POST /v1/key-cards/{card_id}/resume`.
     pub fn resume(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.action(card_id, "resume")
+        self.client
+            .execute::<ep::ResumeCard>(&[card_id], None, None)
     }
 
     /// Removes the pass from its holder's device: `POST /v1/key-cards/{card_id}/unlink`.
     pub fn unlink(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.action(card_id, "unlink")
+        self.client
+            .execute::<ep::UnlinkCard>(&[card_id], None, None)
     }
 
     /// Deletes the pass for good: `POST /v1/key-cards/{card_id}/delete`.
     pub fn delete(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.action(card_id, "delete")
-    }
-
-    fn action(&self, card_id: &str, action: &str) -> Result<AccessCard, Error> {
-        let path = format!("/v1/key-cards/{}/{action}", segment("card_id", card_id)?);
-        self.client.call(Method::POST, path).about(card_id).send()
+        self.client
+            .execute::<ep::DeleteCard>(&[card_id], None, None)
     }
 }
 
@@ -135,52 +101,6 @@ impl AccessCard {
     /// Whether this is a unified Apple+Google pass, whose per-platform cards are in `details`.
     pub fn is_unified(&self) -> bool {
         self.details.as_ref().is_some_and(|d| !d.is_empty())
-    }
-}
-
-impl PageQuery for ListCardsQuery {
-    fn page(&self) -> Option<u32> {
-        self.page.map(|p| p.get())
-    }
-    fn set_page(&mut self, page: u32) {
-        self.page = std::num::NonZeroU32::new(page);
-    }
-}
-
-impl AccessCardList {
-    /// The passes of this page (empty when the answer has none).
-    ///
-    /// ```
-    /// let page: accessgrid::models::AccessCardList =
-    ///     serde_json::from_str(r#"{"keys":[{"id":"c1"}],"page":1,"total_count":1}"#)?;
-    /// for card in page.items() {
-    ///     assert_eq!(card.id, "c1");
-    /// }
-    /// # Ok::<(), serde_json::Error>(())
-    /// ```
-    pub fn items(&self) -> &[AccessCard] {
-        self.keys.as_deref().unwrap_or_default()
-    }
-}
-
-impl Paginated for AccessCardList {
-    type Item = AccessCard;
-
-    fn items(&self) -> &[AccessCard] {
-        AccessCardList::items(self)
-    }
-
-    fn page_info(&self) -> PageInfo {
-        PageInfo {
-            current_page: self.page,
-            per_page: self.per_page,
-            total_pages: self.total_pages,
-            total_count: self.total_count,
-        }
-    }
-
-    fn into_items(self) -> Vec<AccessCard> {
-        self.keys.unwrap_or_default()
     }
 }
 

@@ -1,5 +1,5 @@
 //! HID Origo (`/v1/console/hid/...`): organizations. Made by
-//! [`Console::hid`](crate::console::Console::hid).
+//! [`Console::hid`](crate::Console::hid).
 //!
 //! ```no_run
 //! # fn main() -> Result<(), accessgrid::Error> {
@@ -24,27 +24,20 @@
 //! # Ok(()) }
 //! ```
 
-use ureq::http::Method;
-
 use crate::client::Client;
-use crate::console::Listed;
+use crate::endpoints as ep;
 use crate::error::Error;
 use crate::models::{ActivateHidOrgRequest, CreateHidOrgRequest, HidOrg};
-use crate::validate::{prepare, Validate};
+use crate::pagination::Page;
+use crate::validate::{IntoRequest, Validate};
 
-const ORGS: &str = "/v1/console/hid/orgs";
-
-/// HID endpoints; made by [`Console::hid`](crate::console::Console::hid).
+/// HID endpoints; made by [`Console::hid`](crate::Console::hid).
 #[derive(Debug, Clone, Copy)]
 pub struct Hid<'c> {
-    client: &'c Client,
+    pub(super) client: &'c Client,
 }
 
 impl<'c> Hid<'c> {
-    pub(crate) fn new(client: &'c Client) -> Self {
-        Hid { client }
-    }
-
     /// HID Origo organizations: list, create, activate.
     pub fn orgs(&self) -> HidOrgs<'c> {
         HidOrgs {
@@ -61,39 +54,25 @@ pub struct HidOrgs<'c> {
 
 impl HidOrgs<'_> {
     /// Lists the account's HID organizations: `GET /v1/console/hid/orgs`. Accepts the
-    /// answer as a bare array or as `{"orgs": [...]}`.
-    pub fn list(&self) -> Result<Vec<HidOrg>, Error> {
-        self.client.call(Method::GET, ORGS).send_list()
+    /// answer as a bare array or as `{"orgs": [...]}`; the page has no page figures.
+    pub fn list(&self) -> Result<Page<HidOrg>, Error> {
+        self.client.execute::<ep::ListHidOrgs>(&[], None, None)
     }
 
     /// Registers an HID organization: `POST /v1/console/hid/orgs`. The server answers the
     /// existing one if an organization of that name is already registered.
-    pub fn create<R>(&self, request: R) -> Result<HidOrg, Error>
-    where
-        R: TryInto<CreateHidOrgRequest>,
-        R::Error: Into<Error>,
-    {
-        let request: CreateHidOrgRequest = prepare(request)?;
-        self.client.call(Method::POST, ORGS).json(&request)?.send()
+    pub fn create(&self, request: impl IntoRequest<CreateHidOrgRequest>) -> Result<HidOrg, Error> {
+        self.client.execute_body::<ep::CreateHidOrg>(&[], request)
     }
 
     /// Completes an organization's registration with the credentials from HID's email:
     /// `POST /v1/console/hid/orgs/activate`.
-    pub fn activate<R>(&self, request: R) -> Result<HidOrg, Error>
-    where
-        R: TryInto<ActivateHidOrgRequest>,
-        R::Error: Into<Error>,
-    {
-        let request: ActivateHidOrgRequest = prepare(request)?;
-        self.client
-            .call(Method::POST, format!("{ORGS}/activate"))
-            .json(&request)?
-            .send()
+    pub fn activate(
+        &self,
+        request: impl IntoRequest<ActivateHidOrgRequest>,
+    ) -> Result<HidOrg, Error> {
+        self.client.execute_body::<ep::ActivateHidOrg>(&[], request)
     }
-}
-
-impl Listed for HidOrg {
-    const WRAPPERS: &'static [&'static str] = &["orgs", "hid_orgs"];
 }
 
 /// Nothing to refuse before sending: the server checks the organization's details.
