@@ -91,17 +91,17 @@ pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(60);
 /// use accessgrid::RetryPolicy;
 ///
 /// let patient = RetryPolicy::default()
-///     .max_retries(5)
-///     .initial_backoff(Duration::from_secs(1))
-///     .max_backoff(Duration::from_secs(30))
-///     .max_elapsed(Duration::from_secs(120));
-/// assert_eq!(patient.get_max_retries(), 5);
+///     .with_max_retries(5)
+///     .with_initial_backoff(Duration::from_secs(1))
+///     .with_max_backoff(Duration::from_secs(30))
+///     .with_max_elapsed(Duration::from_secs(120));
+/// assert_eq!(patient.max_retries(), 5);
 ///
 /// let client = accessgrid::Client::builder("my-account-id", "my-secret-key")
 ///     .retry(patient)
 ///     .build()?;
 /// # let _ = client;
-/// assert_eq!(RetryPolicy::none().get_max_retries(), 0);
+/// assert_eq!(RetryPolicy::none().max_retries(), 0);
 /// # Ok::<(), accessgrid::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,54 +142,54 @@ impl RetryPolicy {
     }
 
     /// How many times a failed request may be sent again (default 3); 0 turns retries off.
-    pub fn max_retries(mut self, retries: u32) -> Self {
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
         self
     }
 
     /// The ceiling of the first random backoff (default 0.5 s); it doubles with each retry.
-    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
     /// The cap on each wait (default 10 s). A `Retry-After` longer than this is not waited
     /// for: the answer is returned as an error instead.
-    pub fn max_backoff(mut self, cap: Duration) -> Self {
+    pub fn with_max_backoff(mut self, cap: Duration) -> Self {
         self.max_backoff = cap;
         self
     }
 
     /// The cap on the whole call (default 60 s): a retry is made only if its wait ends
     /// within this time of the start of the first attempt.
-    pub fn max_elapsed(mut self, cap: Duration) -> Self {
+    pub fn with_max_elapsed(mut self, cap: Duration) -> Self {
         self.max_elapsed = cap;
         self
     }
 
     /// The number of retries allowed after the first attempt.
-    pub fn get_max_retries(&self) -> u32 {
+    pub fn max_retries(&self) -> u32 {
         self.max_retries
     }
 
     /// The ceiling of the first backoff.
-    pub fn get_initial_backoff(&self) -> Duration {
+    pub fn initial_backoff(&self) -> Duration {
         self.initial_backoff
     }
 
     /// The cap on each wait.
-    pub fn get_max_backoff(&self) -> Duration {
+    pub fn max_backoff(&self) -> Duration {
         self.max_backoff
     }
 
     /// The cap on the whole call.
-    pub fn get_max_elapsed(&self) -> Duration {
+    pub fn max_elapsed(&self) -> Duration {
         self.max_elapsed
     }
 
     /// The ceiling of the random wait before retry `retry` (0 for the first retry):
     /// `min(max_backoff, initial_backoff × 2^retry)`.
-    pub fn backoff_ceiling(&self, retry: u32) -> Duration {
+    pub(crate) fn backoff_ceiling(&self, retry: u32) -> Duration {
         let factor = 1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX);
         self.initial_backoff
             .checked_mul(factor)
@@ -457,18 +457,18 @@ mod tests {
     #[test]
     fn defaults_follow_the_provider_guide() {
         let p = RetryPolicy::default();
-        assert_eq!(p.get_max_retries(), 3);
-        assert_eq!(p.get_initial_backoff(), Duration::from_millis(500));
-        assert_eq!(p.get_max_backoff(), Duration::from_secs(10));
-        assert_eq!(p.get_max_elapsed(), Duration::from_secs(60));
-        assert_eq!(RetryPolicy::none().get_max_retries(), 0);
+        assert_eq!(p.max_retries(), 3);
+        assert_eq!(p.initial_backoff(), Duration::from_millis(500));
+        assert_eq!(p.max_backoff(), Duration::from_secs(10));
+        assert_eq!(p.max_elapsed(), Duration::from_secs(60));
+        assert_eq!(RetryPolicy::none().max_retries(), 0);
     }
 
     #[test]
     fn backoff_doubles_up_to_the_cap_with_full_jitter() {
         let p = RetryPolicy::default()
-            .initial_backoff(Duration::from_millis(100))
-            .max_backoff(Duration::from_millis(1000));
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(1000));
         let ceilings: Vec<u128> = (0..6).map(|n| p.backoff_ceiling(n).as_millis()).collect();
         assert_eq!(ceilings, [100, 200, 400, 800, 1000, 1000]);
         assert_eq!(
@@ -493,9 +493,9 @@ mod tests {
     #[test]
     fn next_wait_respects_count_caps_and_retry_after() {
         let p = RetryPolicy::default()
-            .max_retries(2)
-            .max_backoff(Duration::from_secs(5))
-            .max_elapsed(Duration::from_secs(8));
+            .with_max_retries(2)
+            .with_max_backoff(Duration::from_secs(5))
+            .with_max_elapsed(Duration::from_secs(8));
         assert!(p.next_wait(0, Duration::ZERO, None).is_some());
         assert_eq!(p.next_wait(2, Duration::ZERO, None), None, "count");
         assert_eq!(

@@ -207,7 +207,7 @@ impl<'c> Call<'c> {
                         prepared.method,
                         prepared.path,
                         fault_summary(fault),
-                        policy.get_max_retries().saturating_add(1),
+                        policy.max_retries().saturating_add(1),
                     );
                     std::thread::sleep(wait);
                     retries += 1;
@@ -778,9 +778,9 @@ mod tests {
             .agent(agent)
             .retry(
                 crate::RetryPolicy::default()
-                    .max_retries(retries)
-                    .initial_backoff(std::time::Duration::from_millis(1))
-                    .max_backoff(std::time::Duration::from_millis(5)),
+                    .with_max_retries(retries)
+                    .with_initial_backoff(std::time::Duration::from_millis(1))
+                    .with_max_backoff(std::time::Duration::from_millis(5)),
             )
             .throttle(crate::Throttle::off())
             .build()

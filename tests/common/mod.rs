@@ -24,8 +24,8 @@ pub fn client(server: &mockito::ServerGuard) -> accessgrid::Client {
         // production without slowing the suite down.
         .retry(
             accessgrid::RetryPolicy::default()
-                .initial_backoff(std::time::Duration::from_millis(1))
-                .max_backoff(std::time::Duration::from_millis(10)),
+                .with_initial_backoff(std::time::Duration::from_millis(1))
+                .with_max_backoff(std::time::Duration::from_millis(10)),
         )
         .build()
         .expect("a valid test client")
