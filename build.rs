@@ -106,6 +106,9 @@ fn run() -> Result<(), String> {
     }
     std::fs::write(out.join("endpoints.rs"), endpoints::generate(&entries))
         .map_err(|e| format!("writing endpoints.rs: {e}"))?;
+    let methods = endpoints::generate_methods(&entries, &endpoints::handles(&text)?)?;
+    std::fs::write(out.join("resource_methods.rs"), methods)
+        .map_err(|e| format!("writing resource_methods.rs: {e}"))?;
     Ok(())
 }
 

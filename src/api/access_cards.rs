@@ -1,100 +1,14 @@
 //! Access passes (`/v1/key-cards`): issue, get, update, list, and change state.
 
 use crate::client::Client;
-use crate::endpoints as ep;
 use crate::error::Error;
 use crate::models::{AccessCard, IssueCardRequest, ListCardsQuery, UpdateCardRequest};
-use crate::pagination::{Page, Pages};
-use crate::validate::{rooms_match, IntoRequest, Validate};
+use crate::validate::{rooms_match, Validate};
 
 /// Access-pass endpoints; made by [`Client::access_cards`].
 #[derive(Debug, Clone, Copy)]
 pub struct AccessCards<'c> {
-    pub(super) client: &'c Client,
-}
-
-impl<'c> AccessCards<'c> {
-    /// Issues (provisions) an access pass: `POST /v1/key-cards`.
-    ///
-    /// Takes an [`IssueCardRequest`] or its builder. The answer is the new pass, or for a
-    /// template that is an Apple+Google pair a unified pass whose `details` hold one card
-    /// per platform ([`AccessCard::is_unified`]).
-    ///
-    /// ```no_run
-    /// # fn main() -> Result<(), accessgrid::Error> {
-    /// use accessgrid::models::IssueCardRequest;
-    ///
-    /// let client = accessgrid::Client::from_env()?;
-    /// let card = client.access_cards().issue(
-    ///     IssueCardRequest::builder()
-    ///         .card_template_id("0xd3adb00b5")
-    ///         .full_name("Ada Lovelace")
-    ///         .email("ada@example.com")
-    ///         .site_code("42")
-    ///         .card_number("1234"),
-    /// )?;
-    /// println!("install at {:?}", card.install_url);
-    /// # Ok(()) }
-    /// ```
-    #[doc(alias = "provision")]
-    pub fn issue(&self, request: impl IntoRequest<IssueCardRequest>) -> Result<AccessCard, Error> {
-        self.client.execute_body::<ep::IssueCard>(&[], request)
-    }
-
-    /// Reads one pass: `GET /v1/key-cards/{card_id}`.
-    pub fn get(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.client.execute::<ep::GetCard>(&[card_id], None, None)
-    }
-
-    /// Makes an informational update (name, photo, dates, hotel data, ...):
-    /// `PATCH /v1/key-cards/{card_id}`. Only the fields set in the request are sent.
-    pub fn update(
-        &self,
-        card_id: &str,
-        request: impl IntoRequest<UpdateCardRequest>,
-    ) -> Result<AccessCard, Error> {
-        self.client
-            .execute_body::<ep::UpdateCard>(&[card_id], request)
-    }
-
-    /// Reads one page of passes: `GET /v1/key-cards`, of one template (`template_id`) or,
-    /// without it, of every template.
-    pub fn list(&self, query: impl IntoRequest<ListCardsQuery>) -> Result<Page<AccessCard>, Error> {
-        self.client.execute_query::<ep::ListCards>(&[], query)
-    }
-
-    /// Iterates over every pass of the query, across pages, reading each page when needed
-    /// (from `query.page`, default 1).
-    pub fn list_all(
-        &self,
-        query: impl IntoRequest<ListCardsQuery>,
-    ) -> Result<Pages<'c, AccessCard>, Error> {
-        self.client.execute_all::<ep::ListCards, _>(&[], query)
-    }
-
-    /// Suspends an active pass: `POST /v1/key-cards/{card_id}/suspend`.
-    pub fn suspend(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.client
-            .execute::<ep::SuspendCard>(&[card_id], None, None)
-    }
-
-    /// Resumes a suspended or unlinked pass: `POST /v1/key-cards/{card_id}/resume`.
-    pub fn resume(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.client
-            .execute::<ep::ResumeCard>(&[card_id], None, None)
-    }
-
-    /// Removes the pass from its holder's device: `POST /v1/key-cards/{card_id}/unlink`.
-    pub fn unlink(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.client
-            .execute::<ep::UnlinkCard>(&[card_id], None, None)
-    }
-
-    /// Deletes the pass for good: `POST /v1/key-cards/{card_id}/delete`.
-    pub fn delete(&self, card_id: &str) -> Result<AccessCard, Error> {
-        self.client
-            .execute::<ep::DeleteCard>(&[card_id], None, None)
-    }
+    pub(crate) client: &'c Client,
 }
 
 impl AccessCard {

@@ -29,19 +29,17 @@ use crate::endpoints as ep;
 use crate::error::Error;
 use crate::models::{
     CardTemplate, ConsolePageQuery, CreateLandingPageRequest, CreateTemplatePairRequest,
-    CreateTemplateRequest, IosPreflight, IosPreflightRequest, LandingPage, LedgerItem,
-    LedgerItemsQuery, LogEventType, PublishTemplateResult, TemplateLogEntry, TemplateLogQuery,
-    TemplatePair, UpdateLandingPageRequest, UpdateTemplateRequest,
+    CreateTemplateRequest, IosPreflight, IosPreflightRequest, LedgerItemsQuery, LogEventType,
+    TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
 };
-use crate::pagination::{Page, Pages};
-use crate::validate::{prepare, IntoRequest, Validate};
+use crate::validate::{prepare, Validate};
 
 use super::{ConsoleWebhooks, CredentialProfiles, Hid};
 
 /// The enterprise console's resources; made by [`Client::console`].
 #[derive(Debug, Clone, Copy)]
 pub struct Console<'c> {
-    pub(super) client: &'c Client,
+    pub(crate) client: &'c Client,
 }
 
 impl<'c> Console<'c> {
@@ -103,134 +101,6 @@ pub struct Templates<'c> {
 }
 
 impl<'c> Templates<'c> {
-    /// Creates a card template (enterprise): `POST /v1/console/card-templates`.
-    ///
-    /// Takes a [`CreateTemplateRequest`] or its builder. Colours must be `#RRGGBB`;
-    /// `watch_count` and `iphone_count` must be 1 to 5; `platform` and `use_case` are sent
-    /// as given (`android` names the Google side). The design and support fields go on the
-    /// wire flat, at the top level of the body. The answer may hold only `id`,
-    /// `estimated_publishing_date` and `metadata`.
-    pub fn create(
-        &self,
-        request: impl IntoRequest<CreateTemplateRequest>,
-    ) -> Result<CardTemplate, Error> {
-        self.client.execute_body::<ep::CreateTemplate>(&[], request)
-    }
-
-    /// Lists the account's card templates: `GET /v1/console/card-templates`.
-    ///
-    /// Accepts the answer as a bare array or wrapped as `{"card_templates": [...]}` or
-    /// `{"templates": [...]}`; the page has no page figures.
-    pub fn list(&self) -> Result<Page<CardTemplate>, Error> {
-        self.client.execute::<ep::ListTemplates>(&[], None, None)
-    }
-
-    /// Reads one card template: `GET /v1/console/card-templates/{template_id}`.
-    ///
-    /// When the id names an Apple+Google template pair, the answer is the pair: its
-    /// [`CardTemplate::is_pair`] is true and [`CardTemplate::members`] holds the member
-    /// templates.
-    ///
-    /// ```no_run
-    /// # fn main() -> Result<(), accessgrid::Error> {
-    /// let client = accessgrid::Client::from_env()?;
-    /// let template = client.console().templates().get("0xd3adb00b5")?;
-    /// if template.is_pair() {
-    ///     for member in template.members() {
-    ///         println!("{:?} on {:?}", member.name, member.platform);
-    ///     }
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn get(&self, template_id: &str) -> Result<CardTemplate, Error> {
-        self.client
-            .execute::<ep::GetTemplate>(&[template_id], None, None)
-    }
-
-    /// Updates a card template (enterprise): `PUT /v1/console/card-templates/{template_id}`.
-    /// Only the fields set are sent, flat at the top level of the body.
-    pub fn update(
-        &self,
-        template_id: &str,
-        request: impl IntoRequest<UpdateTemplateRequest>,
-    ) -> Result<CardTemplate, Error> {
-        self.client
-            .execute_body::<ep::UpdateTemplate>(&[template_id], request)
-    }
-
-    /// Deletes a card template: `DELETE /v1/console/card-templates/{template_id}`.
-    /// The server refuses (422) while passes still use it.
-    pub fn delete(&self, template_id: &str) -> Result<(), Error> {
-        self.client
-            .execute::<ep::DeleteTemplate>(&[template_id], None, None)
-    }
-
-    /// Publishes a card template: `POST /v1/console/card-templates/{template_id}/publish`,
-    /// with no body. The answer's status is `publishing`, `in-review` or `ready`.
-    pub fn publish(&self, template_id: &str) -> Result<PublishTemplateResult, Error> {
-        self.client
-            .execute::<ep::PublishTemplate>(&[template_id], None, None)
-    }
-
-    /// Reads one page of a template's event log:
-    /// `GET /v1/console/card-templates/{template_id}/logs`.
-    ///
-    /// Filters go on the wire as `filters[device]`, `filters[start_date]`,
-    /// `filters[end_date]` and `filters[event_type]`; `device` must be `mobile` or `watch`,
-    /// `event_type` one of the known [`LogEventType`]s, and `per_page` 1 or more.
-    ///
-    /// ```no_run
-    /// # fn main() -> Result<(), accessgrid::Error> {
-    /// use accessgrid::models::{LogEventType, TemplateLogFilters, TemplateLogQuery};
-    ///
-    /// let client = accessgrid::Client::from_env()?;
-    /// let page = client.console().templates().logs(
-    ///     "0xd3adb00b5",
-    ///     TemplateLogQuery::builder().filters(
-    ///         TemplateLogFilters::builder()
-    ///             .device("mobile")
-    ///             .event_type(LogEventType::Install)
-    ///             .start_date("2025-01-01T00:00:00Z"),
-    ///     ),
-    /// )?;
-    /// for entry in page.items() {
-    ///     println!("{:?} {:?}", entry.created_at, entry.event);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn logs(
-        &self,
-        template_id: &str,
-        query: impl IntoRequest<TemplateLogQuery>,
-    ) -> Result<Page<TemplateLogEntry>, Error> {
-        self.client
-            .execute_query::<ep::ListTemplateLogs>(&[template_id], query)
-    }
-
-    /// Iterates over every event of a template's log, across pages, reading each page when
-    /// needed (from `query.page`, default 1).
-    ///
-    /// ```no_run
-    /// # fn main() -> Result<(), accessgrid::Error> {
-    /// use accessgrid::models::TemplateLogQuery;
-    ///
-    /// let client = accessgrid::Client::from_env()?;
-    /// let templates = client.console().templates();
-    /// for entry in templates.logs_all("0xd3adb00b5", TemplateLogQuery::default())? {
-    ///     let entry = entry?;
-    ///     println!("{:?}", entry.event);
-    /// }
-    /// # Ok(()) }
-    /// ```
-    pub fn logs_all(
-        &self,
-        template_id: &str,
-        query: impl IntoRequest<TemplateLogQuery>,
-    ) -> Result<Pages<'c, TemplateLogEntry>, Error> {
-        self.client
-            .execute_all::<ep::ListTemplateLogs, _>(&[template_id], query)
-    }
-
     /// Gets the identifiers Apple Wallet in-app provisioning needs for a pass:
     /// `POST /v1/console/card-templates/{template_id}/ios_preflight` with
     /// `{"access_pass_ex_id": ...}`.
@@ -249,116 +119,19 @@ impl<'c> Templates<'c> {
 /// Template-pair endpoints; made by [`Console::pairs`].
 #[derive(Debug, Clone, Copy)]
 pub struct TemplatePairs<'c> {
-    client: &'c Client,
-}
-
-impl<'c> TemplatePairs<'c> {
-    /// Reads one page of Apple+Google template pairs: `GET /v1/console/card-template-pairs`.
-    pub fn list(
-        &self,
-        query: impl IntoRequest<ConsolePageQuery>,
-    ) -> Result<Page<TemplatePair>, Error> {
-        self.client.execute_query::<ep::ListPairs>(&[], query)
-    }
-
-    /// Iterates over every template pair, across pages, reading each page when needed
-    /// (from `query.page`, default 1).
-    pub fn list_all(
-        &self,
-        query: impl IntoRequest<ConsolePageQuery>,
-    ) -> Result<Pages<'c, TemplatePair>, Error> {
-        self.client.execute_all::<ep::ListPairs, _>(&[], query)
-    }
-
-    /// Pairs a published Apple template with a published Google one, for unified passes:
-    /// `POST /v1/console/card-template-pairs`.
-    pub fn create(
-        &self,
-        request: impl IntoRequest<CreateTemplatePairRequest>,
-    ) -> Result<TemplatePair, Error> {
-        self.client.execute_body::<ep::CreatePair>(&[], request)
-    }
+    pub(crate) client: &'c Client,
 }
 
 /// Landing-page endpoints; made by [`Console::landing_pages`].
 #[derive(Debug, Clone, Copy)]
 pub struct LandingPages<'c> {
-    client: &'c Client,
-}
-
-impl LandingPages<'_> {
-    /// Lists the account's landing pages: `GET /v1/console/landing-pages`. Accepts the
-    /// answer as a bare array or as `{"landing_pages": [...]}`; the page has no page
-    /// figures.
-    pub fn list(&self) -> Result<Page<LandingPage>, Error> {
-        self.client.execute::<ep::ListLandingPages>(&[], None, None)
-    }
-
-    /// Creates a landing page: `POST /v1/console/landing-pages`. `kind` is sent as given;
-    /// `bg_color` must be `#RRGGBB`.
-    pub fn create(
-        &self,
-        request: impl IntoRequest<CreateLandingPageRequest>,
-    ) -> Result<LandingPage, Error> {
-        self.client
-            .execute_body::<ep::CreateLandingPage>(&[], request)
-    }
-
-    /// Updates a landing page: `PUT /v1/console/landing-pages/{landing_page_id}`. Only the
-    /// fields set are sent.
-    pub fn update(
-        &self,
-        landing_page_id: &str,
-        request: impl IntoRequest<UpdateLandingPageRequest>,
-    ) -> Result<LandingPage, Error> {
-        self.client
-            .execute_body::<ep::UpdateLandingPage>(&[landing_page_id], request)
-    }
+    pub(crate) client: &'c Client,
 }
 
 /// Ledger endpoints; made by [`Console::ledger`].
 #[derive(Debug, Clone, Copy)]
 pub struct Ledger<'c> {
-    client: &'c Client,
-}
-
-impl<'c> Ledger<'c> {
-    /// Reads one page of the account's ledger (charges and credits):
-    /// `GET /v1/console/ledger-items`. `per_page` is 1 to 100 (the server's default is 50).
-    /// Each item's [`Amount`](crate::models::Amount) is exact.
-    ///
-    /// ```no_run
-    /// # fn main() -> Result<(), accessgrid::Error> {
-    /// use accessgrid::models::LedgerItemsQuery;
-    ///
-    /// let client = accessgrid::Client::from_env()?;
-    /// let page = client.console().ledger().list(
-    ///     LedgerItemsQuery::builder().per_page(100).start_date("2025-01-01T00:00:00Z"),
-    /// )?;
-    /// let total_cents: i128 = page
-    ///     .items()
-    ///     .iter()
-    ///     .filter_map(|item| item.amount.as_ref()?.to_cents())
-    ///     .sum();
-    /// println!("{total_cents} cents");
-    /// # Ok(()) }
-    /// ```
-    pub fn list(
-        &self,
-        query: impl IntoRequest<LedgerItemsQuery>,
-    ) -> Result<Page<LedgerItem>, Error> {
-        self.client.execute_query::<ep::ListLedgerItems>(&[], query)
-    }
-
-    /// Iterates over every ledger item of the query, across pages, reading each page when
-    /// needed (from `query.page`, default 1).
-    pub fn list_all(
-        &self,
-        query: impl IntoRequest<LedgerItemsQuery>,
-    ) -> Result<Pages<'c, LedgerItem>, Error> {
-        self.client
-            .execute_all::<ep::ListLedgerItems, _>(&[], query)
-    }
+    pub(crate) client: &'c Client,
 }
 
 impl CardTemplate {

@@ -19,13 +19,8 @@
 //! ```
 
 use crate::client::Client;
-use crate::endpoints as ep;
-use crate::error::Error;
-use crate::models::{
-    CreateCredentialProfileRequest, CredentialProfile, CredentialProfileKey, SensitiveText,
-};
-use crate::pagination::Page;
-use crate::validate::{IntoRequest, Validate};
+use crate::models::{CreateCredentialProfileRequest, CredentialProfileKey, SensitiveText};
+use crate::validate::Validate;
 
 /// Hexadecimal characters a credential-profile key has (an AES-128 key). The server checks
 /// key values; the client sends them as given.
@@ -35,37 +30,7 @@ pub const KEY_HEX_LEN: usize = 32;
 /// [`Console::credential_profiles`](crate::Console::credential_profiles).
 #[derive(Debug, Clone, Copy)]
 pub struct CredentialProfiles<'c> {
-    pub(super) client: &'c Client,
-}
-
-impl CredentialProfiles<'_> {
-    /// Lists the account's credential profiles: `GET /v1/console/credential-profiles`.
-    /// Accepts the answer as a bare array or as `{"credential_profiles": [...]}`; the page
-    /// has no page figures.
-    pub fn list(&self) -> Result<Page<CredentialProfile>, Error> {
-        self.client
-            .execute::<ep::ListCredentialProfiles>(&[], None, None)
-    }
-
-    /// Creates a credential profile: `POST /v1/console/credential-profiles`.
-    ///
-    /// `app_name` defaults to `KEY-ID-main`; `keys` is optional. Key values (usually
-    /// [`KEY_HEX_LEN`] hexadecimal characters) are checked by the server, not before
-    /// sending.
-    pub fn create(
-        &self,
-        request: impl IntoRequest<CreateCredentialProfileRequest>,
-    ) -> Result<CredentialProfile, Error> {
-        self.client
-            .execute_body::<ep::CreateCredentialProfile>(&[], request)
-    }
-
-    /// Deletes a credential profile: `DELETE /v1/console/credential-profiles/{profile_id}`.
-    /// The server refuses (422) while templates or passes still use it.
-    pub fn delete(&self, profile_id: &str) -> Result<(), Error> {
-        self.client
-            .execute::<ep::DeleteCredentialProfile>(&[profile_id], None, None)
-    }
+    pub(crate) client: &'c Client,
 }
 
 impl CredentialProfileKey {

@@ -25,16 +25,13 @@
 //! ```
 
 use crate::client::Client;
-use crate::endpoints as ep;
-use crate::error::Error;
-use crate::models::{ActivateHidOrgRequest, CreateHidOrgRequest, HidOrg};
-use crate::pagination::Page;
-use crate::validate::{IntoRequest, Validate};
+use crate::models::{ActivateHidOrgRequest, CreateHidOrgRequest};
+use crate::validate::Validate;
 
 /// HID endpoints; made by [`Console::hid`](crate::Console::hid).
 #[derive(Debug, Clone, Copy)]
 pub struct Hid<'c> {
-    pub(super) client: &'c Client,
+    pub(crate) client: &'c Client,
 }
 
 impl<'c> Hid<'c> {
@@ -49,30 +46,7 @@ impl<'c> Hid<'c> {
 /// HID-organization endpoints; made by [`Hid::orgs`].
 #[derive(Debug, Clone, Copy)]
 pub struct HidOrgs<'c> {
-    client: &'c Client,
-}
-
-impl HidOrgs<'_> {
-    /// Lists the account's HID organizations: `GET /v1/console/hid/orgs`. Accepts the
-    /// answer as a bare array or as `{"orgs": [...]}`; the page has no page figures.
-    pub fn list(&self) -> Result<Page<HidOrg>, Error> {
-        self.client.execute::<ep::ListHidOrgs>(&[], None, None)
-    }
-
-    /// Registers an HID organization: `POST /v1/console/hid/orgs`. The server answers the
-    /// existing one if an organization of that name is already registered.
-    pub fn create(&self, request: impl IntoRequest<CreateHidOrgRequest>) -> Result<HidOrg, Error> {
-        self.client.execute_body::<ep::CreateHidOrg>(&[], request)
-    }
-
-    /// Completes an organization's registration with the credentials from HID's email:
-    /// `POST /v1/console/hid/orgs/activate`.
-    pub fn activate(
-        &self,
-        request: impl IntoRequest<ActivateHidOrgRequest>,
-    ) -> Result<HidOrg, Error> {
-        self.client.execute_body::<ep::ActivateHidOrg>(&[], request)
-    }
+    pub(crate) client: &'c Client,
 }
 
 /// Nothing to refuse before sending: the server checks the organization's details.

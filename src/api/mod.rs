@@ -7,6 +7,7 @@ mod access_cards;
 mod console;
 mod credential_profiles;
 mod hid;
+mod methods;
 mod webhooks;
 
 pub use access_cards::AccessCards;
