@@ -203,7 +203,7 @@ fn bare_agent(overall: bool) -> ureq::Agent {
         .max_redirects(0)
         .max_idle_connections_per_host(10)
         .max_idle_connections(10)
-        .user_agent(accessgrid::client::default_user_agent())
+        .user_agent(concat!("accessgrid-rs/", env!("CARGO_PKG_VERSION")).to_owned())
         .proxy(None)
         .build()
         .new_agent()
@@ -229,7 +229,7 @@ impl Bare {
         .expect("serializable");
         Bare {
             agent,
-            user_agent: accessgrid::client::default_user_agent(),
+            user_agent: concat!("accessgrid-rs/", env!("CARGO_PKG_VERSION")).to_owned(),
             get_url: format!(
                 "{base_url}/v1/key-cards/{CARD_ID}?sig_payload={}",
                 percent_encode(&payload)
@@ -534,6 +534,39 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
         100.0 * median(&mut aa),
         100.0 * low,
         100.0 * high
+    );
+    // The same comparison against a plain `ureq::Agent` (ureq's own connector and
+    // resolver, built from the same configuration by `bare_agent`), not the client's
+    // agent, whose connector and resolver are the SDK's marking wrappers. It has a
+    // connection of its own, so scheduling noise weighs more here than above.
+    let plain = Bare::new(&server.url, bare_agent(overall));
+    rate(calls / 2, || {
+        plain.get();
+        plain.issue();
+    });
+    let (mut pg, mut pi) = (vec![], vec![]);
+    for _ in 0..rounds {
+        let (s_get, p_get) = interleaved(
+            calls,
+            || sdk_get(&client),
+            || {
+                plain.get();
+            },
+        );
+        let (s_issue, p_issue) = interleaved(
+            calls,
+            || sdk_issue(&client),
+            || {
+                plain.issue();
+            },
+        );
+        pg.push(s_get / p_get);
+        pi.push(s_issue / p_issue);
+    }
+    println!(
+        "  against a plain ureq agent (its own connection): SDK/plain get {:>5.1}%, issue {:>5.1}%",
+        100.0 * median(&mut pg),
+        100.0 * median(&mut pi)
     );
     println!(
         "  TCP connections the server accepted for all of the above: {}",
