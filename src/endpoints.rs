@@ -135,7 +135,7 @@ pub(crate) fn path<E: Endpoint>(params: &[&str]) -> Result<String, Error> {
                 let value = given
                     .next()
                     .ok_or_else(|| Error::invalid(name, "is missing"))?;
-                out.push_str(&crate::transport::segment(name, value)?);
+                out.push_str(&crate::client::transport::segment(name, value)?);
                 out.push_str(rest);
             }
             None => out.push_str(part),
@@ -152,19 +152,19 @@ pub(crate) trait Listed: DeserializeOwned {
 }
 
 fn decode_one<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
-    crate::transport::decode(status, body)
+    crate::client::transport::decode(status, body)
 }
 
 fn decode_nothing(status: u16, body: &[u8]) -> Result<(), Error> {
-    crate::transport::decode::<IgnoredAny>(status, body).map(drop)
+    crate::client::transport::decode::<IgnoredAny>(status, body).map(drop)
 }
 
 fn decode_page<L: Paginated>(status: u16, body: &[u8]) -> Result<Page<L::Item>, Error> {
-    crate::transport::decode::<L>(status, body).map(Page::from_list)
+    crate::client::transport::decode::<L>(status, body).map(Page::from_list)
 }
 
 fn decode_list<T: Listed>(status: u16, body: &[u8]) -> Result<Page<T>, Error> {
-    crate::transport::decode::<crate::pagination::BareOrWrapped<T>>(status, body)
+    crate::client::transport::decode::<crate::pagination::BareOrWrapped<T>>(status, body)
         .map(|list| Page::unpaged(list.0))
 }
 
@@ -177,7 +177,7 @@ fn decode_filling_id<T: DeserializeOwned>(
     key: &str,
     params: &[&str],
 ) -> Result<T, Error> {
-    let mut value: serde_json::Value = crate::transport::decode(status, body)?;
+    let mut value: serde_json::Value = crate::client::transport::decode(status, body)?;
     if let (serde_json::Value::Object(map), Some(id)) = (&mut value, params.first()) {
         if !map.contains_key("id") && map.contains_key(key) {
             map.insert("id".to_owned(), (*id).into());

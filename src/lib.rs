@@ -4,7 +4,7 @@
 //! access passes to Apple and Google Wallet, suspend, resume, unlink and delete them, and
 //! manage templates through the enterprise console.
 //!
-//! - [`Client`] signs every request (HMAC-SHA256, see [`signing`]) and sends it over one
+//! - [`Client`] signs every request (HMAC-SHA256 over the base64 of the body, or of `sig_payload` for a body-less request) and sends it over one
 //!   shared connection pool; it is `Clone + Send + Sync` and needs no async runtime.
 //! - Every request and answer type in [`models`] is generated from the JSON Schema files in
 //!   `schema/` at build time. Requests refuse only what is certainly invalid before
@@ -51,13 +51,10 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-mod amount;
-#[cfg(test)]
-mod answer_props;
 mod api;
-pub mod client;
+mod client;
 pub mod endpoints;
-pub mod error;
+mod error;
 #[cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
 // Each server uses part of the layer; with one of them built, the rest is unused.
 #[cfg_attr(
@@ -67,18 +64,12 @@ pub mod error;
 mod http_server;
 pub mod models;
 mod pagination;
-mod request;
-pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
-pub mod secret;
-pub mod signing;
 #[cfg(feature = "smart-tap")]
 #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
 pub mod smart_tap;
-pub mod throttle;
-mod transport;
 mod validate;
 pub mod webhooks;
 
@@ -86,13 +77,19 @@ pub use api::{
     AccessCards, Console, ConsoleWebhooks, CredentialProfiles, Hid, HidOrgs, LandingPages, Ledger,
     TemplatePairs, Templates, KEY_HEX_LEN,
 };
-pub use client::{Client, ClientBuilder};
+pub use client::request::Request;
+pub use client::retry::{
+    RetryPolicy, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_ELAPSED,
+    DEFAULT_MAX_RETRIES,
+};
+pub use client::secret::SecretKey;
+pub use client::throttle::{Throttle, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_REQUESTS, DEFAULT_WINDOW};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_READ_TIMEOUT, ENV_ACCOUNT_ID, ENV_BASE_URL, ENV_SECRET_KEY,
+};
 pub use error::{ApiError, DecodeError, Error, TransportError};
 pub use pagination::{Page, PageInfo, Pages};
-pub use request::Request;
-pub use retry::RetryPolicy;
-pub use secret::SecretKey;
-pub use throttle::Throttle;
 /// The HTTP method of [`Client::request`] (`http`'s, as `ureq` re-exports it): public
 /// because the escape hatch takes one, and the [`endpoints`] descriptors name theirs.
 pub use ureq::http::Method;

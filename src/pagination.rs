@@ -383,7 +383,8 @@ mod tests {
     use crate::models::LandingPage;
 
     fn decode(text: &str) -> Result<Vec<LandingPage>, Error> {
-        crate::transport::decode::<BareOrWrapped<LandingPage>>(200, text.as_bytes()).map(|l| l.0)
+        crate::client::transport::decode::<BareOrWrapped<LandingPage>>(200, text.as_bytes())
+            .map(|l| l.0)
     }
 
     #[test]

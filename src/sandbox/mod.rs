@@ -181,10 +181,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::client::secret::SecretKey;
 use crate::client::{Client, ClientBuilder};
 use crate::error::Error;
 use crate::models::{AccessCard, EventType};
-use crate::secret::SecretKey;
 use crate::webhooks::WebhookEvent;
 
 use delivery::{DeliverySettings, Outbox};
@@ -492,7 +492,14 @@ impl Sandbox {
             .install(card_id, device, &actor)
             .map_err(|refused| {
                 let body = serde_json::json!({ "message": refused.message }).to_string();
-                Error::from_answer(refused.status, None, None, body.into_bytes())
+                Error::Api(Box::new(crate::ApiError {
+                    status: refused.status,
+                    message: refused.message,
+                    field_errors: Default::default(),
+                    retry_after: None,
+                    request_id: None,
+                    body: body.into_bytes(),
+                }))
             })
     }
 
@@ -623,24 +630,11 @@ impl SandboxBuilder {
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
 
-        // The client sets its own timeouts on every request; these match them. Built as the
-        // client builds its own, so a failure before sending is known as such.
-        let agent = crate::transport::agent(
-            crate::client::with_timeouts!(
-                ureq::Agent::config_builder(),
-                crate::client::Timeouts::default()
-            )
-            .max_idle_connections(0)
-            .max_idle_connections_per_host(0)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .proxy(None)
-            .user_agent(crate::client::default_user_agent())
-            .build(),
-        );
+        // A client as any program would make one, keeping no idle connection open (so a
+        // stopped sandbox has no connection left to it).
         let client = Client::builder(account_id.clone(), secret.clone())
             .base_url(&base_url)
-            .agent(agent)
+            .max_idle_connections(0)
             .build()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
 

@@ -34,8 +34,13 @@ pub fn client(server: &mockito::ServerGuard) -> accessgrid::Client {
 /// HMAC-SHA256 over the base64 of the payload, hex: recomputed here independently of the
 /// library's own signing code.
 pub fn signature(payload: &[u8]) -> String {
+    sign_with(SECRET.as_bytes(), payload)
+}
+
+/// [`signature`] under any secret key.
+pub fn sign_with(secret: &[u8], payload: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(payload);
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("any key");
     mac.update(b64.as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }

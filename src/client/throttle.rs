@@ -1,22 +1,4 @@
-//! Client-side throttling: how many requests a client starts per time window, and how many
-//! it has open at once.
-//!
-//! The provider asks each account to keep to 20 requests a second and 5 concurrent
-//! connections. A [`Throttle`], set with
-//! [`ClientBuilder::throttle`](crate::ClientBuilder::throttle), enforces that inside one
-//! client and all its clones (they share one limiter); separate clients, or separate
-//! processes, each have their own. By default: at most [`DEFAULT_MAX_REQUESTS`] requests
-//! started in any window of [`DEFAULT_WINDOW`], and at most [`DEFAULT_MAX_IN_FLIGHT`] in
-//! flight. Every attempt counts, retries included.
-//!
-//! A call over the limit waits (blocking its thread) until it may start; waiting callers
-//! are served in the order they arrived at the rate limit. The wait is not part of the
-//! client's timeout. [`Throttle::off`] removes both limits.
-//!
-//! The rate limit is a sliding window: no window of the configured length ever holds more
-//! than the configured number of request starts. A burst of up to that number starts at
-//! once; the next ones start as the oldest leave the window. `n` calls in a row on an idle
-//! client at a limit of `r` per window `w` therefore take at least `⌊(n − 1) / r⌋ × w`.
+//! throttle: see the documentation of the type it defines.
 
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
@@ -29,6 +11,26 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(1);
 /// Default number of requests in flight at once.
 pub const DEFAULT_MAX_IN_FLIGHT: u32 = 5;
 
+/// Client-side throttling: how many requests a client starts per time window, and how many
+/// it has open at once.
+///
+/// The provider asks each account to keep to 20 requests a second and 5 concurrent
+/// connections. A [`Throttle`], set with
+/// [`ClientBuilder::throttle`](crate::ClientBuilder::throttle), enforces that inside one
+/// client and all its clones (they share one limiter); separate clients, or separate
+/// processes, each have their own. By default: at most [`DEFAULT_MAX_REQUESTS`] requests
+/// started in any window of [`DEFAULT_WINDOW`], and at most [`DEFAULT_MAX_IN_FLIGHT`] in
+/// flight. Every attempt counts, retries included.
+///
+/// A call over the limit waits (blocking its thread) until it may start; waiting callers
+/// are served in the order they arrived at the rate limit. The wait is not part of the
+/// client's timeout. [`Throttle::off`] removes both limits.
+///
+/// The rate limit is a sliding window: no window of the configured length ever holds more
+/// than the configured number of request starts. A burst of up to that number starts at
+/// once; the next ones start as the oldest leave the window. `n` calls in a row on an idle
+/// client at a limit of `r` per window `w` therefore take at least `⌊(n − 1) / r⌋ × w`.
+///
 /// Limits on how fast and how many requests at once a client sends.
 ///
 /// ```

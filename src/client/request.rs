@@ -5,9 +5,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use ureq::http::Method;
 
+use crate::client::transport::Call;
 use crate::client::Client;
 use crate::error::Error;
-use crate::transport::Call;
 
 /// A request to any path of the API, made by [`Client::request`]: for an endpoint the SDK
 /// does not cover yet. It is signed, retried, throttled and bounded exactly like the SDK's

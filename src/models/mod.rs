@@ -168,8 +168,12 @@ pub(crate) use open_enum;
 
 include!(concat!(env!("OUT_DIR"), "/open_enums.rs"));
 
-pub use crate::amount::Amount;
-pub use crate::secret::SensitiveText;
+mod amount;
+#[cfg(test)]
+mod answer_props;
+
+pub use crate::client::secret::SensitiveText;
+pub use amount::Amount;
 
 /// Declares a string newtype whose value is checked when it is made (by `TryFrom`,
 /// `FromStr` or deserializing), with the same conversions as the generated checked types.

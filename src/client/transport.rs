@@ -7,8 +7,8 @@
 //! ```
 //!
 //! [`Call::send`] signs once, then makes up to `1 + max_retries` attempts (see
-//! [`crate::retry`] for which failures are retried), each through the client's
-//! [throttle](crate::throttle), each sending the same signed bytes. Log lines (through
+//! [`crate::client::retry`] for which failures are retried), each through the client's
+//! [throttle](crate::client::throttle), each sending the same signed bytes. Log lines (through
 //! the `log` facade, target `accessgrid::transport`) name the method, the path without
 //! its query, the status or failure, the attempt and the time taken: never a header, a
 //! body, the query, the secret key or a signature.
@@ -20,10 +20,10 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use ureq::http::{self, Method};
 
+use crate::client::retry::{self, Action, Fault};
+use crate::client::signing;
 use crate::client::{Client, Timeouts};
 use crate::error::{DecodeError, Error};
-use crate::retry::{self, Action, Fault};
-use crate::signing;
 
 /// A request being put together; consumed by [`Call::send`].
 #[must_use]
