@@ -21,7 +21,7 @@ use serde::Serialize;
 use ureq::http::Method;
 
 use crate::error::{DecodeError, Error};
-use crate::pagination::{Page, Paginated};
+use crate::pagination::{Listed, Page, Paginated};
 
 /// What a request is signed over (the `X-PAYLOAD-SIG` header).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -142,13 +142,6 @@ pub(crate) fn path<E: Endpoint>(params: &[&str]) -> Result<String, Error> {
         }
     }
     Ok(out)
-}
-
-/// An item of a list the server answers either as a bare JSON array or as an object that
-/// holds the array under one of `WRAPPERS` (generated from the table's `wrappers`).
-pub(crate) trait Listed: DeserializeOwned {
-    /// The keys the array may be wrapped under.
-    const WRAPPERS: &'static [&'static str];
 }
 
 fn decode_one<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {

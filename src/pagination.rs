@@ -6,7 +6,6 @@ use std::marker::PhantomData;
 
 use serde::de::{DeserializeOwned, IgnoredAny};
 
-use crate::endpoints::Listed;
 use crate::error::Error;
 use crate::models::{
     AccessCard, AccessCardList, ConsolePageQuery, LedgerItem, LedgerItemList, LedgerItemsQuery,
@@ -252,6 +251,13 @@ where
         query.set_page(page);
         fetch(&query)
     })
+}
+
+/// An item of a list the server answers either as a bare JSON array or as an object that
+/// holds the array under one of `WRAPPERS` (generated from the table's `wrappers`).
+pub(crate) trait Listed: DeserializeOwned {
+    /// The keys the array may be wrapped under.
+    const WRAPPERS: &'static [&'static str];
 }
 
 /// Decodes `[...]`, `{"<wrapper>": [...], ...}` or `null` (as empty) into the items.

@@ -4,6 +4,7 @@
 //! knows nothing of the API's resources: those are `crate::api`, built on
 //! [`Client::request`]'s internal counterpart.
 
+pub(crate) mod connector;
 pub(crate) mod request;
 pub(crate) mod retry;
 pub(crate) mod secret;
@@ -476,7 +477,7 @@ impl ClientBuilder {
                     .user_agent(self.user_agent.as_str());
                 // A proxy from the environment never applies to a loopback server.
                 let config = if loopback { config.proxy(None) } else { config };
-                crate::client::transport::agent(config.build())
+                connector::agent(config.build())
             }
         };
         let header = |what: &str, value: &str| {
