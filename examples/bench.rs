@@ -157,7 +157,7 @@ impl Server {
 }
 
 /// The issue request used by both loops: what a provisioning script typically sends.
-fn issue_request() -> accessgrid::models::builder::IssueCardRequest {
+fn issue_request() -> accessgrid::models::IssueCardRequestBuilder {
     IssueCardRequest::builder()
         .card_template_id("0xd3adb00b5")
         .full_name("Zoë Ångström")

@@ -16,7 +16,7 @@ use console_support::{invalid_field, nothing_sent};
 
 type Case = (&'static str, fn(&Client) -> Result<(), Error>);
 
-fn template() -> accessgrid::models::builder::CreateTemplateRequest {
+fn template() -> accessgrid::models::CreateTemplateRequestBuilder {
     CreateTemplateRequest::builder()
         .name("Badge")
         .platform("apple")

@@ -40,6 +40,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/models.rs"));
 }
 
+pub use generated::builder::*;
 pub use generated::*;
 
 /// `data` of an `ag.access_pass.devices.*` event: the same type as the data of the other
