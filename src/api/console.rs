@@ -22,17 +22,11 @@
 //! # Ok(()) }
 //! ```
 
-use std::fmt;
-
 use crate::client::Client;
 use crate::endpoints as ep;
 use crate::error::Error;
-use crate::models::{
-    CardTemplate, ConsolePageQuery, CreateLandingPageRequest, CreateTemplatePairRequest,
-    CreateTemplateRequest, IosPreflight, IosPreflightRequest, LedgerItemsQuery, LogEventType,
-    TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
-};
-use crate::validate::{prepare, Validate};
+use crate::models::{CardTemplate, IosPreflight, IosPreflightRequest};
+use crate::validate::prepare;
 
 use super::{ConsoleWebhooks, CredentialProfiles, Hid};
 
@@ -147,153 +141,9 @@ impl CardTemplate {
     }
 }
 
-// --- validation ---
-
-/// `field` must hold something other than white space.
-pub(crate) fn required(field: &str, value: &str) -> Result<(), Error> {
-    if value.trim().is_empty() {
-        return Err(Error::invalid(field, "must not be empty"));
-    }
-    Ok(())
-}
-
-/// `page` and `per_page` are 1 or more (pages count from 1; a page of no items would stop
-/// an iteration before its end); `per_page` is at most `max` where the documentation sets
-/// one.
-pub(crate) fn check_page(
-    page: Option<u32>,
-    per_page: Option<u32>,
-    max: Option<u32>,
-) -> Result<(), Error> {
-    if page == Some(0) {
-        return Err(Error::invalid(
-            "page",
-            "must be 1 or more (pages count from 1)",
-        ));
-    }
-    match (per_page, max) {
-        (Some(0), _) => Err(Error::invalid("per_page", "must be 1 or more")),
-        (Some(n), Some(max)) if n > max => Err(Error::invalid(
-            "per_page",
-            format!("is {n}; it must be between 1 and {max}"),
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// The most items a console list page holds.
-pub const MAX_PER_PAGE: u32 = 100;
-
-/// An open enumeration value in a request must be one the SDK knows.
-pub(crate) fn known<T: fmt::Display>(
-    field: &str,
-    value: &T,
-    unknown: bool,
-    allowed: &[T],
-) -> Result<(), Error> {
-    if unknown {
-        let allowed: Vec<String> = allowed.iter().map(ToString::to_string).collect();
-        return Err(Error::invalid(
-            field,
-            format!("is `{value}`; it must be one of {}", allowed.join(", ")),
-        ));
-    }
-    Ok(())
-}
-
-/// `watch_count` and `iphone_count` are 1 to 5, as documented. (The documentation also
-/// ties them to `allow_on_multiple_devices`, but that is the template's setting, not
-/// something the same request must repeat: the server decides.)
-fn check_device_counts(watch_count: Option<u8>, iphone_count: Option<u8>) -> Result<(), Error> {
-    for (field, count) in [("watch_count", watch_count), ("iphone_count", iphone_count)] {
-        let Some(n) = count else { continue };
-        if !(1..=5).contains(&n) {
-            return Err(Error::invalid(
-                field,
-                format!("is {n}; it must be between 1 and 5"),
-            ));
-        }
-    }
-    Ok(())
-}
-
-/// Colours are `#RRGGBB` (checked when built); device counts 1 to 5. `platform` and
-/// `use_case` are open values, sent as given (`android` names the Google side).
-impl Validate for CreateTemplateRequest {
-    fn validate(&self) -> Result<(), Error> {
-        check_device_counts(self.watch_count, self.iphone_count)
-    }
-}
-
-impl Validate for UpdateTemplateRequest {
-    fn validate(&self) -> Result<(), Error> {
-        check_device_counts(self.watch_count, self.iphone_count)
-    }
-}
-
-/// Pages from 1; the event-type filter takes only the documented values.
-impl Validate for TemplateLogQuery {
-    fn validate(&self) -> Result<(), Error> {
-        check_page(self.page, self.per_page, None)?;
-        if let Some(event_type) = self.filters.as_ref().and_then(|f| f.event_type.as_ref()) {
-            known(
-                "filters.event_type",
-                event_type,
-                event_type.is_unknown(),
-                LogEventType::KNOWN,
-            )?;
-        }
-        Ok(())
-    }
-}
-
-impl Validate for IosPreflightRequest {
-    fn validate(&self) -> Result<(), Error> {
-        required("access_pass_ex_id", &self.access_pass_ex_id)
-    }
-}
-
-/// Pages from 1, at most [`MAX_PER_PAGE`] items a page (documented for the ledger).
-impl Validate for LedgerItemsQuery {
-    fn validate(&self) -> Result<(), Error> {
-        check_page(self.page, self.per_page, Some(MAX_PER_PAGE))
-    }
-}
-
-impl Validate for ConsolePageQuery {
-    fn validate(&self) -> Result<(), Error> {
-        check_page(self.page, self.per_page, None)
-    }
-}
-
-/// The two template ids must not be empty.
-impl Validate for CreateTemplatePairRequest {
-    fn validate(&self) -> Result<(), Error> {
-        required("apple_card_template_id", &self.apple_card_template_id)?;
-        required("google_card_template_id", &self.google_card_template_id)
-    }
-}
-
-/// `bg_color` is `#RRGGBB` (checked when built); `kind` is an open value, sent as given.
-impl Validate for CreateLandingPageRequest {}
-
-impl Validate for UpdateLandingPageRequest {}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn page_limits() {
-        let max = Some(MAX_PER_PAGE);
-        assert!(check_page(Some(1), Some(1), max).is_ok());
-        assert!(check_page(None, Some(MAX_PER_PAGE), max).is_ok());
-        assert!(check_page(Some(0), None, max).is_err());
-        assert!(check_page(None, Some(0), max).is_err());
-        assert!(check_page(None, Some(0), None).is_err());
-        assert!(check_page(None, Some(MAX_PER_PAGE + 1), max).is_err());
-        assert!(check_page(None, Some(MAX_PER_PAGE + 1), None).is_ok());
-    }
 
     #[test]
     fn pair_detection() {

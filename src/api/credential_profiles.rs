@@ -19,8 +19,7 @@
 //! ```
 
 use crate::client::Client;
-use crate::models::{CreateCredentialProfileRequest, CredentialProfileKey, SensitiveText};
-use crate::validate::Validate;
+use crate::models::{CredentialProfileKey, SensitiveText};
 
 /// Hexadecimal characters a credential-profile key has (an AES-128 key). The server checks
 /// key values; the client sends them as given.
@@ -45,7 +44,3 @@ impl CredentialProfileKey {
         }
     }
 }
-
-/// Nothing to refuse before sending: `keys` is optional (as in the official Python, Go and
-/// JavaScript SDKs), and key values, names and file ids are the server's to check.
-impl Validate for CreateCredentialProfileRequest {}

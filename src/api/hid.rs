@@ -25,8 +25,6 @@
 //! ```
 
 use crate::client::Client;
-use crate::models::{ActivateHidOrgRequest, CreateHidOrgRequest};
-use crate::validate::Validate;
 
 /// HID endpoints; made by [`Console::hid`](crate::Console::hid).
 #[derive(Debug, Clone, Copy)]
@@ -48,9 +46,3 @@ impl<'c> Hid<'c> {
 pub struct HidOrgs<'c> {
     pub(crate) client: &'c Client,
 }
-
-/// Nothing to refuse before sending: the server checks the organization's details.
-impl Validate for CreateHidOrgRequest {}
-
-/// Nothing to refuse before sending: the server checks the credentials.
-impl Validate for ActivateHidOrgRequest {}

@@ -20,8 +20,6 @@
 //! ```
 
 use crate::client::Client;
-use crate::models::CreateWebhookRequest;
-use crate::validate::Validate;
 
 /// Webhook-subscription endpoints; made by
 /// [`Console::webhooks`](crate::Console::webhooks).
@@ -29,7 +27,3 @@ use crate::validate::Validate;
 pub struct ConsoleWebhooks<'c> {
     pub(crate) client: &'c Client,
 }
-
-/// Nothing to refuse before sending: `auth_method` is an open value, and the name, URL
-/// and event types are the server's to check.
-impl Validate for CreateWebhookRequest {}
