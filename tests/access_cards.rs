@@ -8,7 +8,7 @@ use accessgrid::models::{
     UpdateCardRequest,
 };
 use accessgrid::Error;
-use common::{assert_hit, assert_nothing_sent, client, mock, nothing_may_arrive, Expected};
+use common::{assert_hit, client, mock, nothing_sent, Expected};
 
 const CARD: &str = r#"{
   "id": "0xc4rd1d", "install_url": "https://accessgrid.com/install/0xc4rd1d",
@@ -348,7 +348,7 @@ fn state_changes_post_no_body_and_sign_the_card_id() {
 #[test]
 fn invalid_input_is_refused_before_anything_is_sent() {
     let mut server = mockito::Server::new();
-    let none = nothing_may_arrive(&mut server);
+    let none = nothing_sent(&mut server);
     let client = client(&server);
     let cards = client.access_cards();
     let field = |r: Result<accessgrid::models::AccessCard, Error>| match r {
@@ -414,7 +414,7 @@ fn invalid_input_is_refused_before_anything_is_sent() {
         cards.list(ListCardsQuery::builder().template_id("t").page(0u32)),
         Err(Error::InvalidInput { ref field, .. }) if field == "page"
     ));
-    assert_nothing_sent(&none);
+    none.assert();
 }
 
 fn answer_error(status: usize, content_type: &str, body: &str) -> Error {

@@ -77,7 +77,6 @@ fn create_template_sends_a_flat_body() {
         Some("2025-03-01")
     );
     insta::assert_json_snapshot!("create_template_body", pretty(body));
-    insta::assert_json_snapshot!("create_template_answer", value(&template));
 }
 
 #[test]
@@ -195,7 +194,6 @@ fn read_template_decodes_a_pair_with_templates() {
             Some(TemplatePlatform::Android)
         ]
     );
-    insta::assert_json_snapshot!("read_template_pair", value(&template));
 }
 
 #[test]
@@ -358,7 +356,6 @@ fn publish_template_sends_no_body() {
         .expect("published");
     assert_hit(&m, &why);
     assert_eq!(result.status, Some(TemplateStatus::InReview));
-    insta::assert_json_snapshot!("publish_template_answer", value(&result));
 }
 
 // --- event log ---
@@ -586,7 +583,6 @@ fn create_pass_template_pair_posts_both_ids() {
         .expect("paired");
     assert_hit(&m, &why);
     assert_eq!(pair.id, "pair_1");
-    insta::assert_json_snapshot!("create_pair_body", pretty(body));
 }
 
 // --- landing pages ---
@@ -844,7 +840,6 @@ fn webhook_create_defaults_to_bearer_token_and_exposes_it() {
     // The bearer token is a secret: logging the answer must not show it.
     assert!(!format!("{webhook:?}").contains("whsec_token_123"));
     insta::assert_json_snapshot!("create_webhook_body", pretty(body));
-    insta::assert_json_snapshot!("create_webhook_answer", value(&webhook));
 }
 
 #[test]
@@ -915,7 +910,6 @@ fn webhook_verify_sends_no_body() {
         .expect("verify");
     assert_hit(&m, &why);
     assert_eq!(result.verified, Some(false));
-    insta::assert_json_snapshot!("verify_webhook_answer", value(&result));
 }
 
 // --- HID orgs ---
@@ -971,7 +965,6 @@ fn hid_org_create_posts_its_fields() {
         .expect("created");
     assert_hit(&m, &why);
     assert_eq!(org.id, "org_1");
-    insta::assert_json_snapshot!("create_hid_org_answer", value(&org));
 }
 
 #[test]

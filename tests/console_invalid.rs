@@ -2,7 +2,6 @@
 //! the field, and a catch-all mock that expects no request proves nothing left the machine.
 
 mod common;
-mod console_support;
 
 use accessgrid::models::{
     ConsolePageQuery, CreateCredentialProfileRequest, CreateHidOrgRequest,
@@ -12,7 +11,7 @@ use accessgrid::models::{
 };
 use accessgrid::{Client, Error};
 use common::client;
-use console_support::{invalid_field, nothing_sent};
+use common::{invalid_field, nothing_sent};
 
 type Case = (&'static str, fn(&Client) -> Result<(), Error>);
 

@@ -2,14 +2,13 @@
 //! and webhooks. Each scenario runs against all four, counting the exact requests.
 
 mod common;
-mod console_support;
 
 use accessgrid::models::{
     ConsolePageQuery, LedgerItemsQuery, TemplateLogFilters, TemplateLogQuery,
 };
 use accessgrid::{Client, Error};
+use common::nothing_sent;
 use common::{assert_hit, client, mock, Expected};
-use console_support::nothing_sent;
 
 type Ids<'c> = Box<dyn Iterator<Item = Result<String, Error>> + 'c>;
 
