@@ -185,12 +185,15 @@ fn sdk_client(base_url: &str, overall: bool) -> Client {
         .expect("client")
 }
 
-/// The request signature (HMAC-SHA256 of `payload` under `secret`, lowercase hex), keyed
-/// from scratch: what the bare loop precomputes, and what one signature costs at most.
+/// The request signature (HMAC-SHA256 of the payload's standard base64 under `secret`,
+/// lowercase hex), keyed from scratch: what the bare loop precomputes, and what one
+/// signature costs at most.
 fn hmac_hex(secret: &[u8], payload: &[u8]) -> String {
+    use base64::Engine as _;
     use hmac::{KeyInit, Mac};
+    let b64 = base64::engine::general_purpose::STANDARD.encode(payload);
     let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("any key length");
-    mac.update(payload);
+    mac.update(b64.as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
 
