@@ -39,13 +39,13 @@ pub const DEFAULT_MAX_IN_FLIGHT: u32 = 5;
 ///
 /// // Half the provider's limits, e.g. for two daemons sharing one account.
 /// let half = Throttle::default()
-///     .max_requests(10, Duration::from_secs(1))
-///     .max_in_flight(2);
+///     .with_max_requests(10, Duration::from_secs(1))
+///     .with_max_in_flight(2);
 /// let client = accessgrid::Client::builder("my-account-id", "my-secret-key")
 ///     .throttle(half)
 ///     .build()?;
 /// # let _ = client;
-/// assert_eq!(Throttle::off().get_max_in_flight(), None);
+/// assert_eq!(Throttle::off().max_in_flight(), None);
 /// # Ok::<(), accessgrid::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -81,7 +81,7 @@ impl Throttle {
 
     /// At most `requests` request starts in any window of length `per` (both must be more
     /// than zero, else [`ClientBuilder::build`](crate::ClientBuilder::build) fails).
-    pub fn max_requests(mut self, requests: u32, per: Duration) -> Self {
+    pub fn with_max_requests(mut self, requests: u32, per: Duration) -> Self {
         self.rate = Some((requests, per));
         self
     }
@@ -94,7 +94,7 @@ impl Throttle {
 
     /// At most `requests` requests in flight at once (more than zero, else
     /// [`ClientBuilder::build`](crate::ClientBuilder::build) fails).
-    pub fn max_in_flight(mut self, requests: u32) -> Self {
+    pub fn with_max_in_flight(mut self, requests: u32) -> Self {
         self.max_in_flight = Some(requests);
         self
     }
@@ -106,12 +106,12 @@ impl Throttle {
     }
 
     /// The rate limit: request starts allowed per window, and the window; `None` if off.
-    pub fn get_rate(&self) -> Option<(u32, Duration)> {
+    pub fn rate(&self) -> Option<(u32, Duration)> {
         self.rate
     }
 
     /// The limit on requests in flight; `None` if off.
-    pub fn get_max_in_flight(&self) -> Option<u32> {
+    pub fn max_in_flight(&self) -> Option<u32> {
         self.max_in_flight
     }
 
@@ -275,19 +275,19 @@ mod tests {
         assert!(Throttle::default().check().is_ok());
         assert!(Throttle::off().check().is_ok());
         assert!(Throttle::default()
-            .max_requests(0, Duration::from_secs(1))
+            .with_max_requests(0, Duration::from_secs(1))
             .check()
             .is_err());
         assert!(Throttle::default()
-            .max_requests(5, Duration::ZERO)
+            .with_max_requests(5, Duration::ZERO)
             .check()
             .is_err());
-        assert!(Throttle::default().max_in_flight(0).check().is_err());
+        assert!(Throttle::default().with_max_in_flight(0).check().is_err());
     }
 
     #[test]
     fn permits_are_counted_and_freed() {
-        let limiter = Limiter::new(&Throttle::off().max_in_flight(2));
+        let limiter = Limiter::new(&Throttle::off().with_max_in_flight(2));
         let a = limiter.acquire();
         let b = limiter.acquire();
         let used = |l: &Limiter| l.slots.as_ref().map(|s| *lock(&s.used));
