@@ -34,7 +34,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     for card in client
         .access_cards()
-        .iter(ListCardsQuery::builder().template_id(template_id.as_str()))?
+        .list_all(ListCardsQuery::builder().template_id(template_id.as_str()))?
     {
         let card = card?;
         println!(

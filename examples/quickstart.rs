@@ -93,7 +93,7 @@ fn walk(client: &Client, wallet: &Wallet<'_>) -> Result<(), Box<dyn Error>> {
     let cards = client.access_cards();
 
     // 1. A card template.
-    let template = console.create_template(
+    let template = console.templates().create(
         CreateTemplateRequest::builder()
             .name("Quickstart employee badge")
             .platform("apple")
@@ -104,7 +104,7 @@ fn walk(client: &Client, wallet: &Wallet<'_>) -> Result<(), Box<dyn Error>> {
     )?;
     let template_id = template.id.clone();
     println!("1. created card template {template_id}");
-    let published = console.publish_template(&template_id)?;
+    let published = console.templates().publish(&template_id)?;
     println!(
         "   published it: status {}",
         published.status.map(|s| s.to_string()).unwrap_or_default()
@@ -131,7 +131,7 @@ fn walk(client: &Client, wallet: &Wallet<'_>) -> Result<(), Box<dyn Error>> {
     let page = cards.list(ListCardsQuery::builder().template_id(template_id.clone()))?;
     println!(
         "3. the template has {} pass(es):",
-        page.total_count.unwrap_or(0)
+        page.info().total_count.unwrap_or(0)
     );
     for key in page.items() {
         println!(
@@ -153,9 +153,11 @@ fn walk(client: &Client, wallet: &Wallet<'_>) -> Result<(), Box<dyn Error>> {
     }
 
     // 5. What happened, from the template's event log.
-    let log = console.event_log(&template_id, TemplateLogQuery::default())?;
+    let log = console
+        .templates()
+        .logs(&template_id, TemplateLogQuery::default())?;
     println!("5. event log of the template:");
-    for entry in log.logs.unwrap_or_default() {
+    for entry in log.items().to_vec() {
         println!(
             "   - {} {}",
             entry.created_at.unwrap_or_default(),
@@ -166,7 +168,7 @@ fn walk(client: &Client, wallet: &Wallet<'_>) -> Result<(), Box<dyn Error>> {
     // 6. Delete the pass.
     let deleted = cards.delete(&card_id)?;
     println!("6. deleted the pass: {}", state(&deleted));
-    match console.delete_template(&template_id) {
+    match console.templates().delete(&template_id) {
         Ok(()) => println!("   and removed the quickstart template"),
         Err(e) => println!("   (the quickstart template stays: {e})"),
     }

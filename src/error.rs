@@ -127,6 +127,35 @@ pub struct ApiError {
     pub body: Vec<u8>,
 }
 
+impl ApiError {
+    /// The wait the server asked for in its `Retry-After` header: a number of seconds, or
+    /// an HTTP date (a date in the past is a wait of zero). `None` without the header or
+    /// when it is neither.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let mut answer = accessgrid::ApiError {
+    ///     status: 429,
+    ///     message: "slow down".into(),
+    ///     field_errors: Default::default(),
+    ///     retry_after: Some("120".into()),
+    ///     request_id: None,
+    ///     body: Vec::new(),
+    /// };
+    /// assert_eq!(answer.retry_after_delay(), Some(Duration::from_secs(120)));
+    /// answer.retry_after = Some("Sun, 06 Nov 1994 08:49:37 GMT".into());
+    /// assert_eq!(answer.retry_after_delay(), Some(Duration::ZERO));
+    /// answer.retry_after = Some("soon".into());
+    /// assert_eq!(answer.retry_after_delay(), None);
+    /// ```
+    pub fn retry_after_delay(&self) -> Option<Duration> {
+        self.retry_after
+            .as_deref()
+            .and_then(crate::client::retry::retry_after_delay)
+    }
+}
+
 /// A call that got no (complete) answer: where it went, how often it was tried, and what
 /// went wrong.
 ///
@@ -149,17 +178,17 @@ pub struct TransportError {
     pub source: Box<ureq::Error>,
     /// How the retry rules see it; the one input of both the retry loop and
     /// [`Error::is_retryable`].
-    pub(crate) fault: crate::retry::Fault,
+    pub(crate) fault: crate::client::retry::Fault,
 }
 
 impl TransportError {
-    pub(crate) fn new(source: ureq::Error, fault: crate::retry::Fault) -> TransportError {
+    pub(crate) fn new(source: ureq::Error, fault: crate::client::retry::Fault) -> TransportError {
         TransportError {
             host: String::new(),
             attempts: 1,
             before_sending: matches!(
                 fault,
-                crate::retry::Fault::Unsent | crate::retry::Fault::UnsentPermanent
+                crate::client::retry::Fault::Unsent | crate::client::retry::Fault::UnsentPermanent
             ),
             source: Box::new(source),
             fault,
@@ -249,12 +278,12 @@ impl Error {
     }
 
     /// Whether trying the same request again later may succeed: exactly the failures the
-    /// client's own retry loop retries (see [`crate::retry`]): 429, 500, 502, 503, 504,
+    /// client's own retry loop retries (see [`RetryPolicy`](crate::RetryPolicy)): 429, 500, 502, 503, 504,
     /// timeouts, a connection that was never made or was dropped. Never for invalid input,
     /// 4xx client errors, a TLS certificate that is not trusted, or an outcome-unknown POST
     /// (whose retry could act twice).
     pub fn is_retryable(&self) -> bool {
-        use crate::retry::{action, Action, Fault};
+        use crate::client::retry::{action, Action, Fault};
         let fault = match self {
             Error::Authentication(e) | Error::InsufficientBalance(e) | Error::Api(e) => {
                 Fault::Status(e.status)

@@ -4,7 +4,7 @@
 //! access passes to Apple and Google Wallet, suspend, resume, unlink and delete them, and
 //! manage templates through the enterprise console.
 //!
-//! - [`Client`] signs every request (HMAC-SHA256, see [`signing`]) and sends it over one
+//! - [`Client`] signs every request (HMAC-SHA256 over the base64 of the body, or of `sig_payload` for a body-less request) and sends it over one
 //!   shared connection pool; it is `Clone + Send + Sync` and needs no async runtime.
 //! - Every request and answer type in [`models`] is generated from the JSON Schema files in
 //!   `schema/` at build time. Requests refuse only what is certainly invalid before
@@ -22,7 +22,7 @@
 //! - [`reconcile`] keeps AccessGrid in step with a system of record (a door controller's
 //!   PACS): a snapshot of every pass, a plan with a reason per action and a guard against
 //!   mass deletion, and issuing that never gives a person two passes.
-//! - With the cargo feature `smart-tap` (off by default), `Console::reveal_smart_tap`
+//! - With the cargo feature `smart-tap` (off by default), `Templates::reveal_smart_tap`
 //!   reveals a card template's SmartTap private key, encrypted to a key pair made for the
 //!   call and decrypted on the client (module `smart_tap`: P-256 ECDH, HKDF-SHA256,
 //!   AES-256-GCM from the RustCrypto crates).
@@ -49,23 +49,17 @@
 //! let page = client.access_cards().list(
 //!     ListCardsQuery::builder().template_id("0xd3adb00b5").state(CardState::Suspended),
 //! )?;
-//! println!("{} suspended passes", page.items().len());
+//! println!("{} suspended passes", page.len());
 //! # Ok(()) }
 //! ```
 #![warn(missing_docs)]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
-pub mod access_cards;
-mod amount;
-#[cfg(test)]
-mod answer_props;
-pub mod client;
-pub mod console;
-pub mod console_webhooks;
-pub mod credential_profiles;
-pub mod error;
-pub mod hid;
+mod api;
+mod client;
+pub mod endpoints;
+mod error;
 #[cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
 // Each server uses part of the layer; with one of them built, the rest is unused.
 #[cfg_attr(
@@ -74,29 +68,38 @@ pub mod hid;
 )]
 mod http_server;
 pub mod models;
-pub mod pagination;
+mod pagination;
 pub mod reconcile;
-pub mod retry;
 #[cfg(feature = "sandbox")]
 #[cfg_attr(docsrs, doc(cfg(feature = "sandbox")))]
 pub mod sandbox;
-pub mod secret;
-pub mod signing;
 #[cfg(feature = "smart-tap")]
 #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
 pub mod smart_tap;
-pub mod throttle;
-mod transport;
-pub mod validate;
+mod validate;
 pub mod webhooks;
 
-pub use client::{Client, ClientBuilder};
+pub use api::{
+    AccessCards, Console, ConsoleWebhooks, CredentialProfiles, Hid, HidOrgs, LandingPages, Ledger,
+    TemplatePairs, Templates, KEY_HEX_LEN,
+};
+pub use client::request::Request;
+pub use client::retry::{
+    RetryPolicy, DEFAULT_INITIAL_BACKOFF, DEFAULT_MAX_BACKOFF, DEFAULT_MAX_ELAPSED,
+    DEFAULT_MAX_RETRIES,
+};
+pub use client::secret::SecretKey;
+pub use client::throttle::{Throttle, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_REQUESTS, DEFAULT_WINDOW};
+pub use client::{
+    Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
+    DEFAULT_READ_TIMEOUT, ENV_ACCOUNT_ID, ENV_BASE_URL, ENV_SECRET_KEY,
+};
 pub use error::{ApiError, DecodeError, Error, TransportError};
-pub use pagination::{PageInfo, Pages, Paginated};
-pub use retry::RetryPolicy;
-pub use secret::SecretKey;
-pub use throttle::Throttle;
-pub use validate::Validate;
+pub use pagination::{Page, PageInfo, Pages};
+/// The HTTP method of [`Client::request`] (`http`'s, as `ureq` re-exports it): public
+/// because the escape hatch takes one, and the [`endpoints`] descriptors name theirs.
+pub use ureq::http::Method;
+pub use validate::IntoRequest;
 
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "sandbox", feature = "webhook-receiver"))]

@@ -1350,7 +1350,7 @@ mod api {
         if let Some(e) = employee_id {
             query = query.employee_id(e);
         }
-        client.access_cards().iter(query)?.collect()
+        client.access_cards().list_all(query)?.collect()
     }
 
     pub(super) fn log_since(
@@ -1362,7 +1362,11 @@ mod api {
             serde_json::json!({"filters": {"start_date": since}, "per_page": 100}),
         )
         .map_err(|e| Error::invalid("start_date", e.to_string()))?;
-        client.console().event_log_iter(template, query)?.collect()
+        client
+            .console()
+            .templates()
+            .logs_all(template, query)?
+            .collect()
     }
 
     pub(super) fn issue(client: &Client, request: IssueCardRequest) -> Result<AccessCard, Error> {

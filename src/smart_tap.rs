@@ -14,7 +14,7 @@
 //!    the answer carries the server's public key, the iv, the ciphertext and the 16-byte
 //!    tag, each base64 (see [`SmartTapEncryptedKey`]).
 //!
-//! [`Console::reveal_smart_tap`](crate::console::Console::reveal_smart_tap) is the caller's
+//! [`Templates::reveal_smart_tap`](crate::Templates::reveal_smart_tap) is the caller's
 //! half. [`encrypt_for`] is the server's half, public so that sandboxes and tests can
 //! answer a reveal exactly as AccessGrid does.
 //!
@@ -31,13 +31,12 @@ use p256::ecdh::{EphemeralSecret, SharedSecret};
 use p256::pkcs8::{DecodePublicKey, EncodePublicKey, LineEnding};
 use p256::PublicKey;
 use sha2::Sha256;
-use ureq::http::Method;
 use zeroize::Zeroizing;
 
-use crate::console::Console;
+use crate::api::Templates;
+use crate::endpoints as ep;
 use crate::error::Error;
 use crate::models::{SmartTapEncryptedKey, SmartTapRevealAnswer, SmartTapRevealRequest};
-use crate::transport::segment;
 use crate::validate::{prepare, Validate};
 
 /// The only `alg` of the envelope: ECDH-ES key agreement, AES-256-GCM encryption.
@@ -92,7 +91,7 @@ impl fmt::Debug for RevealedSmartTapKey {
     }
 }
 
-impl<'c> Console<'c> {
+impl Templates<'_> {
     /// Reveals a card template's SmartTap private key:
     /// `POST /v1/console/card-templates/{template_id}/smart-tap/reveal`.
     ///
@@ -108,7 +107,7 @@ impl<'c> Console<'c> {
     /// ```no_run
     /// # fn main() -> Result<(), accessgrid::Error> {
     /// let client = accessgrid::Client::from_env()?;
-    /// let key = client.console().reveal_smart_tap("0xt3mp14t3")?;
+    /// let key = client.console().templates().reveal_smart_tap("0xt3mp14t3")?;
     /// println!("collector {:?}, key version {:?}", key.collector_id, key.key_version);
     /// let pem = key.into_private_key_pem(); // wiped when `pem` is dropped
     /// # drop(pem);
@@ -116,19 +115,13 @@ impl<'c> Console<'c> {
     /// ```
     #[cfg_attr(docsrs, doc(cfg(feature = "smart-tap")))]
     pub fn reveal_smart_tap(&self, template_id: &str) -> Result<RevealedSmartTapKey, Error> {
-        let path = format!(
-            "/v1/console/card-templates/{}/smart-tap/reveal",
-            segment("template_id", template_id)?
-        );
         let secret = EphemeralSecret::try_generate().map_err(randomness)?;
         let public_pem = public_key_pem(&secret.public_key())?;
         let request: SmartTapRevealRequest =
             prepare(SmartTapRevealRequest::builder().client_public_key(public_pem))?;
-        let answer: serde_json::Value = self
-            .client
-            .call(Method::POST, path)
-            .json(&request)?
-            .send()?;
+        let answer =
+            self.client
+                .execute::<ep::RevealSmartTap>(&[template_id], None, Some(&request))?;
         open_answer(answer, &secret)
     }
 }

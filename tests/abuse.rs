@@ -8,6 +8,7 @@
 #![cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
 
 mod abuse_support;
+mod common;
 
 use std::io::Write;
 use std::net::TcpStream;
@@ -211,7 +212,7 @@ fn wrong_methods_are_405_with_allow_and_unknown_paths_404() {
         let cases: Vec<(String, u16, Option<&str>)> = match &target {
             #[cfg(feature = "sandbox")]
             Target::Sandbox(sb) => {
-                let sig = accessgrid::signing::sign(sb.secret_key().expose(), b"x");
+                let sig = common::sign_with(sb.secret_key().expose(), b"x");
                 let signed = |line: &str| {
                     format!(
                         "{line} HTTP/1.1\r\nHost: x\r\nX-ACCT-ID: {}\r\nX-PAYLOAD-SIG: {sig}\r\nConnection: close\r\n\r\n",
@@ -339,7 +340,7 @@ fn a_failing_handler_never_silences_the_server() {
                 // panicked a worker): refused as invalid, or at worst answered 500.
                 #[cfg(feature = "sandbox")]
                 Target::Sandbox(sb) => {
-                    let sig = accessgrid::signing::sign(sb.secret_key().expose(), b"x");
+                    let sig = common::sign_with(sb.secret_key().expose(), b"x");
                     let path = if n % 2 == 0 {
                         "/v1/console/ledger-items?start_date=99999999999999-01-01&sig_payload=x"
                     } else {

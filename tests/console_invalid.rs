@@ -2,7 +2,6 @@
 //! the field, and a catch-all mock that expects no request proves nothing left the machine.
 
 mod common;
-mod console_support;
 
 use accessgrid::models::{
     ConsolePageQuery, CreateCredentialProfileRequest, CreateHidOrgRequest,
@@ -12,11 +11,11 @@ use accessgrid::models::{
 };
 use accessgrid::{Client, Error};
 use common::client;
-use console_support::{invalid_field, nothing_sent};
+use common::{invalid_field, nothing_sent};
 
 type Case = (&'static str, fn(&Client) -> Result<(), Error>);
 
-fn template() -> accessgrid::models::builder::CreateTemplateRequest {
+fn template() -> accessgrid::models::CreateTemplateRequestBuilder {
     CreateTemplateRequest::builder()
         .name("Badge")
         .platform("apple")
@@ -30,32 +29,38 @@ fn cases() -> Vec<Case> {
         // card templates
         ("background_color", |c| {
             c.console()
-                .create_template(template().background_color("#FFF"))
+                .templates()
+                .create(template().background_color("#FFF"))
                 .map(drop)
         }),
         ("label_color", |c| {
             c.console()
-                .create_template(template().label_color("black"))
+                .templates()
+                .create(template().label_color("black"))
                 .map(drop)
         }),
         ("label_secondary_color", |c| {
             c.console()
-                .create_template(template().label_secondary_color("#GGGGGG"))
+                .templates()
+                .create(template().label_secondary_color("#GGGGGG"))
                 .map(drop)
         }),
         ("watch_count", |c| {
             c.console()
-                .create_template(template().allow_on_multiple_devices(true).watch_count(6))
+                .templates()
+                .create(template().allow_on_multiple_devices(true).watch_count(6))
                 .map(drop)
         }),
         ("iphone_count", |c| {
             c.console()
-                .create_template(template().allow_on_multiple_devices(true).iphone_count(0))
+                .templates()
+                .create(template().allow_on_multiple_devices(true).iphone_count(0))
                 .map(drop)
         }),
         ("use_case", |c| {
             c.console()
-                .create_template(
+                .templates()
+                .create(
                     CreateTemplateRequest::builder()
                         .name("Badge")
                         .platform("apple"),
@@ -64,12 +69,14 @@ fn cases() -> Vec<Case> {
         }),
         ("watch_count", |c| {
             c.console()
-                .update_template("0xt", UpdateTemplateRequest::builder().watch_count(9))
+                .templates()
+                .update("0xt", UpdateTemplateRequest::builder().watch_count(9))
                 .map(drop)
         }),
         ("background_color", |c| {
             c.console()
-                .update_template(
+                .templates()
+                .update(
                     "0xt",
                     UpdateTemplateRequest::builder().background_color("FFFFFF"),
                 )
@@ -77,18 +84,22 @@ fn cases() -> Vec<Case> {
         }),
         ("template_id", |c| {
             c.console()
-                .update_template("", UpdateTemplateRequest::builder().name("x"))
+                .templates()
+                .update("", UpdateTemplateRequest::builder().name("x"))
                 .map(drop)
         }),
-        ("template_id", |c| c.console().read_template(" ").map(drop)),
-        ("template_id", |c| c.console().delete_template("")),
         ("template_id", |c| {
-            c.console().publish_template("").map(drop)
+            c.console().templates().get(" ").map(drop)
+        }),
+        ("template_id", |c| c.console().templates().delete("")),
+        ("template_id", |c| {
+            c.console().templates().publish("").map(drop)
         }),
         // event log
         ("filters.device", |c| {
             c.console()
-                .event_log(
+                .templates()
+                .logs(
                     "0xt",
                     TemplateLogQuery::builder()
                         .filters(TemplateLogFilters::builder().device("tablet")),
@@ -97,7 +108,8 @@ fn cases() -> Vec<Case> {
         }),
         ("filters.event_type", |c| {
             c.console()
-                .event_log(
+                .templates()
+                .logs(
                     "0xt",
                     TemplateLogQuery::builder()
                         .filters(TemplateLogFilters::builder().event_type("shared")),
@@ -106,17 +118,20 @@ fn cases() -> Vec<Case> {
         }),
         ("page", |c| {
             c.console()
-                .event_log("0xt", TemplateLogQuery::builder().page(0))
+                .templates()
+                .logs("0xt", TemplateLogQuery::builder().page(0))
                 .map(drop)
         }),
         ("template_id", |c| {
             c.console()
-                .event_log("", TemplateLogQuery::default())
+                .templates()
+                .logs("", TemplateLogQuery::default())
                 .map(drop)
         }),
         ("filters.event_type", |c| {
             c.console()
-                .event_log_iter(
+                .templates()
+                .logs_all(
                     "0xt",
                     TemplateLogQuery::builder()
                         .filters(TemplateLogFilters::builder().event_type("shared")),
@@ -125,36 +140,41 @@ fn cases() -> Vec<Case> {
         }),
         ("template_id", |c| {
             c.console()
-                .event_log_iter("", TemplateLogQuery::default())
+                .templates()
+                .logs_all("", TemplateLogQuery::default())
                 .map(drop)
         }),
         // iOS preflight
         ("access_pass_ex_id", |c| {
-            c.console().ios_preflight("0xt", "").map(drop)
+            c.console().templates().ios_preflight("0xt", "").map(drop)
         }),
         ("template_id", |c| {
-            c.console().ios_preflight("", "0xp").map(drop)
+            c.console().templates().ios_preflight("", "0xp").map(drop)
         }),
         // ledger
         ("per_page", |c| {
             c.console()
-                .ledger_items(LedgerItemsQuery::builder().per_page(101))
+                .ledger()
+                .list(LedgerItemsQuery::builder().per_page(101))
                 .map(drop)
         }),
         ("per_page", |c| {
             c.console()
-                .ledger_items(LedgerItemsQuery::builder().per_page(0))
+                .ledger()
+                .list(LedgerItemsQuery::builder().per_page(0))
                 .map(drop)
         }),
         ("page", |c| {
             c.console()
-                .ledger_items(LedgerItemsQuery::builder().page(-1))
+                .ledger()
+                .list(LedgerItemsQuery::builder().page(-1))
                 .map(drop)
         }),
         // template pairs
         ("google_card_template_id", |c| {
             c.console()
-                .create_pass_template_pair(
+                .pairs()
+                .create(
                     CreateTemplatePairRequest::builder()
                         .name("HQ")
                         .apple_card_template_id("0xa"),
@@ -163,7 +183,8 @@ fn cases() -> Vec<Case> {
         }),
         ("apple_card_template_id", |c| {
             c.console()
-                .create_pass_template_pair(
+                .pairs()
+                .create(
                     CreateTemplatePairRequest::builder()
                         .name("HQ")
                         .apple_card_template_id("")
@@ -174,7 +195,8 @@ fn cases() -> Vec<Case> {
         // landing pages
         ("bg_color", |c| {
             c.console()
-                .create_landing_page(
+                .landing_pages()
+                .create(
                     CreateLandingPageRequest::builder()
                         .name("Miami")
                         .kind("universal")
@@ -184,12 +206,14 @@ fn cases() -> Vec<Case> {
         }),
         ("bg_color", |c| {
             c.console()
-                .update_landing_page("lp_1", UpdateLandingPageRequest::builder().bg_color("blue"))
+                .landing_pages()
+                .update("lp_1", UpdateLandingPageRequest::builder().bg_color("blue"))
                 .map(drop)
         }),
         ("landing_page_id", |c| {
             c.console()
-                .update_landing_page("", UpdateLandingPageRequest::builder().name("x"))
+                .landing_pages()
+                .update("", UpdateLandingPageRequest::builder().name("x"))
                 .map(drop)
         }),
         // credential profiles
@@ -256,7 +280,8 @@ fn the_reason_says_what_rule_was_broken() {
     let client = client(&server);
     let err = client
         .console()
-        .create_template(template().allow_on_multiple_devices(true).watch_count(6))
+        .templates()
+        .create(template().allow_on_multiple_devices(true).watch_count(6))
         .expect_err("more than 5 watches");
     let text = err.to_string();
     assert!(text.contains("between 1 and 5"), "{text}");
@@ -264,7 +289,8 @@ fn the_reason_says_what_rule_was_broken() {
 
     let err = client
         .console()
-        .event_log(
+        .templates()
+        .logs(
             "0xt",
             TemplateLogQuery::builder().filters(TemplateLogFilters::builder().event_type("shared")),
         )
@@ -295,7 +321,8 @@ fn limits_at_their_edges_are_accepted() {
     let client = client(&server);
     client
         .console()
-        .create_template(
+        .templates()
+        .create(
             template()
                 .allow_on_multiple_devices(true)
                 .watch_count(5)
@@ -305,7 +332,8 @@ fn limits_at_their_edges_are_accepted() {
         .expect("watch_count 5, iphone_count 1 and a mixed-case colour are valid");
     client
         .console()
-        .ledger_items(LedgerItemsQuery::builder().page(1).per_page(100))
+        .ledger()
+        .list(LedgerItemsQuery::builder().page(1).per_page(100))
         .expect("per_page 100 is valid");
     client
         .console()

@@ -2,14 +2,13 @@
 //! and webhooks. Each scenario runs against all four, counting the exact requests.
 
 mod common;
-mod console_support;
 
 use accessgrid::models::{
     ConsolePageQuery, LedgerItemsQuery, TemplateLogFilters, TemplateLogQuery,
 };
 use accessgrid::{Client, Error};
+use common::nothing_sent;
 use common::{assert_hit, client, mock, Expected};
-use console_support::nothing_sent;
 
 type Ids<'c> = Box<dyn Iterator<Item = Result<String, Error>> + 'c>;
 
@@ -56,7 +55,7 @@ fn lists() -> Vec<List> {
                 let query = TemplateLogQuery::builder()
                     .per_page(2)
                     .filters(TemplateLogFilters::builder().device("mobile"));
-                let it = c.console().event_log_iter("tpl_1", query)?;
+                let it = c.console().templates().logs_all("tpl_1", query)?;
                 Ok(Box::new(it.map(|r| {
                     r.map(|e| e.id.as_str().map(str::to_owned).unwrap_or_default())
                 })))
@@ -72,7 +71,7 @@ fn lists() -> Vec<List> {
                 let query = LedgerItemsQuery::builder()
                     .per_page(2)
                     .start_date("2025-01-01");
-                let it = c.console().ledger_items_iter(query)?;
+                let it = c.console().ledger().list_all(query)?;
                 Ok(Box::new(it.map(|r| r.map(|i| i.id))))
             },
         },
@@ -85,7 +84,8 @@ fn lists() -> Vec<List> {
             iterate: |c| {
                 let it = c
                     .console()
-                    .pass_template_pairs_iter(ConsolePageQuery::builder().per_page(2))?;
+                    .pairs()
+                    .list_all(ConsolePageQuery::builder().per_page(2))?;
                 Ok(Box::new(it.map(|r| r.map(|p| p.id))))
             },
         },
@@ -99,7 +99,7 @@ fn lists() -> Vec<List> {
                 let it = c
                     .console()
                     .webhooks()
-                    .iter(ConsolePageQuery::builder().per_page(2))?;
+                    .list_all(ConsolePageQuery::builder().per_page(2))?;
                 Ok(Box::new(it.map(|r| r.map(|w| w.id))))
             },
         },
@@ -263,7 +263,7 @@ fn iteration_starts_at_the_query_page() {
     let ids: Vec<String> = client
         .console()
         .webhooks()
-        .iter(ConsolePageQuery::builder().page(2).per_page(2))
+        .list_all(ConsolePageQuery::builder().page(2).per_page(2))
         .expect("an iterator")
         .map(|r| r.expect("item"))
         .map(|w| w.id)
@@ -280,7 +280,8 @@ fn an_invalid_query_fails_before_iterating() {
     let client = client(&server);
     let err = client
         .console()
-        .ledger_items_iter(LedgerItemsQuery::builder().per_page(101))
+        .ledger()
+        .list_all(LedgerItemsQuery::builder().per_page(101))
         .err();
     assert!(
         matches!(&err, Some(Error::InvalidInput { field, .. }) if field == "per_page"),

@@ -84,7 +84,7 @@ fn live(sandbox: &Sandbox) -> Vec<accessgrid::models::AccessCard> {
     sandbox
         .client()
         .access_cards()
-        .iter(
+        .list_all(
             ListCardsQuery::builder()
                 .template_id(sandbox.template_id())
                 .per_page(100u32),
@@ -411,7 +411,7 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
     let sandbox = Arc::new(Sandbox::start().expect("sandbox"));
     let client = sandbox
         .client_builder()
-        .retry(accessgrid::RetryPolicy::default().max_retries(0))
+        .retry(accessgrid::RetryPolicy::default().with_max_retries(0))
         .build()
         .expect("client");
     let template = sandbox.template_id();
@@ -494,7 +494,7 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
     // --once against an unreachable API: exit 3, the allow-list kept.
     let dead = accessgrid::Client::builder("acct", "secret")
         .base_url(format!("http://127.0.0.1:{}", free_port()))
-        .retry(accessgrid::RetryPolicy::default().max_retries(0))
+        .retry(accessgrid::RetryPolicy::default().with_max_retries(0))
         .build()
         .expect("client");
     let daemon = Daemon::new(dead, config(&dir, &template, &[]));

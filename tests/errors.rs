@@ -169,7 +169,7 @@ fn dot_segment_ids_are_refused_before_sending() {
             client.access_cards().get(id).map(|_| ()),
             client.access_cards().suspend(id).map(|_| ()),
             client.access_cards().delete(id).map(|_| ()),
-            client.console().read_template(id).map(|_| ()),
+            client.console().templates().get(id).map(|_| ()),
             client.console().webhooks().delete(id).map(|_| ()),
         ];
         for result in results {

@@ -234,7 +234,7 @@ fn cases() -> Vec<Case> {
             answer: r#"{"id":"0xd3adb00b5"}"#,
             call: |c| {
                 c.console()
-                    .update_template(
+                    .templates().update(
                         "0xd3adb00b5",
                         UpdateTemplateRequest::builder().watch_count(2).iphone_count(3),
                     )
@@ -251,7 +251,7 @@ fn cases() -> Vec<Case> {
             answer: r#"{"id":"0xt"}"#,
             call: |c| {
                 c.console()
-                    .create_template(
+                    .templates().create(
                         CreateTemplateRequest::builder()
                             .name("Badge")
                             .platform("apple")
@@ -271,7 +271,7 @@ fn cases() -> Vec<Case> {
             answer: r#"{"id":"0xt"}"#,
             call: |c| {
                 c.console()
-                    .create_template(
+                    .templates().create(
                         CreateTemplateRequest::builder()
                             .name("")
                             .platform("android")
@@ -291,7 +291,7 @@ fn cases() -> Vec<Case> {
             answer: r#"{"id":"0xt"}"#,
             call: |c| {
                 c.console()
-                    .create_template(
+                    .templates().create(
                         CreateTemplateRequest::builder()
                             .name("Badge")
                             .platform("apple")
@@ -312,7 +312,7 @@ fn cases() -> Vec<Case> {
             answer: r#"{"logs":[]}"#,
             call: |c| {
                 c.console()
-                    .event_log("0xt", TemplateLogQuery::builder().per_page(101))
+                    .templates().logs("0xt", TemplateLogQuery::builder().per_page(101))
                     .map(drop)
             },
         },
@@ -327,7 +327,7 @@ fn cases() -> Vec<Case> {
             answer: r#"{"card_template_pairs":[]}"#,
             call: |c| {
                 c.console()
-                    .list_pass_template_pairs(ConsolePageQuery::builder().per_page(500))
+                    .pairs().list(ConsolePageQuery::builder().per_page(500))
                     .map(drop)
             },
         },
@@ -340,7 +340,7 @@ fn cases() -> Vec<Case> {
             answer: r#"{"id":"pair_1"}"#,
             call: |c| {
                 c.console()
-                    .create_pass_template_pair(
+                    .pairs().create(
                         CreateTemplatePairRequest::builder()
                             .name("")
                             .apple_card_template_id("0xa")
@@ -358,7 +358,7 @@ fn cases() -> Vec<Case> {
             answer: r#"{"id":"lp_1"}"#,
             call: |c| {
                 c.console()
-                    .create_landing_page(CreateLandingPageRequest::builder().name("").kind("kiosk"))
+                    .landing_pages().create(CreateLandingPageRequest::builder().name("").kind("kiosk"))
                     .map(drop)
             },
         },
@@ -532,7 +532,7 @@ fn a_template_answer_without_an_id() {
             200,
             answer,
         );
-        let result = common::client(&server).console().read_template("0xpair");
+        let result = common::client(&server).console().templates().get("0xpair");
         common::assert_hit(&m, &why);
         result
     };

@@ -244,6 +244,7 @@ fn examples() -> Vec<Example> {
             answer: r#"{"provisioningCredentialIdentifier":"p","environmentIdentifier":"e"}"#,
             call: |c, ids| {
                 c.console()
+                    .templates()
                     .ios_preflight(&ids.preflight_template, &ids.preflight_pass)
                     .map(drop)
             },
@@ -267,7 +268,7 @@ fn examples() -> Vec<Example> {
             answer: r#"{"logs":[]}"#,
             call: |c, ids| {
                 c.console()
-                    .event_log(
+                    .templates().logs(
                         &ids.template,
                         TemplateLogQuery::builder().filters(
                             TemplateLogFilters::builder()
@@ -357,7 +358,7 @@ fn examples() -> Vec<Example> {
             answer: r#"{"id":"0xd3adb00b5"}"#,
             call: |c, ids| {
                 c.console()
-                    .update_template(
+                    .templates().update(
                         &ids.template,
                         UpdateTemplateRequest::builder()
                             .name("Updated Employee NFC key")
@@ -385,7 +386,7 @@ fn examples() -> Vec<Example> {
                 )
             },
             answer: r#"{"id":"0xd3adb00b5","name":"Badge"}"#,
-            call: |c, ids| c.console().read_template(&ids.template).map(drop),
+            call: |c, ids| c.console().templates().get(&ids.template).map(drop),
             sandbox: InSandbox::Accepted,
         },
         Example {
@@ -406,7 +407,7 @@ fn examples() -> Vec<Example> {
             answer: r#"{"ledger_items":[]}"#,
             call: |c, _| {
                 c.console()
-                    .ledger_items(
+                    .ledger().list(
                         LedgerItemsQuery::builder()
                             .page(1)
                             .per_page(50)
@@ -421,7 +422,7 @@ fn examples() -> Vec<Example> {
             source: "Python README: List landing pages",
             expected: |_| Expected::bodyless("GET", "/v1/console/landing-pages", &[], "{}"),
             answer: "[]",
-            call: |c, _| c.console().list_landing_pages().map(drop),
+            call: |c, _| c.console().landing_pages().list().map(drop),
             sandbox: InSandbox::Accepted,
         },
         Example {
@@ -442,7 +443,7 @@ fn examples() -> Vec<Example> {
             answer: r#"{"id":"0xlandingpage1d"}"#,
             call: |c, _| {
                 c.console()
-                    .create_landing_page(
+                    .landing_pages().create(
                         CreateLandingPageRequest::builder()
                             .name("Miami Office Access Pass")
                             .kind("universal")
@@ -470,7 +471,7 @@ fn examples() -> Vec<Example> {
             answer: r#"{"id":"0xlandingpage1d"}"#,
             call: |c, ids| {
                 c.console()
-                    .update_landing_page(
+                    .landing_pages().update(
                         &ids.landing_page,
                         UpdateLandingPageRequest::builder()
                             .name("Updated Miami Office Access Pass")
@@ -763,7 +764,7 @@ fn examples() -> Vec<Example> {
             answer: r#"{"id":"0xt3mp1a73"}"#,
             call: |c, _| {
                 c.console()
-                    .create_template(
+                    .templates().create(
                         CreateTemplateRequest::builder()
                             .name("Hotel key")
                             .platform("apple")
@@ -820,7 +821,8 @@ fn python_template(use_case: &str) -> Value {
 
 fn python_create_template(c: &Client, use_case: &str) -> Result<(), Error> {
     c.console()
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name("Employee Access Pass")
                 .platform("apple")
@@ -887,7 +889,8 @@ fn every_documented_example_is_accepted_by_the_sandbox() {
         .expect("installed, so it can be suspended");
     let page = client
         .console()
-        .create_landing_page(
+        .landing_pages()
+        .create(
             CreateLandingPageRequest::builder()
                 .name("Lobby")
                 .kind("universal"),

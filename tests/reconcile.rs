@@ -24,7 +24,7 @@ fn live_passes(sandbox: &Sandbox) -> Vec<accessgrid::models::AccessCard> {
     sandbox
         .client()
         .access_cards()
-        .iter(
+        .list_all(
             ListCardsQuery::builder()
                 .template_id(sandbox.template_id())
                 .per_page(100u32),
@@ -228,7 +228,7 @@ fn a_lost_answer_with_the_lookup_failing_too_sends_nothing_again() {
     let sandbox = Sandbox::start().expect("sandbox");
     let client = sandbox
         .client_builder()
-        .retry(accessgrid::RetryPolicy::default().max_retries(0))
+        .retry(accessgrid::RetryPolicy::default().with_max_retries(0))
         .build()
         .expect("client");
     let sync = Reconciler::new(&client, sandbox.template_id());

@@ -64,9 +64,9 @@ fn builder(url: &str) -> accessgrid::ClientBuilder {
         .base_url(url)
         .retry(
             RetryPolicy::default()
-                .max_retries(1)
-                .initial_backoff(Duration::from_millis(5))
-                .max_backoff(Duration::from_millis(5)),
+                .with_max_retries(1)
+                .with_initial_backoff(Duration::from_millis(5))
+                .with_max_backoff(Duration::from_millis(5)),
         )
         .throttle(Throttle::off())
 }

@@ -150,8 +150,8 @@ fn a_pass_goes_through_its_whole_life() {
     let listed = cards
         .list(ListCardsQuery::builder().template_id(template.clone()))
         .expect("listed");
-    assert_eq!(listed.total_count, Some(1));
-    let keys = listed.keys.unwrap_or_default();
+    assert_eq!(listed.info().total_count, Some(1));
+    let keys = listed.items().to_vec();
     assert_eq!(keys[0].id, id.as_str());
 
     // created: nothing to suspend, resume or unlink yet.
@@ -193,7 +193,7 @@ fn a_pass_goes_through_its_whole_life() {
                 .state(CardState::Suspended),
         )
         .expect("listed");
-    assert_eq!(suspended.total_count, Some(1));
+    assert_eq!(suspended.info().total_count, Some(1));
     let active = cards
         .list(
             ListCardsQuery::builder()
@@ -201,7 +201,7 @@ fn a_pass_goes_through_its_whole_life() {
                 .state(CardState::Active),
         )
         .expect("listed");
-    assert_eq!(active.total_count, Some(0));
+    assert_eq!(active.info().total_count, Some(0));
 
     assert_eq!(
         cards.resume(&id).expect("resumed").state,
@@ -260,7 +260,7 @@ fn a_pass_goes_through_its_whole_life() {
                 .state(CardState::Deleted),
         )
         .expect("listed");
-    assert_eq!(deleted.total_count, Some(1));
+    assert_eq!(deleted.info().total_count, Some(1));
 
     let kinds: Vec<String> = sb.events().into_iter().map(|e| e.kind).collect();
     assert_eq!(
@@ -363,16 +363,16 @@ fn lists_filter_and_paginate() {
                 .page(3u32),
         )
         .expect("page 3");
-    assert_eq!(page.page, Some(3));
-    assert_eq!(page.per_page, Some(2));
-    assert_eq!(page.total_pages, Some(3));
-    assert_eq!(page.total_count, Some(5));
-    let keys = page.keys.unwrap_or_default();
+    assert_eq!(page.info().current_page, Some(3));
+    assert_eq!(page.info().per_page, Some(2));
+    assert_eq!(page.info().total_pages, Some(3));
+    assert_eq!(page.info().total_count, Some(5));
+    let keys = page.items().to_vec();
     assert_eq!(keys.len(), 1);
     assert_eq!(keys[0].id, ids[4].as_str());
 
     let all: Vec<String> = cards
-        .iter(
+        .list_all(
             ListCardsQuery::builder()
                 .template_id(template.clone())
                 .per_page(2u32),
@@ -383,7 +383,7 @@ fn lists_filter_and_paginate() {
     assert_eq!(all, ids);
 
     let active: Vec<String> = cards
-        .iter(
+        .list_all(
             ListCardsQuery::builder()
                 .template_id(template.clone())
                 .state(CardState::Active),
@@ -400,7 +400,7 @@ fn lists_filter_and_paginate() {
                 .employee_id("emp-p2"),
         )
         .expect("listed");
-    assert_eq!(by_employee.total_count, Some(1));
+    assert_eq!(by_employee.info().total_count, Some(1));
 
     let unknown = cards
         .list(ListCardsQuery::builder().template_id("0xnotmine"))
@@ -601,7 +601,7 @@ fn bodies_that_break_the_schema_are_refused_with_422() {
         .access_cards()
         .list(ListCardsQuery::builder().template_id(t))
         .expect("listed");
-    assert_eq!(all.total_count, Some(1));
+    assert_eq!(all.info().total_count, Some(1));
 }
 
 fn raw_post_method(sb: &Sandbox, method: &str, path: &str, body: &str) -> Raw {
@@ -672,7 +672,7 @@ fn faults_answer_the_next_requests_then_stop() {
         .list(ListCardsQuery::builder().template_id(sb.template_id()))
         .expect("served again");
     assert_eq!(
-        listed.total_count,
+        listed.info().total_count,
         Some(0),
         "the rate-limited issue did not happen"
     );
@@ -711,7 +711,7 @@ fn a_delay_fault_makes_a_short_timeout_fire() {
         .list(ListCardsQuery::builder().template_id(sb.template_id()))
         .expect("served after the delay");
     assert!(started.elapsed() >= Duration::from_millis(400));
-    assert_eq!(page.total_count, Some(0));
+    assert_eq!(page.info().total_count, Some(0));
 }
 
 // ------------------------------------------------------------------ independence, shutdown
@@ -742,6 +742,7 @@ fn sandboxes_side_by_side_are_independent() {
             .access_cards()
             .list(ListCardsQuery::builder().template_id(s.template_id()))
             .expect("listed")
+            .info()
             .total_count
     };
     assert_eq!(count(&sa), Some(1));

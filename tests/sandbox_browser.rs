@@ -494,14 +494,14 @@ fn clicking_the_install_button_in_chromium_installs_and_another_sites_form_does_
     let log = sb
         .client()
         .console()
-        .event_log(
+        .templates()
+        .logs(
             &sb.template_id(),
             accessgrid::models::TemplateLogQuery::default(),
         )
         .expect("event log");
     let install = log
-        .logs
-        .unwrap_or_default()
+        .into_items()
         .into_iter()
         .find(|e| e.event.as_ref().is_some_and(|k| k.to_string() == "install"))
         .expect("an install entry");

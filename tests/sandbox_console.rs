@@ -30,7 +30,8 @@ fn sandbox() -> Sandbox {
 fn template(client: &Client, name: &str, platform: &str) -> String {
     let created = client
         .console()
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name(name)
                 .platform(platform)
@@ -85,7 +86,8 @@ fn templates_are_created_read_updated_published_and_deleted() {
     let console = client.console();
 
     let created = console
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name("HQ badge")
                 .platform(TemplatePlatform::Apple)
@@ -104,7 +106,7 @@ fn templates_are_created_read_updated_published_and_deleted() {
     let tid = created.id.clone();
     assert_eq!(created.status, Some(TemplateStatus::Draft));
 
-    let read = console.read_template(&tid).expect("read");
+    let read = console.templates().get(&tid).expect("read");
     assert!(!read.is_pair());
     assert_eq!(read.name.as_deref(), Some("HQ badge"));
     assert_eq!(read.platform, Some(TemplatePlatform::Apple));
@@ -125,12 +127,13 @@ fn templates_are_created_read_updated_published_and_deleted() {
     );
     assert_eq!(read.issued_keys_count, Some(0));
 
-    let listed = console.list_templates().expect("listed");
+    let listed = console.templates().list().expect("listed");
     let ids: Vec<String> = listed.into_iter().map(|t| t.id).collect();
     assert_eq!(ids, [sb.template_id(), tid.clone()]);
 
     let updated = console
-        .update_template(&tid, UpdateTemplateRequest::builder().name("HQ badge v2"))
+        .templates()
+        .update(&tid, UpdateTemplateRequest::builder().name("HQ badge v2"))
         .expect("updated");
     assert_eq!(updated.name.as_deref(), Some("HQ badge v2"));
     assert_eq!(
@@ -142,31 +145,32 @@ fn templates_are_created_read_updated_published_and_deleted() {
         "fields not sent are kept"
     );
 
-    let published = console.publish_template(&tid).expect("published");
+    let published = console.templates().publish(&tid).expect("published");
     assert_eq!(published.id, tid.as_str());
     assert_eq!(published.status, Some(TemplateStatus::Ready));
-    let read = console.read_template(&tid).expect("read");
+    let read = console.templates().get(&tid).expect("read");
     assert!(read.last_published_at.is_some());
 
     let card = issue(&client, &tid, "Ada");
     sb.install(&id(&card)).expect("installed");
-    let read = console.read_template(&tid).expect("read");
+    let read = console.templates().get(&tid).expect("read");
     assert_eq!(
         (read.issued_keys_count, read.active_keys_count),
         (Some(1), Some(1))
     );
 
     let refused = console
-        .delete_template(&tid)
+        .templates()
+        .delete(&tid)
         .expect_err("a pass still uses it");
     assert_eq!(refused.status(), Some(422));
     client
         .access_cards()
         .delete(&id(&card))
         .expect("pass deleted");
-    console.delete_template(&tid).expect("template deleted");
+    console.templates().delete(&tid).expect("template deleted");
     assert_eq!(
-        console.read_template(&tid).err().and_then(|e| e.status()),
+        console.templates().get(&tid).err().and_then(|e| e.status()),
         Some(404)
     );
     let refused = client
@@ -235,7 +239,8 @@ fn template_bodies_that_break_the_rules_are_refused() {
     assert_eq!(
         sb.client()
             .console()
-            .list_templates()
+            .templates()
+            .list()
             .expect("listed")
             .len(),
         1
@@ -257,12 +262,12 @@ fn the_event_log_records_every_change_and_filters() {
     client.access_cards().unlink(&b).expect("unlinked");
 
     let all = console
-        .event_log(&tid, TemplateLogQuery::default())
+        .templates()
+        .logs(&tid, TemplateLogQuery::default())
         .expect("log");
     let events: Vec<String> = all
-        .logs
-        .clone()
-        .unwrap_or_default()
+        .items()
+        .to_vec()
         .into_iter()
         .filter_map(|e| e.event.map(|e| e.to_string()))
         .collect();
@@ -270,7 +275,7 @@ fn the_event_log_records_every_change_and_filters() {
         events,
         ["issue", "issue", "install", "install", "suspend", "resume", "unlink"]
     );
-    let first = &all.logs.unwrap_or_default()[0];
+    let first = &all.items().to_vec()[0];
     assert_eq!(first.ip_address.as_deref(), Some("127.0.0.1"));
     assert!(
         first
@@ -288,56 +293,63 @@ fn the_event_log_records_every_change_and_filters() {
     );
 
     let installs = console
-        .event_log(
+        .templates()
+        .logs(
             &tid,
             TemplateLogQuery::builder()
                 .filters(TemplateLogFilters::builder().event_type(LogEventType::Install)),
         )
         .expect("log");
-    assert_eq!(installs.logs.map(|l| l.len()), Some(2));
+    assert_eq!(installs.len(), 2);
     let watch = console
-        .event_log(
+        .templates()
+        .logs(
             &tid,
             TemplateLogQuery::builder()
                 .filters(TemplateLogFilters::builder().device(LogDevice::Watch)),
         )
         .expect("log");
-    assert_eq!(watch.logs.map(|l| l.len()), Some(1));
+    assert_eq!(watch.len(), 1);
     let future = console
-        .event_log(
+        .templates()
+        .logs(
             &tid,
             TemplateLogQuery::builder()
                 .filters(TemplateLogFilters::builder().start_date("2999-01-01T00:00:00Z")),
         )
         .expect("log");
-    assert_eq!(future.logs.map(|l| l.len()), Some(0));
+    assert_eq!(future.len(), 0);
     let past = console
-        .event_log(
+        .templates()
+        .logs(
             &tid,
             TemplateLogQuery::builder()
                 .filters(TemplateLogFilters::builder().end_date("2000-01-01")),
         )
         .expect("log");
-    assert_eq!(past.logs.map(|l| l.len()), Some(0));
+    assert_eq!(past.len(), 0);
 
     let page = console
-        .event_log(&tid, TemplateLogQuery::builder().per_page(3).page(3))
+        .templates()
+        .logs(&tid, TemplateLogQuery::builder().per_page(3).page(3))
         .expect("page 3");
-    assert_eq!(page.logs.map(|l| l.len()), Some(1));
-    let p = page.pagination.expect("pagination");
+    assert_eq!(page.len(), 1);
+    let p = page.info();
     assert_eq!(
         (p.current_page, p.per_page, p.total_pages, p.total_count),
         (Some(3), Some(3), Some(3), Some(7))
     );
     let walked = console
-        .event_log_iter(&tid, TemplateLogQuery::builder().per_page(2))
+        .templates()
+        .logs_all(&tid, TemplateLogQuery::builder().per_page(2))
         .expect("iterator")
         .count();
     assert_eq!(walked, 7);
 
     assert_eq!(
         console
-            .event_log("0xnothere", TemplateLogQuery::default())
+            .templates()
+            .logs("0xnothere", TemplateLogQuery::default())
             .err()
             .and_then(|e| e.status()),
         Some(404)
@@ -353,9 +365,10 @@ fn the_ledger_has_one_item_per_issued_pass() {
         .collect();
     let ledger = client
         .console()
-        .ledger_items(LedgerItemsQuery::default())
+        .ledger()
+        .list(LedgerItemsQuery::default())
         .expect("ledger");
-    let items = ledger.ledger_items.unwrap_or_default();
+    let items = ledger.items().to_vec();
     assert_eq!(items.len(), 3);
     let pass_ids: Vec<String> = items
         .iter()
@@ -372,7 +385,8 @@ fn the_ledger_has_one_item_per_issued_pass() {
     );
     let total: i128 = client
         .console()
-        .ledger_items_iter(LedgerItemsQuery::builder().per_page(2))
+        .ledger()
+        .list_all(LedgerItemsQuery::builder().per_page(2))
         .expect("iterator")
         .map(|i| {
             i.expect("item")
@@ -384,9 +398,10 @@ fn the_ledger_has_one_item_per_issued_pass() {
     assert_eq!(total, -300);
     let none = client
         .console()
-        .ledger_items(LedgerItemsQuery::builder().end_date("2001-01-01T00:00:00Z"))
+        .ledger()
+        .list(LedgerItemsQuery::builder().end_date("2001-01-01T00:00:00Z"))
         .expect("ledger");
-    assert_eq!(none.ledger_items.map(|l| l.len()), Some(0));
+    assert_eq!(none.len(), 0);
 }
 
 #[test]
@@ -398,7 +413,8 @@ fn a_template_pair_issues_unified_passes() {
     let google = template(&client, "HQ Google", "google");
 
     let refused = console
-        .create_pass_template_pair(
+        .pairs()
+        .create(
             CreateTemplatePairRequest::builder()
                 .name("wrong way round")
                 .apple_card_template_id(google.clone())
@@ -408,7 +424,8 @@ fn a_template_pair_issues_unified_passes() {
     assert_eq!(refused.status(), Some(422));
 
     let pair = console
-        .create_pass_template_pair(
+        .pairs()
+        .create(
             CreateTemplatePairRequest::builder()
                 .name("HQ")
                 .apple_card_template_id(apple.clone())
@@ -421,10 +438,11 @@ fn a_template_pair_issues_unified_passes() {
         Some(apple.as_str())
     );
     let pairs = console
-        .list_pass_template_pairs(ConsolePageQuery::default())
+        .pairs()
+        .list(ConsolePageQuery::default())
         .expect("pairs");
-    assert_eq!(pairs.card_template_pairs.map(|p| p.len()), Some(1));
-    let read = console.read_template(&pair_id).expect("read the pair");
+    assert_eq!(pairs.len(), 1);
+    let read = console.templates().get(&pair_id).expect("read the pair");
     assert!(read.is_pair());
     assert_eq!(read.members().len(), 2);
 
@@ -455,12 +473,12 @@ fn a_template_pair_issues_unified_passes() {
         .access_cards()
         .list(ListCardsQuery::builder().template_id(google))
         .expect("listed");
-    assert_eq!(google_passes.total_count, Some(1));
+    assert_eq!(google_passes.info().total_count, Some(1));
     let ledger = console
-        .ledger_items(LedgerItemsQuery::default())
+        .ledger()
+        .list(LedgerItemsQuery::default())
         .expect("ledger")
-        .ledger_items
-        .unwrap_or_default();
+        .into_items();
     assert_eq!(ledger.len(), 2);
     assert!(ledger.iter().all(|i| {
         i.access_pass
@@ -478,12 +496,13 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
     let apple = template(&client, "HQ Apple", "apple");
     // C# and Elixir create the Google side with `platform: "android"`.
     let android = template(&client, "HQ Android", "android");
-    let read = console.read_template(&android).expect("read");
+    let read = console.templates().get(&android).expect("read");
     assert_eq!(read.platform, Some(TemplatePlatform::Android));
 
     // Still the Google side only.
     let refused = console
-        .create_pass_template_pair(
+        .pairs()
+        .create(
             CreateTemplatePairRequest::builder()
                 .name("wrong way round")
                 .apple_card_template_id(android.clone())
@@ -493,7 +512,8 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
     assert_eq!(refused.status(), Some(422));
 
     let pair = console
-        .create_pass_template_pair(
+        .pairs()
+        .create(
             CreateTemplatePairRequest::builder()
                 .name("HQ")
                 .apple_card_template_id(apple.clone())
@@ -506,7 +526,7 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
     let answer = serde_json::to_value(&pair).expect("serializes");
     assert_eq!(answer["android_template"]["id"], android.as_str());
     let pair_id = answer["id"].as_str().expect("pair id").to_owned();
-    let read = console.read_template(&pair_id).expect("read the pair");
+    let read = console.templates().get(&pair_id).expect("read the pair");
     assert!(read.is_pair());
     assert_eq!(read.members().len(), 2);
 
@@ -567,7 +587,7 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
         .access_cards()
         .list(ListCardsQuery::builder().template_id(android))
         .expect("listed");
-    assert_eq!(android_passes.total_count, Some(1));
+    assert_eq!(android_passes.info().total_count, Some(1));
 }
 
 #[test]
@@ -578,6 +598,7 @@ fn ios_preflight_answers_for_passes_of_the_template() {
     let card = id(&issue(&client, &tid, "Ada"));
     let ids = client
         .console()
+        .templates()
         .ios_preflight(&tid, &card)
         .expect("preflight");
     assert!(ids.provisioning_credential_identifier.is_some());
@@ -585,6 +606,7 @@ fn ios_preflight_answers_for_passes_of_the_template() {
     let other = template(&client, "Other", "apple");
     let err = client
         .console()
+        .templates()
         .ios_preflight(&other, &card)
         .expect_err("not this template's pass");
     assert_eq!(err.status(), Some(404));
@@ -597,7 +619,8 @@ fn landing_pages_credential_profiles_webhooks_and_hid_orgs() {
     let console = client.console();
 
     let page = console
-        .create_landing_page(
+        .landing_pages()
+        .create(
             CreateLandingPageRequest::builder()
                 .name("Lobby")
                 .kind(LandingPageKind::Universal)
@@ -607,13 +630,14 @@ fn landing_pages_credential_profiles_webhooks_and_hid_orgs() {
     let page_id = page.id.clone();
     assert_eq!(page.password_protected, Some(true));
     let updated = console
-        .update_landing_page(
+        .landing_pages()
+        .update(
             &page_id,
             UpdateLandingPageRequest::builder().name("Front desk"),
         )
         .expect("updated");
     assert_eq!(updated.name.as_deref(), Some("Front desk"));
-    let pages = console.list_landing_pages().expect("listed");
+    let pages = console.landing_pages().list().expect("listed");
     assert_eq!(pages.len(), 1);
     assert_eq!(pages[0].name.as_deref(), Some("Front desk"));
 
@@ -650,7 +674,7 @@ fn landing_pages_credential_profiles_webhooks_and_hid_orgs() {
     let token = hook.private_key.clone().expect("a bearer token on create");
     assert!(token.expose().len() >= 32, "{}", token.expose());
     let listed = hooks.list(ConsolePageQuery::default()).expect("listed");
-    let listed = listed.webhooks.unwrap_or_default();
+    let listed = listed.items().to_vec();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].private_key, None, "the token is shown once");
     assert_eq!(
@@ -738,7 +762,8 @@ fn smart_tap_keys_are_revealed_encrypted_to_the_callers_key() {
     let client = sb.client();
     let console = client.console();
     let tid = console
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name("Tap")
                 .platform("google")
@@ -747,7 +772,10 @@ fn smart_tap_keys_are_revealed_encrypted_to_the_callers_key() {
         )
         .expect("created")
         .id;
-    let key = console.reveal_smart_tap(&tid).expect("revealed");
+    let key = console
+        .templates()
+        .reveal_smart_tap(&tid)
+        .expect("revealed");
     assert!(
         key.private_key_pem().contains(&tid),
         "the sandbox's key for this template"
@@ -756,9 +784,13 @@ fn smart_tap_keys_are_revealed_encrypted_to_the_callers_key() {
         .private_key_pem()
         .starts_with("-----BEGIN EC PRIVATE KEY-----"));
     // A fresh key pair each call: a second reveal works too.
-    console.reveal_smart_tap(&tid).expect("revealed again");
+    console
+        .templates()
+        .reveal_smart_tap(&tid)
+        .expect("revealed again");
 
     let err = console
+        .templates()
         .reveal_smart_tap(&sb.template_id())
         .expect_err("a desfire template has no SmartTap key");
     assert_eq!(err.status(), Some(422));

@@ -83,7 +83,8 @@ fn console_resources_keep_extra_fields() {
     let console = client.console();
 
     let template = console
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name("Lobby")
                 .platform("android")
@@ -100,18 +101,20 @@ fn console_resources_keep_extra_fields() {
         "the server's own count"
     );
     let updated = console
-        .update_template(
+        .templates()
+        .update(
             &template.id,
             UpdateTemplateRequest::builder().extra_field("logo", "bmV3"),
         )
         .expect("updated");
     assert_eq!(updated.extra["logo"], "bmV3");
-    let read = console.read_template(&template.id).expect("read");
+    let read = console.templates().get(&template.id).expect("read");
     assert_eq!(read.extra["logo"], "bmV3");
     assert_eq!(read.platform.as_ref().map(|p| p.as_str()), Some("android"));
 
     let page = console
-        .create_landing_page(
+        .landing_pages()
+        .create(
             CreateLandingPageRequest::builder()
                 .name("Lobby")
                 .kind("universal")
@@ -122,7 +125,8 @@ fn console_resources_keep_extra_fields() {
     assert_eq!(page.extra["footer_text"], "Welcome");
     assert!(page.extra.get("password").is_none(), "never echoed");
     let page = console
-        .update_landing_page(
+        .landing_pages()
+        .update(
             &page.id,
             UpdateLandingPageRequest::builder().extra_field("footer_text", "Hello"),
         )

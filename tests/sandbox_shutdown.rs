@@ -53,7 +53,7 @@ fn a_dropped_sandbox_leaves_no_threads_and_no_listener() {
         .access_cards()
         .list(ListCardsQuery::builder().template_id(sandbox.template_id()))
         .expect("listed");
-    assert_eq!(listed.total_count, Some(3));
+    assert_eq!(listed.info().total_count, Some(3));
     assert!(threads() > before, "the sandbox runs on threads of its own");
     let deadline = Instant::now() + Duration::from_secs(20);
     while sandbox.deliveries().is_empty() && Instant::now() < deadline {

@@ -135,7 +135,8 @@ fn the_attached_landing_page_is_shown_and_its_password_checked() {
     let client = sb.client();
     let console = client.console();
     let landing = console
-        .create_landing_page(
+        .landing_pages()
+        .create(
             CreateLandingPageRequest::builder()
                 .name("Welcome to the Lab")
                 .kind(LandingPageKind::Universal)
@@ -146,7 +147,8 @@ fn the_attached_landing_page_is_shown_and_its_password_checked() {
         .expect("landing page");
     let template_id = template(&sb, "Lab badge", "apple");
     console
-        .update_template(
+        .templates()
+        .update(
             &template_id,
             UpdateTemplateRequest::builder().landing_pages(vec![landing.id.clone()]),
         )
@@ -206,7 +208,8 @@ fn a_unified_pass_offers_both_wallets_and_installs_both_halves() {
     let pair = sb
         .client()
         .console()
-        .create_pass_template_pair(
+        .pairs()
+        .create(
             CreateTemplatePairRequest::builder()
                 .name("HQ")
                 .apple_card_template_id(apple)

@@ -484,8 +484,7 @@ fn a_webhook_outside_loopback_is_stored_but_never_contacted() {
         .webhooks()
         .list(accessgrid::models::ConsolePageQuery::default())
         .expect("listed")
-        .webhooks
-        .unwrap_or_default();
+        .into_items();
     let urls: Vec<String> = listed.into_iter().filter_map(|w| w.url).collect();
     for url in outside {
         assert!(urls.iter().any(|u| u == url), "{url} is listed: {urls:?}");
@@ -562,7 +561,8 @@ fn console_events_are_delivered_with_their_family_data() {
     );
 
     let template = console
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name("Lab door")
                 .platform("apple")
@@ -572,12 +572,14 @@ fn console_events_are_delivered_with_their_family_data() {
         .expect("created")
         .id;
     console
-        .update_template(&template, UpdateTemplateRequest::builder().name("Lab"))
+        .templates()
+        .update(&template, UpdateTemplateRequest::builder().name("Lab"))
         .expect("updated");
-    console.publish_template(&template).expect("published");
-    console.delete_template(&template).expect("deleted");
+    console.templates().publish(&template).expect("published");
+    console.templates().delete(&template).expect("deleted");
     let page = console
-        .create_landing_page(
+        .landing_pages()
+        .create(
             CreateLandingPageRequest::builder()
                 .name("Lobby")
                 .kind(LandingPageKind::Universal),
@@ -585,7 +587,8 @@ fn console_events_are_delivered_with_their_family_data() {
         .expect("created")
         .id;
     console
-        .update_landing_page(&page, UpdateLandingPageRequest::builder().name("Front"))
+        .landing_pages()
+        .update(&page, UpdateLandingPageRequest::builder().name("Front"))
         .expect("updated");
     let profile = console
         .credential_profiles()
@@ -944,7 +947,8 @@ fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
     let (p1, p2) = (profile("Main office"), profile("Annex"));
     let page = id_of(
         &console
-            .create_landing_page(
+            .landing_pages()
+            .create(
                 CreateLandingPageRequest::builder()
                     .name("Lobby")
                     .kind(LandingPageKind::Universal),
@@ -953,7 +957,8 @@ fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
     );
 
     let created = console
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name("Lab door")
                 .platform("apple")
@@ -969,7 +974,8 @@ fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
 
     // An update names what is attached: p1 stays (not announced again), p2 is new.
     let updated = console
-        .update_template(
+        .templates()
+        .update(
             &template,
             UpdateTemplateRequest::builder().credential_profiles(vec![p1.clone(), p2.clone()]),
         )
@@ -979,7 +985,7 @@ fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
         Some(vec![p1.clone(), p2.clone()])
     );
     assert_eq!(updated.landing_pages, Some(vec![page.clone()]), "untouched");
-    let read = console.read_template(&template).expect("read");
+    let read = console.templates().get(&template).expect("read");
     assert_eq!(read.credential_profiles, Some(vec![p1.clone(), p2.clone()]));
     drained(&sb);
 
@@ -1022,7 +1028,7 @@ fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
         .credential_profiles()
         .delete(&p1)
         .expect("profile deleted");
-    let read = console.read_template(&template).expect("read");
+    let read = console.templates().get(&template).expect("read");
     assert_eq!(read.credential_profiles, Some(vec![p2]));
 }
 
@@ -1031,11 +1037,12 @@ fn attaching_an_id_that_does_not_exist_is_refused_with_422_and_changes_nothing()
     let sb = Sandbox::start().expect("sandbox starts");
     let client = sb.client();
     let console = client.console();
-    let templates_before = console.list_templates().expect("listed").len();
+    let templates_before = console.templates().list().expect("listed").len();
     let events_before = sb.events().len();
 
     let refused = console
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name("Lab door")
                 .platform("apple")
@@ -1046,14 +1053,15 @@ fn attaching_an_id_that_does_not_exist_is_refused_with_422_and_changes_nothing()
     assert_eq!(refused.status(), Some(422), "{refused}");
     assert!(refused.to_string().contains("cp_missing"), "{refused}");
     assert_eq!(
-        console.list_templates().expect("listed").len(),
+        console.templates().list().expect("listed").len(),
         templates_before
     );
     assert_eq!(sb.events().len(), events_before, "nothing was emitted");
 
     let template = sb.template_id();
     let refused = console
-        .update_template(
+        .templates()
+        .update(
             &template,
             UpdateTemplateRequest::builder()
                 .name("Renamed")
@@ -1062,7 +1070,7 @@ fn attaching_an_id_that_does_not_exist_is_refused_with_422_and_changes_nothing()
         .expect_err("an unknown landing page");
     assert_eq!(refused.status(), Some(422), "{refused}");
     assert!(refused.to_string().contains("lp_missing"), "{refused}");
-    let read = console.read_template(&template).expect("read");
+    let read = console.templates().get(&template).expect("read");
     assert_ne!(
         read.name.as_deref(),
         Some("Renamed"),
@@ -1117,7 +1125,8 @@ fn hid_org_pair_and_profile_deletion_events_are_delivered_typed() {
     let template = |name: &str, platform: &str| {
         id_of(
             &console
-                .create_template(
+                .templates()
+                .create(
                     CreateTemplateRequest::builder()
                         .name(name)
                         .platform(platform)
@@ -1137,7 +1146,8 @@ fn hid_org_pair_and_profile_deletion_events_are_delivered_typed() {
     );
     let pair = id_of(
         &console
-            .create_pass_template_pair(
+            .pairs()
+            .create(
                 CreateTemplatePairRequest::builder()
                     .name("HQ")
                     .apple_card_template_id(apple.clone())

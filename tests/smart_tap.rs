@@ -105,7 +105,10 @@ fn assert_hit(mock: &mockito::Mock, why: &Mutex<Vec<String>>) {
 fn reveal(
     server: &mockito::ServerGuard,
 ) -> Result<accessgrid::smart_tap::RevealedSmartTapKey, Error> {
-    client(server).console().reveal_smart_tap(TEMPLATE)
+    client(server)
+        .console()
+        .templates()
+        .reveal_smart_tap(TEMPLATE)
 }
 
 /// A fresh P-256 public key PEM that is not the caller's.
@@ -365,6 +368,7 @@ fn an_empty_template_id_sends_nothing() {
         .create();
     let err = client(&server)
         .console()
+        .templates()
         .reveal_smart_tap(" ")
         .expect_err("refused");
     assert!(

@@ -37,7 +37,7 @@ fn a_burst_is_spread_out_at_the_configured_rate() {
     let server = RawServer::start(echo_card);
     let client = client(
         &server.url(),
-        Throttle::default().max_requests(RATE, WINDOW),
+        Throttle::default().with_max_requests(RATE, WINDOW),
     );
     // Two threads on two clones: they share one limiter.
     let started = Instant::now();

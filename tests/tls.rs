@@ -115,7 +115,7 @@ fn an_unknown_certificate_is_refused_and_nothing_is_sent() {
 fn a_post_whose_tls_handshake_failed_is_a_plain_transport_error_never_outcome_unknown() {
     let server = TlsServer::start();
     let client = builder(&server.url())
-        .retry(RetryPolicy::default().max_retries(3))
+        .retry(RetryPolicy::default().with_max_retries(3))
         .build()
         .expect("client");
     let err = client

@@ -14,80 +14,22 @@ const TOKEN: &str = "whk_9f8e7d6c5b4a3921";
 
 /// Every documented event type (and the four the newest official SDK reads beyond the
 /// documentation) with the variant it must parse to.
-const DOCUMENTED: &[(&str, EventType)] = &[
-    ("ag.access_pass.issued", EventType::AccessPassIssued),
-    ("ag.access_pass.activated", EventType::AccessPassActivated),
-    ("ag.access_pass.updated", EventType::AccessPassUpdated),
-    ("ag.access_pass.suspended", EventType::AccessPassSuspended),
-    ("ag.access_pass.resumed", EventType::AccessPassResumed),
-    ("ag.access_pass.unlinked", EventType::AccessPassUnlinked),
-    ("ag.access_pass.deleted", EventType::AccessPassDeleted),
-    ("ag.access_pass.expired", EventType::AccessPassExpired),
-    ("ag.access_pass.renewed", EventType::AccessPassRenewed),
-    ("ag.access_pass.failed", EventType::AccessPassFailed),
-    ("ag.access_pass.viewed", EventType::AccessPassViewed),
-    (
-        "ag.access_pass.devices.added",
-        EventType::AccessPassDeviceAdded,
-    ),
-    (
-        "ag.access_pass.devices.suspended",
-        EventType::AccessPassDeviceSuspended,
-    ),
-    (
-        "ag.access_pass.devices.resumed",
-        EventType::AccessPassDeviceResumed,
-    ),
-    (
-        "ag.access_pass.devices.removed",
-        EventType::AccessPassDeviceRemoved,
-    ),
-    ("ag.card_template.created", EventType::CardTemplateCreated),
-    ("ag.card_template.updated", EventType::CardTemplateUpdated),
-    (
-        "ag.card_template.requested_publishing",
-        EventType::CardTemplateRequestedPublishing,
-    ),
-    (
-        "ag.card_template.published",
-        EventType::CardTemplatePublished,
-    ),
-    ("ag.card_template.deleted", EventType::CardTemplateDeleted),
-    ("ag.landing_page.created", EventType::LandingPageCreated),
-    ("ag.landing_page.updated", EventType::LandingPageUpdated),
-    (
-        "ag.landing_page.attached_to_template",
-        EventType::LandingPageAttachedToTemplate,
-    ),
-    (
-        "ag.credential_profile.created",
-        EventType::CredentialProfileCreated,
-    ),
-    (
-        "ag.credential_profile.attached_to_template",
-        EventType::CredentialProfileAttachedToTemplate,
-    ),
-    (
-        "ag.credential_profile.deleted",
-        EventType::CredentialProfileDeleted,
-    ),
-    (
-        "ag.card_template_pair.created",
-        EventType::CardTemplatePairCreated,
-    ),
-    ("ag.hid_org.created", EventType::HidOrgCreated),
-    ("ag.hid_org.activated", EventType::HidOrgActivated),
-    ("ag.webhook.cert_expiring", EventType::WebhookCertExpiring),
-    ("ag.account_balance.low", EventType::AccountBalanceLow),
-    (
-        "ag.account.impersonation_started",
-        EventType::AccountImpersonationStarted,
-    ),
-    (
-        "ag.account.impersonation_ended",
-        EventType::AccountImpersonationEnded,
-    ),
-];
+/// The documented event types, as the schema lists them (`schema/webhook_events.json`,
+/// the one place their values are written), each with the variant it parses to.
+fn documented() -> Vec<(String, EventType)> {
+    let schema: serde_json::Value =
+        serde_json::from_str(include_str!("../schema/webhook_events.json")).expect("schema");
+    schema["$defs"]["EventType"]["oneOf"]
+        .as_array()
+        .expect("EventType is a oneOf of documented constants")
+        .iter()
+        .map(|v| {
+            let wire = v["const"].as_str().expect("a string constant").to_owned();
+            let variant = EventType::from(wire.as_str());
+            (wire, variant)
+        })
+        .collect()
+}
 
 /// A valid envelope in the CloudEvents spelling.
 fn envelope(event_type: &str, data: Value) -> Value {
@@ -557,25 +499,36 @@ fn unknown_attributes_and_data_fields_are_accepted() {
 
 #[test]
 fn every_documented_type_parses_to_its_variant() {
-    assert_eq!(DOCUMENTED.len(), 33);
+    let documented = documented();
+    assert_eq!(documented.len(), 33);
     assert_eq!(
         EventType::KNOWN.len(),
-        DOCUMENTED.len(),
-        "a known type is missing from the table"
+        documented.len(),
+        "a known type is missing from the schema"
     );
-    for (wire, variant) in DOCUMENTED {
+    for (wire, variant) in &documented {
         let event = webhooks::parse_event(&body(&envelope(wire, json!({})))).expect(wire);
         assert_eq!(&event.event_type, variant, "{wire}");
         assert!(!event.event_type.is_unknown(), "{wire}");
-        assert_eq!(event.event_type.as_str(), *wire);
+        assert_eq!(event.event_type.as_str(), wire);
         assert_eq!(event.event_type.to_string(), *wire);
         assert!(EventType::KNOWN.contains(variant), "{wire}");
     }
+    // Spot checks of the generated variant names.
+    assert_eq!(
+        EventType::from("ag.access_pass.devices.added"),
+        EventType::AccessPassDeviceAdded
+    );
+    assert_eq!(
+        EventType::from("ag.account.impersonation_ended"),
+        EventType::AccountImpersonationEnded
+    );
 }
 
 #[test]
 fn every_documented_type_gets_the_data_type_of_its_family() {
-    for (wire, _) in DOCUMENTED {
+    for (wire, _) in &documented() {
+        let wire = wire.as_str();
         let event = webhooks::parse_event(&body(&envelope(wire, json!({"x": 1})))).expect(wire);
         let family = match event.typed_data().expect(wire) {
             EventData::AccessPass(_) => "ag.access_pass.",
@@ -608,8 +561,8 @@ fn every_documented_type_gets_the_data_type_of_its_family() {
         .find(|p| wire.starts_with(p))
         {
             prefix
-        } else if ["ag.account_balance.low", "ag.webhook.cert_expiring"].contains(wire) {
-            *wire
+        } else if ["ag.account_balance.low", "ag.webhook.cert_expiring"].contains(&wire) {
+            wire
         } else {
             "other"
         };

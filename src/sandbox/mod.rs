@@ -49,7 +49,7 @@
 //! let page = client.access_cards().list(
 //!     ListCardsQuery::builder().template_id(sandbox.template_id()).state(CardState::Suspended),
 //! )?;
-//! assert_eq!(page.total_count, Some(1));
+//! assert_eq!(page.info().total_count, Some(1));
 //! # Ok(()) }
 //! ```
 //!
@@ -133,7 +133,7 @@
 //! pairs with an Apple template and issues the Google half of unified passes.
 //!
 //! Each event is POSTed to every webhook registered with
-//! [`ConsoleWebhooks::create`](crate::console_webhooks::ConsoleWebhooks::create) whose
+//! [`ConsoleWebhooks::create`](crate::ConsoleWebhooks::create) whose
 //! `subscribed_events` names its type exactly (an empty list subscribes it to every
 //! type). The request is the one AccessGrid sends: a CloudEvents 1.0
 //! envelope ([`SandboxEvent::envelope`]; `specversion` `"1.0"`, a unique `id`, `source`
@@ -187,7 +187,7 @@
 //!         .subscribed_events(vec!["ag.card_template.created".to_owned()]),
 //! )?;
 //! let _token = hook.private_key; // what deliveries to a loopback URL would carry
-//! client.console().create_template(
+//! client.console().templates().create(
 //!     accessgrid::models::CreateTemplateRequest::builder()
 //!         .name("Lab")
 //!         .platform("apple")
@@ -219,10 +219,10 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use crate::client::secret::SecretKey;
 use crate::client::{Client, ClientBuilder};
 use crate::error::Error;
 use crate::models::{AccessCard, EventType};
-use crate::secret::SecretKey;
 use crate::webhooks::WebhookEvent;
 
 use delivery::{DeliverySettings, Outbox};
@@ -560,7 +560,14 @@ impl Sandbox {
             .install(card_id, device, &actor)
             .map_err(|refused| {
                 let body = serde_json::json!({ "message": refused.message }).to_string();
-                Error::from_answer(refused.status, None, None, body.into_bytes())
+                Error::Api(Box::new(crate::ApiError {
+                    status: refused.status,
+                    message: refused.message,
+                    field_errors: Default::default(),
+                    retry_after: None,
+                    request_id: None,
+                    body: body.into_bytes(),
+                }))
             })
     }
 
@@ -782,24 +789,11 @@ impl SandboxBuilder {
         let addr = listener.local_addr()?;
         let base_url = format!("http://{addr}");
 
-        // The client sets its own timeouts on every request; these match them. Built as the
-        // client builds its own, so a failure before sending is known as such.
-        let agent = crate::transport::agent(
-            crate::client::with_timeouts!(
-                ureq::Agent::config_builder(),
-                crate::client::Timeouts::default()
-            )
-            .max_idle_connections(0)
-            .max_idle_connections_per_host(0)
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .proxy(None)
-            .user_agent(crate::client::default_user_agent())
-            .build(),
-        );
+        // A client as any program would make one, keeping no idle connection open (so a
+        // stopped sandbox has no connection left to it).
         let client = Client::builder(account_id.clone(), secret.clone())
             .base_url(&base_url)
-            .agent(agent)
+            .max_idle_connections(0)
             .build()
             .map_err(|e| std::io::Error::other(e.to_string()))?;
 

@@ -19,42 +19,12 @@ const PER_PAGE: u64 = 50;
 
 pub(crate) type Outcome = Result<Reply, Reply>;
 
-/// Matches the method of a request whose path matched: the arm of its method, or 405 with
-/// `Allow` naming the methods listed (so the answer and the table cannot disagree).
-macro_rules! by_method {
-    ($rq:expr, { $($method:literal => $arm:expr),+ $(,)? }) => {
-        match $rq.method.as_str() {
-            $($method => $arm,)+
-            _ => Err(wrong_method($rq, &[$($method),+])),
-        }
-    };
-}
-
-/// Answers an authenticated API request.
+/// Answers an authenticated API request. The endpoint comes from the SDK's own table
+/// ([`crate::endpoints::ENDPOINTS`], generated from `schema/endpoints.json`), so the
+/// sandbox and the client cannot disagree on a path; the match below names every endpoint
+/// (a new one does not compile until it has a handler here).
 pub(crate) fn route(shared: &Shared, rq: &Incoming) -> Reply {
-    let segments: Vec<&str> = rq.segments.iter().map(String::as_str).collect();
-    let mut state = shared.lock_state();
-    let state = &mut *state;
-    let outcome = match segments.as_slice() {
-        ["v1", "key-cards"] => by_method!(rq, {
-            "POST" => issue_card(state, rq),
-            "GET" => list_cards(state, rq),
-        }),
-        ["v1", "key-cards", id] => by_method!(rq, {
-            "GET" => get_card(state, id),
-            "PATCH" => update_card(state, rq, id),
-        }),
-        ["v1", "key-cards", id, action] => match PassAction::from_path(action) {
-            Some(action) => by_method!(rq, { "POST" => act_on_card(state, rq, id, action) }),
-            None => Err(not_found(rq)),
-        },
-        ["v1", "console", rest @ ..] => console_route(state, rq, rest),
-        _ => Err(not_found(rq)),
-    };
-    outcome.unwrap_or_else(|refused| refused)
-}
-
-fn console_route(state: &mut State, rq: &Incoming, path: &[&str]) -> Outcome {
+    use crate::endpoints::{route as find, EndpointId as E, Route};
     use crate::models::{
         ActivateHidOrgRequest, ConsolePageQuery, CreateCredentialProfileRequest,
         CreateHidOrgRequest, CreateLandingPageRequest, CreateTemplatePairRequest,
@@ -62,97 +32,89 @@ fn console_route(state: &mut State, rq: &Incoming, path: &[&str]) -> Outcome {
         TemplateLogQuery, UpdateLandingPageRequest, UpdateTemplateRequest,
     };
     const PAGES: &[&str] = &["page", "per_page"];
-    match path {
-        ["card-templates"] => by_method!(rq, {
-            "POST" => con::create_template(state, &con::body_object::<CreateTemplateRequest>(rq)?),
-            "GET" => con::list_templates(state, rq),
-        }),
-        ["card-templates", id] => by_method!(rq, {
-            "GET" => con::get_template(state, id),
-            "PUT" => {
-                con::update_template(state, id, &con::body_object::<UpdateTemplateRequest>(rq)?)
-            },
-            "DELETE" => con::delete_template(state, id),
-        }),
-        ["card-templates", id, "publish"] => {
-            by_method!(rq, { "POST" => con::publish_template(state, id) })
+
+    let segments: Vec<&str> = rq.segments.iter().map(String::as_str).collect();
+    let (info, params) = match find(&rq.method, &segments) {
+        Route::Found(info, params) => (info, params),
+        Route::WrongMethod(allowed) => return wrong_method(rq, &allowed),
+        Route::NotFound => return not_found(rq),
+    };
+    let id = params.first().copied().unwrap_or_default();
+    let mut state = shared.lock_state();
+    let state = &mut *state;
+    let outcome = (|| match info.id {
+        E::IssueCard => issue_card(state, rq),
+        E::ListCards => list_cards(state, rq),
+        E::GetCard => get_card(state, id),
+        E::UpdateCard => update_card(state, rq, id),
+        E::SuspendCard => act_on_card(state, rq, id, PassAction::Suspend),
+        E::ResumeCard => act_on_card(state, rq, id, PassAction::Resume),
+        E::UnlinkCard => act_on_card(state, rq, id, PassAction::Unlink),
+        E::DeleteCard => act_on_card(state, rq, id, PassAction::Delete),
+        E::CreateTemplate => {
+            con::create_template(state, &con::body_object::<CreateTemplateRequest>(rq)?)
         }
-        ["card-templates", id, "logs"] => by_method!(rq, {
-            "GET" => {
-                let query: TemplateLogQuery = decode_query(rq, PAGES)?;
-                con::event_log(state, &query, id)
-            }
-        }),
-        ["card-templates", id, "ios_preflight"] => by_method!(rq, {
-            "POST" => {
-                let request: IosPreflightRequest = decode_body(&rq.body)?;
-                con::ios_preflight(state, id, &request.access_pass_ex_id)
-            }
-        }),
+        E::ListTemplates => con::list_templates(state, rq),
+        E::GetTemplate => con::get_template(state, id),
+        E::UpdateTemplate => {
+            con::update_template(state, id, &con::body_object::<UpdateTemplateRequest>(rq)?)
+        }
+        E::DeleteTemplate => con::delete_template(state, id),
+        E::PublishTemplate => con::publish_template(state, id),
+        E::ListTemplateLogs => {
+            let query: TemplateLogQuery = decode_query(rq, PAGES)?;
+            con::event_log(state, &query, id)
+        }
+        E::IosPreflight => {
+            let request: IosPreflightRequest = decode_body(&rq.body)?;
+            con::ios_preflight(state, id, &request.access_pass_ex_id)
+        }
         #[cfg(feature = "smart-tap")]
-        ["card-templates", id, "smart-tap", "reveal"] => {
-            by_method!(rq, { "POST" => con::reveal_smart_tap(state, rq, id) })
+        E::RevealSmartTap => con::reveal_smart_tap(state, rq, id),
+        E::ListPairs => {
+            let query: ConsolePageQuery = decode_query(rq, PAGES)?;
+            con::list_pairs(state, query.page, query.per_page)
         }
-        ["card-template-pairs"] => by_method!(rq, {
-            "GET" => {
-                let query: ConsolePageQuery = decode_query(rq, PAGES)?;
-                con::list_pairs(state, query.page, query.per_page)
-            },
-            "POST" => {
-                con::create_pair(state, &con::body_object::<CreateTemplatePairRequest>(rq)?)
-            }
-        }),
-        ["landing-pages"] => by_method!(rq, {
-            "GET" => Ok(Reply::ok(&json!(state.console.landing_pages))),
-            "POST" => {
-                con::create_landing_page(state, &con::body_object::<CreateLandingPageRequest>(rq)?)
-            }
-        }),
-        ["landing-pages", id] => by_method!(rq, {
-            "PUT" => con::update_landing_page(
-                state,
-                id,
-                &con::body_object::<UpdateLandingPageRequest>(rq)?,
-            ),
-        }),
-        ["credential-profiles"] => by_method!(rq, {
-            "GET" => Ok(Reply::ok(&json!(state.console.credential_profiles))),
-            "POST" => con::create_credential_profile(
-                state,
-                &con::body_object::<CreateCredentialProfileRequest>(rq)?,
-            ),
-        }),
-        ["credential-profiles", id] => by_method!(rq, {
-            "DELETE" => con::delete_credential_profile(state, id),
-        }),
-        ["webhooks"] => by_method!(rq, {
-            "GET" => {
-                let query: ConsolePageQuery = decode_query(rq, PAGES)?;
-                con::list_webhooks(state, query.page, query.per_page)
-            },
-            "POST" => con::create_webhook(state, &con::body_object::<CreateWebhookRequest>(rq)?),
-        }),
-        ["webhooks", id] => by_method!(rq, { "DELETE" => con::delete_webhook(state, id) }),
-        ["webhooks", id, "verify"] => {
-            by_method!(rq, { "POST" => con::verify_webhook(state, id) })
+        E::CreatePair => {
+            con::create_pair(state, &con::body_object::<CreateTemplatePairRequest>(rq)?)
         }
-        ["hid", "orgs"] => by_method!(rq, {
-            "GET" => Ok(Reply::ok(&json!(state.console.hid_orgs))),
-            "POST" => con::create_hid_org(state, &con::body_object::<CreateHidOrgRequest>(rq)?),
-        }),
-        ["hid", "orgs", "activate"] => by_method!(rq, {
-            "POST" => {
-                con::activate_hid_org(state, &con::body_object::<ActivateHidOrgRequest>(rq)?)
-            }
-        }),
-        ["ledger-items"] => by_method!(rq, {
-            "GET" => {
-                let query: LedgerItemsQuery = decode_query(rq, PAGES)?;
-                con::ledger(state, &query)
-            }
-        }),
-        _ => Err(not_found(rq)),
-    }
+        E::ListLandingPages => Ok(Reply::ok(&json!(state.console.landing_pages))),
+        E::CreateLandingPage => {
+            con::create_landing_page(state, &con::body_object::<CreateLandingPageRequest>(rq)?)
+        }
+        E::UpdateLandingPage => con::update_landing_page(
+            state,
+            id,
+            &con::body_object::<UpdateLandingPageRequest>(rq)?,
+        ),
+        E::ListCredentialProfiles => Ok(Reply::ok(&json!(state.console.credential_profiles))),
+        E::CreateCredentialProfile => con::create_credential_profile(
+            state,
+            &con::body_object::<CreateCredentialProfileRequest>(rq)?,
+        ),
+        E::DeleteCredentialProfile => con::delete_credential_profile(state, id),
+        E::ListWebhooks => {
+            let query: ConsolePageQuery = decode_query(rq, PAGES)?;
+            con::list_webhooks(state, query.page, query.per_page)
+        }
+        E::CreateWebhook => {
+            con::create_webhook(state, &con::body_object::<CreateWebhookRequest>(rq)?)
+        }
+        E::DeleteWebhook => con::delete_webhook(state, id),
+        E::VerifyWebhook => con::verify_webhook(state, id),
+        E::ListHidOrgs => Ok(Reply::ok(&json!(state.console.hid_orgs))),
+        E::CreateHidOrg => {
+            con::create_hid_org(state, &con::body_object::<CreateHidOrgRequest>(rq)?)
+        }
+        E::ActivateHidOrg => {
+            con::activate_hid_org(state, &con::body_object::<ActivateHidOrgRequest>(rq)?)
+        }
+        E::ListLedgerItems => {
+            let query: LedgerItemsQuery = decode_query(rq, PAGES)?;
+            con::ledger(state, &query)
+        }
+    })();
+    outcome.unwrap_or_else(|refused| refused)
 }
 
 fn not_found(rq: &Incoming) -> Reply {

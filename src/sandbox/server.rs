@@ -11,8 +11,8 @@ use serde_json::{json, Value};
 use super::state::{Actor, Refusal};
 use super::util::{percent_decode, query_pairs};
 use super::{routes, Fault, SeenRequest, Shared};
+use crate::client::signing;
 use crate::http_server;
-use crate::signing;
 
 /// The largest request body the sandbox reads (an employee photo fits).
 pub(crate) const MAX_BODY: u64 = 10 * 1024 * 1024;

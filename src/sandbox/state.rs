@@ -64,18 +64,6 @@ pub(crate) enum PassAction {
     Delete,
 }
 
-impl PassAction {
-    pub(crate) fn from_path(segment: &str) -> Option<PassAction> {
-        Some(match segment {
-            "suspend" => PassAction::Suspend,
-            "resume" => PassAction::Resume,
-            "unlink" => PassAction::Unlink,
-            "delete" => PassAction::Delete,
-            _ => return None,
-        })
-    }
-}
-
 /// What happened to a pass: one event-log entry and one emitted event each.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum PassChange {

@@ -12,8 +12,8 @@ use super::{
     authenticate, parse_event, Deduper, WebhookError, WebhookEvent, ACK_BODY, ACK_CONTENT_TYPE,
     ACK_STATUS, WWW_AUTHENTICATE,
 };
+use crate::client::secret::SensitiveText;
 use crate::http_server::{self, clip, Head, Limits, Reply, Request, Server, Stopper};
-use crate::secret::SensitiveText;
 
 /// Remembers which events were handled, so that a repeated delivery is acknowledged
 /// without being handled twice; see [`ReceiverBuilder::seen_store`].

@@ -24,8 +24,8 @@ pub fn client(server: &mockito::ServerGuard) -> accessgrid::Client {
         // production without slowing the suite down.
         .retry(
             accessgrid::RetryPolicy::default()
-                .initial_backoff(std::time::Duration::from_millis(1))
-                .max_backoff(std::time::Duration::from_millis(10)),
+                .with_initial_backoff(std::time::Duration::from_millis(1))
+                .with_max_backoff(std::time::Duration::from_millis(10)),
         )
         .build()
         .expect("a valid test client")
@@ -34,8 +34,13 @@ pub fn client(server: &mockito::ServerGuard) -> accessgrid::Client {
 /// HMAC-SHA256 over the base64 of the payload, hex: recomputed here independently of the
 /// library's own signing code.
 pub fn signature(payload: &[u8]) -> String {
+    sign_with(SECRET.as_bytes(), payload)
+}
+
+/// [`signature`] under any secret key.
+pub fn sign_with(secret: &[u8], payload: &[u8]) -> String {
     let b64 = base64::engine::general_purpose::STANDARD.encode(payload);
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes()).expect("any key");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).expect("any key");
     mac.update(b64.as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
@@ -235,23 +240,43 @@ pub fn assert_hit(mock: &mockito::Mock, mismatches: &Mismatches) {
     mock.assert();
 }
 
-/// Catch-all mocks, one per method, that must see no request at all; check with
-/// [`assert_nothing_sent`].
-pub fn nothing_may_arrive(server: &mut mockito::ServerGuard) -> Vec<mockito::Mock> {
-    ["GET", "POST", "PUT", "PATCH", "DELETE"]
-        .into_iter()
-        .map(|method| {
-            server
-                .mock(method, mockito::Matcher::Any)
-                .expect(0)
-                .create()
-        })
-        .collect()
+/// Mocks that match any request of any method and expect none.
+pub struct NothingSent(Vec<mockito::Mock>);
+
+/// Installs the sentinel. Mocks made before it keep priority while they still expect hits;
+/// any request beyond them lands here and fails [`NothingSent::assert`].
+pub fn nothing_sent(server: &mut mockito::ServerGuard) -> NothingSent {
+    NothingSent(
+        ["GET", "POST", "PUT", "PATCH", "DELETE"]
+            .into_iter()
+            .map(|method| {
+                server
+                    .mock(method, mockito::Matcher::Any)
+                    .with_status(599)
+                    .expect(0)
+                    .create()
+            })
+            .collect(),
+    )
 }
 
-/// Asserts that none of the catch-all mocks was hit.
-pub fn assert_nothing_sent(mocks: &[mockito::Mock]) {
-    for m in mocks {
-        m.assert();
+impl NothingSent {
+    /// Asserts that no request reached the sentinel.
+    pub fn assert(&self) {
+        for mock in &self.0 {
+            assert!(
+                mock.matched(),
+                "a request was sent that should not have been"
+            );
+            mock.assert();
+        }
+    }
+}
+
+/// Unwraps an `InvalidInput` error into its field, failing on anything else.
+pub fn invalid_field<T: std::fmt::Debug>(result: Result<T, accessgrid::Error>) -> String {
+    match result {
+        Err(accessgrid::Error::InvalidInput { field, .. }) => field,
+        other => panic!("expected InvalidInput, got {other:?}"),
     }
 }

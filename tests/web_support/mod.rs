@@ -198,7 +198,8 @@ pub fn subscribe(sb: &Sandbox, url: &str) -> String {
 pub fn template(sb: &Sandbox, name: &str, platform: &str) -> String {
     sb.client()
         .console()
-        .create_template(
+        .templates()
+        .create(
             CreateTemplateRequest::builder()
                 .name(name)
                 .platform(platform)

@@ -1,70 +1,4 @@
-//! When a failed call is tried again, and how long the client waits first.
-//!
-//! A [`RetryPolicy`] is set with [`ClientBuilder::retry`](crate::ClientBuilder::retry).
-//! The default makes up to [`DEFAULT_MAX_RETRIES`] retries, with exponential backoff and
-//! full jitter, each wait capped at [`DEFAULT_MAX_BACKOFF`] and the whole call (attempts and
-//! waits) at [`DEFAULT_MAX_ELAPSED`]. [`RetryPolicy::none`] sends every request once.
-//!
-//! # What is retried
-//!
-//! The rules follow the provider's integration guide, and above all its warning that there
-//! are no idempotency keys: a `POST` that issues a pass must never reach the server twice.
-//!
-//! | failure | `GET`, `PUT`, `DELETE`, `PATCH` | `POST` |
-//! |---|---|---|
-//! | `429 Too Many Requests` | retried | retried |
-//! | nothing was sent: the host name did not resolve, the connection was refused or not made (connect timeout, unreachable network, proxy refused), the TLS handshake failed | retried | retried |
-//! | `500`, `502`, `503`, `504` | retried | [`Error::OutcomeUnknown`] |
-//! | connection dropped or reset, other timeouts, broken HTTP | retried | [`Error::OutcomeUnknown`] |
-//! | any other `5xx`, `3xx`, an unreadable or oversized answer | not retried | [`Error::OutcomeUnknown`] |
-//! | a `2xx` whose body does not decode | not retried ([`Error::Decode`]) | not retried ([`Error::Decode`]: the server did act) |
-//! | `4xx` other than 429 (400, 401, 402, 403, 404, 409, 422, ...) | not retried | not retried |
-//! | nothing was sent, and trying again cannot help: a certificate that is not trusted, a TLS or URL configuration error | not retried | not retried |
-//!
-//! A `POST` is retried only when the server cannot have acted on it: it said so (429), or
-//! the request never left (no connection). Any other failure of a `POST` after it may have
-//! been sent is [`Error::OutcomeUnknown`], wrapping what happened: the pass may or may not
-//! have been issued (or suspended, ...), so check (for example, list the template's passes)
-//! before sending it again.
-//!
-//! Whether anything was sent is known, not guessed: the client's agent marks every failure
-//! of name resolution, of connecting and of the TLS handshake (all of which happen before
-//! the first byte of the request is written), and such a failure is a plain
-//! [`Error::Transport`] whose [`before_sending`](crate::error::TransportError::before_sending)
-//! is `true`, for every method. With a caller's own [agent](crate::ClientBuilder::agent)
-//! there is no mark; then only what `ureq` itself reports as before sending (host not
-//! found, connection refused, connect timeout) counts as such.
-//!
-//! [`Error::is_retryable`](crate::Error::is_retryable) follows this same table (as for a
-//! `GET`): an error it calls retryable is one the loop retries while the policy allows.
-//! Timeout and transport errors name the server (`host:port`) and the number of attempts
-//! made.
-//!
-//! `PATCH` (the informational update of a pass) is treated as idempotent: its body sets
-//! fields to absolute values (names, dates, hotel data: nothing is added to or counted), so
-//! a second delivery leaves the pass as the first one did. The only visible difference is a
-//! second `ag.access_pass.updated` webhook event. `PUT` and `DELETE` are idempotent by
-//! definition (a repeated `DELETE` may answer 404, which is not retried).
-//!
-//! # How long the client waits
-//!
-//! Before retry *n* (counting from 0) the client sleeps a random time between zero and
-//! `min(max_backoff, initial_backoff × 2ⁿ)` ("full jitter", so that many clients failing
-//! at once do not come back at once). When a `429` or `503` answer carries `Retry-After`
-//! (seconds, or an HTTP date), the client waits exactly that long instead, provided it is
-//! at most `max_backoff`; a longer `Retry-After` ends the retries and the answer is
-//! returned as an error whose [`ApiError::retry_after`](crate::ApiError::retry_after) tells
-//! the caller when to come back ([`retry_after_delay`] reads it).
-//!
-//! A retry is made only if its wait ends within `max_elapsed` of the start of the call; the
-//! last attempt can still run for up to the client's timeout after that, so a call lasts at
-//! most about `max_elapsed + timeout` (plus any wait for the [throttle](crate::throttle)).
-//!
-//! Every attempt sends the same bytes with the same signature; nothing is re-serialized.
-//!
-//! [`Error::OutcomeUnknown`]: crate::Error::OutcomeUnknown
-//! [`Error::Transport`]: crate::Error::Transport
-//! [`Error::Decode`]: crate::Error::Decode
+//! retry: see the documentation of the type it defines.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -82,26 +16,92 @@ pub const DEFAULT_MAX_BACKOFF: Duration = Duration::from_secs(10);
 /// Default cap on the whole call: no retry starts later than this after the first attempt.
 pub const DEFAULT_MAX_ELAPSED: Duration = Duration::from_secs(60);
 
-/// How a client retries failed calls: how often, and how long it waits in between.
+/// When a failed call is tried again, and how long the client waits first.
 ///
-/// See the [module documentation](self) for which failures are retried for which method.
+/// A [`RetryPolicy`] is set with [`ClientBuilder::retry`](crate::ClientBuilder::retry).
+/// The default makes up to [`DEFAULT_MAX_RETRIES`] retries, with exponential backoff and
+/// full jitter, each wait capped at [`DEFAULT_MAX_BACKOFF`] and the whole call (attempts and
+/// waits) at [`DEFAULT_MAX_ELAPSED`]. [`RetryPolicy::none`] sends every request once.
+///
+/// # What is retried
+///
+/// The rules follow the provider's integration guide, and above all its warning that there
+/// are no idempotency keys: a `POST` that issues a pass must never reach the server twice.
+///
+/// | failure | `GET`, `PUT`, `DELETE`, `PATCH` | `POST` |
+/// |---|---|---|
+/// | `429 Too Many Requests` | retried | retried |
+/// | nothing was sent: the host name did not resolve, the connection was refused or not made (connect timeout, unreachable network, proxy refused), the TLS handshake failed | retried | retried |
+/// | `500`, `502`, `503`, `504` | retried | [`Error::OutcomeUnknown`] |
+/// | connection dropped or reset, other timeouts, broken HTTP | retried | [`Error::OutcomeUnknown`] |
+/// | any other `5xx`, `3xx`, an unreadable or oversized answer | not retried | [`Error::OutcomeUnknown`] |
+/// | a `2xx` whose body does not decode | not retried ([`Error::Decode`]) | not retried ([`Error::Decode`]: the server did act) |
+/// | `4xx` other than 429 (400, 401, 402, 403, 404, 409, 422, ...) | not retried | not retried |
+/// | nothing was sent, and trying again cannot help: a certificate that is not trusted, a TLS or URL configuration error | not retried | not retried |
+///
+/// A `POST` is retried only when the server cannot have acted on it: it said so (429), or
+/// the request never left (no connection). Any other failure of a `POST` after it may have
+/// been sent is [`Error::OutcomeUnknown`], wrapping what happened: the pass may or may not
+/// have been issued (or suspended, ...), so check (for example, list the template's passes)
+/// before sending it again.
+///
+/// Whether anything was sent is known, not guessed: the client's agent marks every failure
+/// of name resolution, of connecting and of the TLS handshake (all of which happen before
+/// the first byte of the request is written), and such a failure is a plain
+/// [`Error::Transport`] whose [`before_sending`](crate::error::TransportError::before_sending)
+/// is `true`, for every method. With a caller's own [agent](crate::ClientBuilder::agent)
+/// there is no mark; then only what `ureq` itself reports as before sending (host not
+/// found, connection refused, connect timeout) counts as such.
+///
+/// [`Error::is_retryable`](crate::Error::is_retryable) follows this same table (as for a
+/// `GET`): an error it calls retryable is one the loop retries while the policy allows.
+/// Timeout and transport errors name the server (`host:port`) and the number of attempts
+/// made.
+///
+/// `PATCH` (the informational update of a pass) is treated as idempotent: its body sets
+/// fields to absolute values (names, dates, hotel data: nothing is added to or counted), so
+/// a second delivery leaves the pass as the first one did. The only visible difference is a
+/// second `ag.access_pass.updated` webhook event. `PUT` and `DELETE` are idempotent by
+/// definition (a repeated `DELETE` may answer 404, which is not retried).
+///
+/// # How long the client waits
+///
+/// Before retry *n* (counting from 0) the client sleeps a random time between zero and
+/// `min(max_backoff, initial_backoff × 2ⁿ)` ("full jitter", so that many clients failing
+/// at once do not come back at once). When a `429` or `503` answer carries `Retry-After`
+/// (seconds, or an HTTP date), the client waits exactly that long instead, provided it is
+/// at most `max_backoff`; a longer `Retry-After` ends the retries and the answer is
+/// returned as an error whose [`ApiError::retry_after`](crate::ApiError::retry_after) tells
+/// the caller when to come back ([`ApiError::retry_after_delay`](crate::ApiError::retry_after_delay) reads it).
+///
+/// A retry is made only if its wait ends within `max_elapsed` of the start of the call; the
+/// last attempt can still run for up to the client's timeout after that, so a call lasts at
+/// most about `max_elapsed + timeout` (plus any wait for the [throttle](crate::Throttle)).
+///
+/// Every attempt sends the same bytes with the same signature; nothing is re-serialized.
+///
+/// [`Error::OutcomeUnknown`]: crate::Error::OutcomeUnknown
+/// [`Error::Transport`]: crate::Error::Transport
+/// [`Error::Decode`]: crate::Error::Decode
+///
+/// How a client retries failed calls: how often, and how long it waits in between.
 ///
 /// ```
 /// use std::time::Duration;
 /// use accessgrid::RetryPolicy;
 ///
 /// let patient = RetryPolicy::default()
-///     .max_retries(5)
-///     .initial_backoff(Duration::from_secs(1))
-///     .max_backoff(Duration::from_secs(30))
-///     .max_elapsed(Duration::from_secs(120));
-/// assert_eq!(patient.get_max_retries(), 5);
+///     .with_max_retries(5)
+///     .with_initial_backoff(Duration::from_secs(1))
+///     .with_max_backoff(Duration::from_secs(30))
+///     .with_max_elapsed(Duration::from_secs(120));
+/// assert_eq!(patient.max_retries(), 5);
 ///
 /// let client = accessgrid::Client::builder("my-account-id", "my-secret-key")
 ///     .retry(patient)
 ///     .build()?;
 /// # let _ = client;
-/// assert_eq!(RetryPolicy::none().get_max_retries(), 0);
+/// assert_eq!(RetryPolicy::none().max_retries(), 0);
 /// # Ok::<(), accessgrid::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -142,54 +142,54 @@ impl RetryPolicy {
     }
 
     /// How many times a failed request may be sent again (default 3); 0 turns retries off.
-    pub fn max_retries(mut self, retries: u32) -> Self {
+    pub fn with_max_retries(mut self, retries: u32) -> Self {
         self.max_retries = retries;
         self
     }
 
     /// The ceiling of the first random backoff (default 0.5 s); it doubles with each retry.
-    pub fn initial_backoff(mut self, backoff: Duration) -> Self {
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
         self.initial_backoff = backoff;
         self
     }
 
     /// The cap on each wait (default 10 s). A `Retry-After` longer than this is not waited
     /// for: the answer is returned as an error instead.
-    pub fn max_backoff(mut self, cap: Duration) -> Self {
+    pub fn with_max_backoff(mut self, cap: Duration) -> Self {
         self.max_backoff = cap;
         self
     }
 
     /// The cap on the whole call (default 60 s): a retry is made only if its wait ends
     /// within this time of the start of the first attempt.
-    pub fn max_elapsed(mut self, cap: Duration) -> Self {
+    pub fn with_max_elapsed(mut self, cap: Duration) -> Self {
         self.max_elapsed = cap;
         self
     }
 
     /// The number of retries allowed after the first attempt.
-    pub fn get_max_retries(&self) -> u32 {
+    pub fn max_retries(&self) -> u32 {
         self.max_retries
     }
 
     /// The ceiling of the first backoff.
-    pub fn get_initial_backoff(&self) -> Duration {
+    pub fn initial_backoff(&self) -> Duration {
         self.initial_backoff
     }
 
     /// The cap on each wait.
-    pub fn get_max_backoff(&self) -> Duration {
+    pub fn max_backoff(&self) -> Duration {
         self.max_backoff
     }
 
     /// The cap on the whole call.
-    pub fn get_max_elapsed(&self) -> Duration {
+    pub fn max_elapsed(&self) -> Duration {
         self.max_elapsed
     }
 
     /// The ceiling of the random wait before retry `retry` (0 for the first retry):
     /// `min(max_backoff, initial_backoff × 2^retry)`.
-    pub fn backoff_ceiling(&self, retry: u32) -> Duration {
+    pub(crate) fn backoff_ceiling(&self, retry: u32) -> Duration {
         let factor = 1u32.checked_shl(retry.min(31)).unwrap_or(u32::MAX);
         self.initial_backoff
             .checked_mul(factor)
@@ -335,15 +335,8 @@ pub(crate) fn classify_before_sending(error: &ureq::Error) -> Fault {
 /// (IMF-fixdate such as `Sun, 06 Nov 1994 08:49:37 GMT`, or the obsolete RFC 850 and
 /// asctime forms). A date in the past is a wait of zero. `None` if the value is neither.
 ///
-/// ```
-/// use std::time::Duration;
-/// use accessgrid::retry::retry_after_delay;
-///
-/// assert_eq!(retry_after_delay("120"), Some(Duration::from_secs(120)));
-/// assert_eq!(retry_after_delay("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
-/// assert_eq!(retry_after_delay("soon"), None);
-/// ```
-pub fn retry_after_delay(value: &str) -> Option<Duration> {
+/// See [`ApiError::retry_after_delay`](crate::ApiError::retry_after_delay).
+pub(crate) fn retry_after_delay(value: &str) -> Option<Duration> {
     retry_after_delay_at(value, SystemTime::now())
 }
 
@@ -360,83 +353,10 @@ pub(crate) fn retry_after_delay_at(value: &str, now: SystemTime) -> Option<Durat
 }
 
 /// Seconds since the Unix epoch of an HTTP date (RFC 9110 section 5.6.7), in any of its
-/// three forms; always GMT.
+/// three forms (IMF-fixdate, RFC 850, asctime); always GMT. Parsed by `httpdate`.
 pub(crate) fn parse_http_date(text: &str) -> Option<u64> {
-    let tokens: Vec<&str> = text.split_ascii_whitespace().collect();
-    let (day, month, year, time) = match tokens.as_slice() {
-        // IMF-fixdate: Sun, 06 Nov 1994 08:49:37 GMT
-        [weekday, day, month, year, time, "GMT"] if weekday.ends_with(',') => {
-            (*day, *month, year.parse::<u64>().ok()?, *time)
-        }
-        // RFC 850: Sunday, 06-Nov-94 08:49:37 GMT
-        [weekday, date, time, "GMT"] if weekday.ends_with(',') => {
-            let mut parts = date.split('-');
-            let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || yy.len() != 2 {
-                return None;
-            }
-            let yy: u64 = yy.parse().ok()?;
-            // Two-digit years: 70-99 are 19xx, the rest 20xx.
-            (
-                day,
-                month,
-                if yy >= 70 { 1900 + yy } else { 2000 + yy },
-                *time,
-            )
-        }
-        // asctime: Sun Nov  6 08:49:37 1994
-        [_weekday, month, day, time, year] => (*day, *month, year.parse::<u64>().ok()?, *time),
-        _ => return None,
-    };
-    if !(1..=2).contains(&day.len()) || !day.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let day: u64 = day.parse().ok()?;
-    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
-    let mut clock = time.split(':');
-    let mut field = |max: u64| -> Option<u64> {
-        let part = clock.next()?;
-        if part.len() != 2 || !part.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        part.parse::<u64>().ok().filter(|v| *v <= max)
-    };
-    // A leap second (60) is read as the next second.
-    let (hour, minute, second) = (field(23)?, field(59)?, field(60)?);
-    if clock.next().is_some() || !(1970..=9999).contains(&year) {
-        return None;
-    }
-    if day == 0 || day > days_in_month(year, month) {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    Some(days * 86_400 + hour * 3_600 + minute * 60 + second)
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-fn is_leap(year: u64) -> bool {
-    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
-}
-
-fn days_in_month(year: u64, month: u64) -> u64 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days from 1970-01-01 to the given date (year ≥ 1970), counting whole years and months.
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let years: u64 = (1970..year)
-        .map(|y| if is_leap(y) { 366 } else { 365 })
-        .sum();
-    let months: u64 = (1..month).map(|m| days_in_month(year, m)).sum();
-    years + months + day - 1
+    let at = httpdate::parse_http_date(text).ok()?;
+    at.duration_since(UNIX_EPOCH).ok().map(|d| d.as_secs())
 }
 
 /// A random number in `[0, 1)`, for jitter. Std only: `RandomState` is seeded from the
@@ -457,18 +377,18 @@ mod tests {
     #[test]
     fn defaults_follow_the_provider_guide() {
         let p = RetryPolicy::default();
-        assert_eq!(p.get_max_retries(), 3);
-        assert_eq!(p.get_initial_backoff(), Duration::from_millis(500));
-        assert_eq!(p.get_max_backoff(), Duration::from_secs(10));
-        assert_eq!(p.get_max_elapsed(), Duration::from_secs(60));
-        assert_eq!(RetryPolicy::none().get_max_retries(), 0);
+        assert_eq!(p.max_retries(), 3);
+        assert_eq!(p.initial_backoff(), Duration::from_millis(500));
+        assert_eq!(p.max_backoff(), Duration::from_secs(10));
+        assert_eq!(p.max_elapsed(), Duration::from_secs(60));
+        assert_eq!(RetryPolicy::none().max_retries(), 0);
     }
 
     #[test]
     fn backoff_doubles_up_to_the_cap_with_full_jitter() {
         let p = RetryPolicy::default()
-            .initial_backoff(Duration::from_millis(100))
-            .max_backoff(Duration::from_millis(1000));
+            .with_initial_backoff(Duration::from_millis(100))
+            .with_max_backoff(Duration::from_millis(1000));
         let ceilings: Vec<u128> = (0..6).map(|n| p.backoff_ceiling(n).as_millis()).collect();
         assert_eq!(ceilings, [100, 200, 400, 800, 1000, 1000]);
         assert_eq!(
@@ -493,9 +413,9 @@ mod tests {
     #[test]
     fn next_wait_respects_count_caps_and_retry_after() {
         let p = RetryPolicy::default()
-            .max_retries(2)
-            .max_backoff(Duration::from_secs(5))
-            .max_elapsed(Duration::from_secs(8));
+            .with_max_retries(2)
+            .with_max_backoff(Duration::from_secs(5))
+            .with_max_elapsed(Duration::from_secs(8));
         assert!(p.next_wait(0, Duration::ZERO, None).is_some());
         assert_eq!(p.next_wait(2, Duration::ZERO, None), None, "count");
         assert_eq!(
@@ -601,12 +521,13 @@ mod tests {
             Some(951_868_799)
         );
         assert_eq!(
-            parse_http_date("Sat, 01 Jan 2100 00:00:00 GMT"),
+            parse_http_date("Fri, 01 Jan 2100 00:00:00 GMT"),
             Some(4_102_444_800)
         );
         for bad in [
             "",
             "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sat, 01 Jan 2100 00:00:00 GMT",
             "Sun, 06 Foo 1994 08:49:37 GMT",
             "Sun, 31 Nov 1994 08:49:37 GMT",
             "Mon, 29 Feb 1900 00:00:00 GMT",

@@ -7,8 +7,8 @@
 use proptest::prelude::*;
 use serde_json::{Map, Value};
 
+use crate::client::transport::decode;
 use crate::error::Error;
-use crate::transport::decode;
 
 /// Declares `decode_every_answer_type(status, body)`, which decodes `body` as each listed
 /// type through the client's own decoding path and prints every error it gets.

@@ -40,6 +40,7 @@ mod generated {
     include!(concat!(env!("OUT_DIR"), "/models.rs"));
 }
 
+pub use generated::builder::*;
 pub use generated::*;
 
 /// `data` of an `ag.access_pass.devices.*` event: the same type as the data of the other
@@ -166,194 +167,14 @@ macro_rules! open_enum {
 #[allow(unused_imports)]
 pub(crate) use open_enum;
 
-open_enum! {
-    /// State of an access pass. Only `Active` can be suspended; `Suspended` and `Unlink`
-    /// can be resumed; `Deleted` is final.
-    pub enum CardState {
-        /// Issued, not yet installed in a wallet.
-        Created = "created",
-        /// Installed and usable.
-        Active = "active",
-        /// Temporarily disabled.
-        Suspended = "suspended",
-        /// Removed from its holder's device; can be resumed.
-        Unlink = "unlink",
-        /// Deleted; no further installs or changes.
-        Deleted = "deleted",
-    }
-}
+include!(concat!(env!("OUT_DIR"), "/open_enums.rs"));
 
-open_enum! {
-    /// Type of an incoming webhook event (see [`crate::webhooks`]). Types AccessGrid adds
-    /// later are kept in `Unknown` and must still be acknowledged.
-    pub enum EventType {
-        /// `ag.access_pass.issued`: a pass was issued.
-        AccessPassIssued = "ag.access_pass.issued",
-        /// `ag.access_pass.activated`: a pass became active.
-        AccessPassActivated = "ag.access_pass.activated",
-        /// `ag.access_pass.updated`: a pass's details changed.
-        AccessPassUpdated = "ag.access_pass.updated",
-        /// `ag.access_pass.suspended`: a pass was suspended.
-        AccessPassSuspended = "ag.access_pass.suspended",
-        /// `ag.access_pass.resumed`: a pass was resumed.
-        AccessPassResumed = "ag.access_pass.resumed",
-        /// `ag.access_pass.unlinked`: a pass was unlinked from its device.
-        AccessPassUnlinked = "ag.access_pass.unlinked",
-        /// `ag.access_pass.deleted`: a pass was deleted.
-        AccessPassDeleted = "ag.access_pass.deleted",
-        /// `ag.access_pass.expired`: a pass expired.
-        AccessPassExpired = "ag.access_pass.expired",
-        /// `ag.access_pass.renewed`: a pass was renewed.
-        AccessPassRenewed = "ag.access_pass.renewed",
-        /// `ag.access_pass.failed`: an operation on a pass failed.
-        AccessPassFailed = "ag.access_pass.failed",
-        /// `ag.access_pass.viewed`: a pass was viewed.
-        AccessPassViewed = "ag.access_pass.viewed",
-        /// `ag.access_pass.devices.added`: a device was added to a pass.
-        AccessPassDeviceAdded = "ag.access_pass.devices.added",
-        /// `ag.access_pass.devices.suspended`: a pass was suspended on one device.
-        AccessPassDeviceSuspended = "ag.access_pass.devices.suspended",
-        /// `ag.access_pass.devices.resumed`: a pass was resumed on one device.
-        AccessPassDeviceResumed = "ag.access_pass.devices.resumed",
-        /// `ag.access_pass.devices.removed`: a device was removed from a pass.
-        AccessPassDeviceRemoved = "ag.access_pass.devices.removed",
-        /// `ag.card_template.created`: a card template was created.
-        CardTemplateCreated = "ag.card_template.created",
-        /// `ag.card_template.updated`: a card template was changed.
-        CardTemplateUpdated = "ag.card_template.updated",
-        /// `ag.card_template.requested_publishing`: publishing a template was requested.
-        CardTemplateRequestedPublishing = "ag.card_template.requested_publishing",
-        /// `ag.card_template.published`: a card template was published.
-        CardTemplatePublished = "ag.card_template.published",
-        /// `ag.card_template.deleted`: a card template was deleted.
-        CardTemplateDeleted = "ag.card_template.deleted",
-        /// `ag.landing_page.created`: a landing page was created.
-        LandingPageCreated = "ag.landing_page.created",
-        /// `ag.landing_page.updated`: a landing page was changed.
-        LandingPageUpdated = "ag.landing_page.updated",
-        /// `ag.landing_page.attached_to_template`: a landing page was attached to a template.
-        LandingPageAttachedToTemplate = "ag.landing_page.attached_to_template",
-        /// `ag.credential_profile.created`: a credential profile was created.
-        CredentialProfileCreated = "ag.credential_profile.created",
-        /// `ag.credential_profile.attached_to_template`: a credential profile was attached
-        /// to a template.
-        CredentialProfileAttachedToTemplate = "ag.credential_profile.attached_to_template",
-        /// `ag.credential_profile.deleted`: a credential profile was deleted.
-        CredentialProfileDeleted = "ag.credential_profile.deleted",
-        /// `ag.card_template_pair.created`: an Apple+Google template pair was created.
-        CardTemplatePairCreated = "ag.card_template_pair.created",
-        /// `ag.hid_org.created`: an HID org was created.
-        HidOrgCreated = "ag.hid_org.created",
-        /// `ag.hid_org.activated`: an HID org's registration was completed.
-        HidOrgActivated = "ag.hid_org.activated",
-        /// `ag.webhook.cert_expiring`: a webhook's mTLS client certificate expires soon.
-        WebhookCertExpiring = "ag.webhook.cert_expiring",
-        /// `ag.account_balance.low`: the account balance fell below its alert threshold.
-        AccountBalanceLow = "ag.account_balance.low",
-        /// `ag.account.impersonation_started`: an impersonation of the account started.
-        AccountImpersonationStarted = "ag.account.impersonation_started",
-        /// `ag.account.impersonation_ended`: an impersonation of the account ended.
-        AccountImpersonationEnded = "ag.account.impersonation_ended",
-    }
-}
+mod amount;
+#[cfg(test)]
+mod answer_props;
 
-open_enum! {
-    /// Wallet platform of a card template. Requests take `Apple` or `Google`; answers may
-    /// also say `Android` for a Google template.
-    pub enum TemplatePlatform {
-        /// Apple Wallet.
-        Apple = "apple",
-        /// Google Wallet.
-        Google = "google",
-        /// Google Wallet, as some answers spell it.
-        Android = "android",
-    }
-}
-
-open_enum! {
-    /// Use case of a card template. New templates take `CorporateId`, `StudentId`,
-    /// `MultiFamily` or `Hotel`; older templates may still say `EmployeeBadge`.
-    pub enum TemplateUseCase {
-        /// Corporate badge.
-        CorporateId = "corporate_id",
-        /// Student id.
-        StudentId = "student_id",
-        /// Multi-family residence.
-        MultiFamily = "multi_family",
-        /// Hotel room key.
-        Hotel = "hotel",
-        /// The retired name of the corporate badge; the server refuses it on new templates.
-        EmployeeBadge = "employee_badge",
-    }
-}
-
-open_enum! {
-    /// Credential protocol of a card template.
-    pub enum TemplateProtocol {
-        /// MIFARE DESFire (Apple).
-        Desfire = "desfire",
-        /// HID Seos.
-        Seos = "seos",
-        /// Google Smart Tap.
-        SmartTap = "smart_tap",
-    }
-}
-
-open_enum! {
-    /// Publishing status of a card template, as a template or a publish answer states it.
-    pub enum TemplateStatus {
-        /// Not published yet.
-        Draft = "draft",
-        /// Publication already under way.
-        Publishing = "publishing",
-        /// Queued for review at Apple.
-        InReview = "in-review",
-        /// Published; passes can be issued.
-        Ready = "ready",
-    }
-}
-
-open_enum! {
-    /// Kind of an event-log entry. An event-log filter takes only the known values.
-    pub enum LogEventType {
-        /// A pass was issued.
-        Issue = "issue",
-        /// A pass was installed in a wallet.
-        Install = "install",
-        /// A pass was updated.
-        Update = "update",
-        /// A pass was suspended.
-        Suspend = "suspend",
-        /// A pass was resumed.
-        Resume = "resume",
-        /// A pass was unlinked from its device.
-        Unlink = "unlink",
-    }
-}
-
-open_enum! {
-    /// Kind of a landing page. A new page takes one of the known kinds; the kind cannot be
-    /// changed later.
-    pub enum LandingPageKind {
-        /// One page for every holder.
-        Universal = "universal",
-        /// A page per holder.
-        Personalized = "personalized",
-    }
-}
-
-open_enum! {
-    /// How deliveries to a webhook authenticate.
-    pub enum WebhookAuthMethod {
-        /// `Authorization: Bearer <private_key>`; the default.
-        BearerToken = "bearer_token",
-        /// Mutual TLS with a client certificate.
-        Mtls = "mtls",
-    }
-}
-
-pub use crate::amount::Amount;
-pub use crate::secret::SensitiveText;
+pub use crate::client::secret::SensitiveText;
+pub use amount::Amount;
 
 /// Declares a string newtype whose value is checked when it is made (by `TryFrom`,
 /// `FromStr` or deserializing), with the same conversions as the generated checked types.

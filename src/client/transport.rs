@@ -7,8 +7,8 @@
 //! ```
 //!
 //! [`Call::send`] signs once, then makes up to `1 + max_retries` attempts (see
-//! [`crate::retry`] for which failures are retried), each through the client's
-//! [throttle](crate::throttle), each sending the same signed bytes. Log lines (through
+//! [`crate::client::retry`] for which failures are retried), each through the client's
+//! [throttle](crate::client::throttle), each sending the same signed bytes. Log lines (through
 //! the `log` facade, target `accessgrid::transport`) name the method, the path without
 //! its query, the status or failure, the attempt and the time taken: never a header, a
 //! body, the query, the secret key or a signature.
@@ -20,10 +20,11 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use ureq::http::{self, Method};
 
+use crate::client::connector::unmark;
+use crate::client::retry::{self, Action, Fault};
+use crate::client::signing;
 use crate::client::{Client, Timeouts};
 use crate::error::{DecodeError, Error};
-use crate::retry::{self, Action, Fault};
-use crate::signing;
 
 /// A request being put together; consumed by [`Call::send`].
 #[must_use]
@@ -207,7 +208,7 @@ impl<'c> Call<'c> {
                         prepared.method,
                         prepared.path,
                         fault_summary(fault),
-                        policy.get_max_retries().saturating_add(1),
+                        policy.max_retries().saturating_add(1),
                     );
                     std::thread::sleep(wait);
                     retries += 1;
@@ -443,103 +444,6 @@ fn host_and_port(uri: &http::Uri) -> String {
 
 // ---------------------------------------------------------------- before sending
 
-/// The mark on a failure that came before any byte of the request was written: name
-/// resolution, connecting (a proxy's `CONNECT` included) or the TLS handshake. The
-/// client's own agent puts it there (see [`agent`]); [`unmark`] takes it off again, so
-/// callers see `ureq`'s error as it was.
-#[derive(Debug)]
-struct BeforeSending(ureq::Error);
-
-impl std::fmt::Display for BeforeSending {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl std::error::Error for BeforeSending {
-    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(&self.0)
-    }
-}
-
-fn mark(error: ureq::Error) -> ureq::Error {
-    ureq::Error::Io(std::io::Error::other(BeforeSending(error)))
-}
-
-/// `ureq`'s error without the mark, and whether it carried one.
-fn unmark(error: ureq::Error) -> (ureq::Error, bool) {
-    match error {
-        ureq::Error::Io(io) if io.get_ref().is_some_and(|e| e.is::<BeforeSending>()) => {
-            match io.into_inner().map(|e| e.downcast::<BeforeSending>()) {
-                Some(Ok(marked)) => (marked.0, true),
-                // Not reached: the check above saw the mark.
-                Some(Err(other)) => (ureq::Error::Io(std::io::Error::other(other)), false),
-                None => (ureq::Error::ConnectionFailed, true),
-            }
-        }
-        other => (other, false),
-    }
-}
-
-/// Connects as `ureq` does by default (proxy, TCP, TLS), marking any failure.
-#[derive(Debug, Default)]
-struct MarkingConnector(ureq::unversioned::transport::DefaultConnector);
-
-impl ureq::unversioned::transport::Connector for MarkingConnector {
-    type Out = Box<dyn ureq::unversioned::transport::Transport>;
-
-    fn connect(
-        &self,
-        details: &ureq::unversioned::transport::ConnectionDetails,
-        chained: Option<()>,
-    ) -> Result<Option<Self::Out>, ureq::Error> {
-        self.0.connect(details, chained).map_err(mark)
-    }
-}
-
-/// Resolves as `R` does, marking any failure.
-#[derive(Debug, Default)]
-pub(crate) struct MarkingResolver<R>(pub(crate) R);
-
-impl<R: ureq::unversioned::resolver::Resolver> ureq::unversioned::resolver::Resolver
-    for MarkingResolver<R>
-{
-    fn resolve(
-        &self,
-        uri: &http::Uri,
-        config: &ureq::config::Config,
-        timeout: ureq::unversioned::transport::NextTimeout,
-    ) -> Result<ureq::unversioned::resolver::ResolvedSocketAddrs, ureq::Error> {
-        self.0.resolve(uri, config, timeout).map_err(mark)
-    }
-
-    fn empty(&self) -> ureq::unversioned::resolver::ResolvedSocketAddrs {
-        self.0.empty()
-    }
-}
-
-/// An agent as `config` describes, with `ureq`'s own connector and `resolver`, whose
-/// failures before sending are marked, so that the retry rules can tell a request that
-/// never left from one that may have reached the server.
-pub(crate) fn agent_with(
-    config: ureq::config::Config,
-    resolver: impl ureq::unversioned::resolver::Resolver,
-) -> ureq::Agent {
-    ureq::Agent::with_parts(
-        config,
-        MarkingConnector::default(),
-        MarkingResolver(resolver),
-    )
-}
-
-/// [`agent_with`] `ureq`'s default resolver (the operating system's).
-pub(crate) fn agent(config: ureq::config::Config) -> ureq::Agent {
-    agent_with(
-        config,
-        ureq::unversioned::resolver::DefaultResolver::default(),
-    )
-}
-
 /// Decodes an answer body; the error keeps the bytes and the path of the failing field.
 pub(crate) fn decode<T: DeserializeOwned>(status: u16, body: &[u8]) -> Result<T, Error> {
     let text: &[u8] = if body.iter().all(u8::is_ascii_whitespace) {
@@ -686,6 +590,7 @@ fn push_percent_encoded(out: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::connector::{agent_with, mark};
     use serde_json::json;
 
     #[test]
@@ -778,9 +683,9 @@ mod tests {
             .agent(agent)
             .retry(
                 crate::RetryPolicy::default()
-                    .max_retries(retries)
-                    .initial_backoff(std::time::Duration::from_millis(1))
-                    .max_backoff(std::time::Duration::from_millis(5)),
+                    .with_max_retries(retries)
+                    .with_initial_backoff(std::time::Duration::from_millis(1))
+                    .with_max_backoff(std::time::Duration::from_millis(5)),
             )
             .throttle(crate::Throttle::off())
             .build()

@@ -1,22 +1,4 @@
-//! Client-side throttling: how many requests a client starts per time window, and how many
-//! it has open at once.
-//!
-//! The provider asks each account to keep to 20 requests a second and 5 concurrent
-//! connections. A [`Throttle`], set with
-//! [`ClientBuilder::throttle`](crate::ClientBuilder::throttle), enforces that inside one
-//! client and all its clones (they share one limiter); separate clients, or separate
-//! processes, each have their own. By default: at most [`DEFAULT_MAX_REQUESTS`] requests
-//! started in any window of [`DEFAULT_WINDOW`], and at most [`DEFAULT_MAX_IN_FLIGHT`] in
-//! flight. Every attempt counts, retries included.
-//!
-//! A call over the limit waits (blocking its thread) until it may start; waiting callers
-//! are served in the order they arrived at the rate limit. The wait is not part of the
-//! client's timeout. [`Throttle::off`] removes both limits.
-//!
-//! The rate limit is a sliding window: no window of the configured length ever holds more
-//! than the configured number of request starts. A burst of up to that number starts at
-//! once; the next ones start as the oldest leave the window. `n` calls in a row on an idle
-//! client at a limit of `r` per window `w` therefore take at least `⌊(n − 1) / r⌋ × w`.
+//! throttle: see the documentation of the type it defines.
 
 use std::collections::VecDeque;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
@@ -29,6 +11,26 @@ pub const DEFAULT_WINDOW: Duration = Duration::from_secs(1);
 /// Default number of requests in flight at once.
 pub const DEFAULT_MAX_IN_FLIGHT: u32 = 5;
 
+/// Client-side throttling: how many requests a client starts per time window, and how many
+/// it has open at once.
+///
+/// The provider asks each account to keep to 20 requests a second and 5 concurrent
+/// connections. A [`Throttle`], set with
+/// [`ClientBuilder::throttle`](crate::ClientBuilder::throttle), enforces that inside one
+/// client and all its clones (they share one limiter); separate clients, or separate
+/// processes, each have their own. By default: at most [`DEFAULT_MAX_REQUESTS`] requests
+/// started in any window of [`DEFAULT_WINDOW`], and at most [`DEFAULT_MAX_IN_FLIGHT`] in
+/// flight. Every attempt counts, retries included.
+///
+/// A call over the limit waits (blocking its thread) until it may start; waiting callers
+/// are served in the order they arrived at the rate limit. The wait is not part of the
+/// client's timeout. [`Throttle::off`] removes both limits.
+///
+/// The rate limit is a sliding window: no window of the configured length ever holds more
+/// than the configured number of request starts. A burst of up to that number starts at
+/// once; the next ones start as the oldest leave the window. `n` calls in a row on an idle
+/// client at a limit of `r` per window `w` therefore take at least `⌊(n − 1) / r⌋ × w`.
+///
 /// Limits on how fast and how many requests at once a client sends.
 ///
 /// ```
@@ -37,13 +39,13 @@ pub const DEFAULT_MAX_IN_FLIGHT: u32 = 5;
 ///
 /// // Half the provider's limits, e.g. for two daemons sharing one account.
 /// let half = Throttle::default()
-///     .max_requests(10, Duration::from_secs(1))
-///     .max_in_flight(2);
+///     .with_max_requests(10, Duration::from_secs(1))
+///     .with_max_in_flight(2);
 /// let client = accessgrid::Client::builder("my-account-id", "my-secret-key")
 ///     .throttle(half)
 ///     .build()?;
 /// # let _ = client;
-/// assert_eq!(Throttle::off().get_max_in_flight(), None);
+/// assert_eq!(Throttle::off().max_in_flight(), None);
 /// # Ok::<(), accessgrid::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,7 +81,7 @@ impl Throttle {
 
     /// At most `requests` request starts in any window of length `per` (both must be more
     /// than zero, else [`ClientBuilder::build`](crate::ClientBuilder::build) fails).
-    pub fn max_requests(mut self, requests: u32, per: Duration) -> Self {
+    pub fn with_max_requests(mut self, requests: u32, per: Duration) -> Self {
         self.rate = Some((requests, per));
         self
     }
@@ -92,7 +94,7 @@ impl Throttle {
 
     /// At most `requests` requests in flight at once (more than zero, else
     /// [`ClientBuilder::build`](crate::ClientBuilder::build) fails).
-    pub fn max_in_flight(mut self, requests: u32) -> Self {
+    pub fn with_max_in_flight(mut self, requests: u32) -> Self {
         self.max_in_flight = Some(requests);
         self
     }
@@ -104,12 +106,12 @@ impl Throttle {
     }
 
     /// The rate limit: request starts allowed per window, and the window; `None` if off.
-    pub fn get_rate(&self) -> Option<(u32, Duration)> {
+    pub fn rate(&self) -> Option<(u32, Duration)> {
         self.rate
     }
 
     /// The limit on requests in flight; `None` if off.
-    pub fn get_max_in_flight(&self) -> Option<u32> {
+    pub fn max_in_flight(&self) -> Option<u32> {
         self.max_in_flight
     }
 
@@ -273,19 +275,19 @@ mod tests {
         assert!(Throttle::default().check().is_ok());
         assert!(Throttle::off().check().is_ok());
         assert!(Throttle::default()
-            .max_requests(0, Duration::from_secs(1))
+            .with_max_requests(0, Duration::from_secs(1))
             .check()
             .is_err());
         assert!(Throttle::default()
-            .max_requests(5, Duration::ZERO)
+            .with_max_requests(5, Duration::ZERO)
             .check()
             .is_err());
-        assert!(Throttle::default().max_in_flight(0).check().is_err());
+        assert!(Throttle::default().with_max_in_flight(0).check().is_err());
     }
 
     #[test]
     fn permits_are_counted_and_freed() {
-        let limiter = Limiter::new(&Throttle::off().max_in_flight(2));
+        let limiter = Limiter::new(&Throttle::off().with_max_in_flight(2));
         let a = limiter.acquire();
         let b = limiter.acquire();
         let used = |l: &Limiter| l.slots.as_ref().map(|s| *lock(&s.used));

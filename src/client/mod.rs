@@ -1,15 +1,25 @@
-//! The client and its builder.
+//! The HTTP core: the client and its builder ([`Client`], [`ClientBuilder`]), one request
+//! on the wire (`transport`), signing (`signing`), retries (`retry`), the throttle
+//! (`throttle`), the secret key (`secret`) and the signed escape hatch (`request`). It
+//! knows nothing of the API's resources: those are `crate::api`, built on
+//! [`Client::request`]'s internal counterpart.
+
+pub(crate) mod connector;
+pub(crate) mod request;
+pub(crate) mod retry;
+pub(crate) mod secret;
+pub(crate) mod signing;
+pub(crate) mod throttle;
+pub(crate) mod transport;
 
 use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::access_cards::AccessCards;
-use crate::console::Console;
+use crate::client::retry::RetryPolicy;
+use crate::client::secret::SecretKey;
+use crate::client::throttle::{Limiter, Throttle};
 use crate::error::Error;
-use crate::retry::RetryPolicy;
-use crate::secret::SecretKey;
-use crate::throttle::{Limiter, Throttle};
 
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
 compile_error!(
@@ -71,12 +81,12 @@ pub(crate) use with_timeouts;
 /// A blocking AccessGrid API client.
 ///
 /// Cheap to clone: clones share one connection pool, configuration and
-/// [throttle](crate::throttle), and a `Client` can be used from many threads at once
+/// [throttle](crate::Throttle), and a `Client` can be used from many threads at once
 /// (`Clone + Send + Sync`).
 ///
 /// Every call is bounded: the connect and read timeouts apply to each attempt, answers
 /// larger than the size limit are refused, failed calls are retried only where that is safe
-/// ([`crate::retry`]), and the client keeps to the provider's rate and concurrency limits.
+/// ([`RetryPolicy`](crate::RetryPolicy)), and the client keeps to the provider's rate and concurrency limits.
 ///
 /// # Logging
 ///
@@ -118,7 +128,7 @@ pub(crate) struct Inner {
     /// Header values that are the same on every request, checked once at construction.
     pub(crate) fixed_headers: FixedHeaders,
     /// The HMAC keyed once with the secret key.
-    pub(crate) signer: crate::signing::Signer,
+    pub(crate) signer: crate::client::signing::Signer,
 }
 
 /// The header that carries a request's signature.
@@ -208,6 +218,7 @@ impl Client {
             extra_roots: Vec::new(),
             built_in_roots: true,
             native_tls: false,
+            max_idle_connections: None,
         }
     }
 
@@ -237,17 +248,6 @@ impl Client {
     pub fn throttle(&self) -> &Throttle {
         &self.inner.throttle
     }
-
-    /// Access passes: issue, read, update, list, and change state.
-    pub fn access_cards(&self) -> AccessCards<'_> {
-        AccessCards::new(self)
-    }
-
-    /// The enterprise console: templates, event logs, pairs, landing pages, ledger,
-    /// credential profiles, webhooks and HID orgs.
-    pub fn console(&self) -> Console<'_> {
-        Console::new(self)
-    }
 }
 
 impl fmt::Debug for Client {
@@ -267,7 +267,7 @@ impl fmt::Debug for Client {
 }
 
 /// The `User-Agent` sent by default: `accessgrid-rs/<version>`.
-pub fn default_user_agent() -> String {
+pub(crate) fn default_user_agent() -> String {
     concat!("accessgrid-rs/", env!("CARGO_PKG_VERSION")).to_owned()
 }
 
@@ -289,6 +289,7 @@ pub struct ClientBuilder {
     extra_roots: Vec<Vec<u8>>,
     built_in_roots: bool,
     native_tls: bool,
+    max_idle_connections: Option<usize>,
 }
 
 impl ClientBuilder {
@@ -350,6 +351,14 @@ impl ClientBuilder {
     /// combined with a caller's agent: configure them on the agent.
     pub fn agent(mut self, agent: ureq::Agent) -> Self {
         self.agent = Some(agent);
+        self
+    }
+
+    /// How many idle connections the client's own agent keeps open for reuse (default: as
+    /// many as may be in flight, at least 3); 0 closes every connection after its call.
+    /// Not for a caller's [`agent`](ClientBuilder::agent), whose pool is its own.
+    pub fn max_idle_connections(mut self, idle: usize) -> Self {
+        self.max_idle_connections = Some(idle);
         self
     }
 
@@ -456,17 +465,19 @@ impl ClientBuilder {
                 let tls = tls_config(&self.extra_roots, self.built_in_roots, self.native_tls)?;
                 // Keep as many idle connections as may be in flight, so a busy client
                 // does not reconnect for every request.
-                let idle = limiter.max_in_flight().unwrap_or(10).max(3);
+                let idle = self
+                    .max_idle_connections
+                    .unwrap_or_else(|| limiter.max_in_flight().unwrap_or(10).max(3));
                 let config = with_timeouts!(ureq::Agent::config_builder(), self.timeouts)
                     .http_status_as_error(false)
                     .max_redirects(0)
                     .max_idle_connections_per_host(idle)
-                    .max_idle_connections(idle.max(10))
+                    .max_idle_connections(if idle == 0 { 0 } else { idle.max(10) })
                     .tls_config(tls)
                     .user_agent(self.user_agent.as_str());
                 // A proxy from the environment never applies to a loopback server.
                 let config = if loopback { config.proxy(None) } else { config };
-                crate::transport::agent(config.build())
+                connector::agent(config.build())
             }
         };
         let header = |what: &str, value: &str| {
@@ -476,7 +487,7 @@ impl ClientBuilder {
                 ))
             })
         };
-        let signer = crate::signing::Signer::new(self.secret.expose());
+        let signer = crate::client::signing::Signer::new(self.secret.expose());
         let fixed_headers = {
             use ureq::http::header::{self as h, HeaderValue};
             let json = HeaderValue::from_static("application/json");
@@ -523,6 +534,7 @@ impl fmt::Debug for ClientBuilder {
             .field("extra_root_certificates", &self.extra_roots.len())
             .field("tls_built_in_roots", &self.built_in_roots)
             .field("native_tls", &self.native_tls)
+            .field("max_idle_connections", &self.max_idle_connections)
             .finish()
     }
 }
