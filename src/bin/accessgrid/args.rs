@@ -40,6 +40,7 @@ pub struct Global {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "ACCESSGRID_ACCOUNT_ID",
         hide_env_values = true,
         value_name = "ID"
@@ -50,19 +51,21 @@ pub struct Global {
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         value_name = "PATH",
         conflicts_with = "secret_key_stdin"
     )]
     pub secret_key_file: Option<PathBuf>,
 
     /// Read the secret key from standard input (its first line)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub secret_key_stdin: bool,
 
     /// The API's base URL
     #[arg(
         long,
         global = true,
+        help_heading = "Global options",
         env = "ACCESSGRID_BASE_URL",
         hide_env_values = true,
         value_name = "URL"
@@ -70,7 +73,7 @@ pub struct Global {
     pub base_url: Option<String>,
 
     /// Print JSON for scripts: one document, or one object per line with --all
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = "Global options")]
     pub json: bool,
 }
 
