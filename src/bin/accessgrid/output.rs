@@ -263,3 +263,52 @@ fn flatten(prefix: &str, value: &Value, rows: &mut Vec<(String, String)>) {
         other => rows.push((prefix.to_owned(), scalar(other))),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_value_flattens_to_dotted_rows_without_nulls() {
+        let mut rows = Vec::new();
+        let value = json!({
+            "id": "c1",
+            "gone": null,
+            "metadata": {"team": "eng"},
+            "tags": ["a", "b"],
+            "none": [],
+            "devices": [{"id": "d1"}],
+        });
+        flatten("", &value, &mut rows);
+        let rows: Vec<(&str, &str)> = rows.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(
+            rows,
+            [
+                ("devices[0].id", "d1"),
+                ("id", "c1"),
+                ("metadata.team", "eng"),
+                ("none", "[]"),
+                ("tags", "a, b"),
+            ]
+        );
+    }
+
+    #[test]
+    fn cells_are_one_escaped_line_cut_to_the_limit() {
+        assert_eq!(cell(Some(&json!("Eve\u{1b}[2J\nx"))), "Eve\\u{1b}[2J\\nx");
+        assert_eq!(cell(None), "-");
+        assert_eq!(cell(Some(&Value::Null)), "-");
+        let long = cell(Some(&json!("x".repeat(100))));
+        assert_eq!(long.chars().count(), CELL_MAX);
+        assert!(long.ends_with('…'));
+        assert_eq!(cell(Some(&json!(-1.5))), "-1.5");
+    }
+
+    #[test]
+    fn a_dotted_path_reaches_nested_values() {
+        let item = json!({"ios_template": {"id": "t1"}});
+        assert_eq!(lookup(&item, "ios_template.id"), Some(&json!("t1")));
+        assert_eq!(lookup(&item, "android_template.id"), None);
+    }
+}
