@@ -929,3 +929,51 @@ fn help_texts() {
         insta::assert_snapshot!(name, String::from_utf8(out.stdout).expect("text"));
     }
 }
+
+/// Runs the binary on a pseudo-terminal (util-linux `script`), so that standard output and
+/// standard error are terminals; what the terminal showed.
+fn on_terminal(sandbox: &Sandbox, args: &str, no_color: bool) -> String {
+    let mut command = Command::new("script");
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("TERM", "xterm")
+        .env("ACCESSGRID_BASE_URL", sandbox.base_url())
+        .env("ACCESSGRID_ACCOUNT_ID", sandbox.account_id())
+        .env("ACCESSGRID_SECRET_KEY", secret(sandbox))
+        .args(["-qec", &format!("{BIN} {args}"), "/dev/null"])
+        .stdin(Stdio::null());
+    if no_color {
+        command.env("NO_COLOR", "1");
+    }
+    let out = command.output().expect("util-linux `script` runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn colours_on_a_terminal_only_and_never_with_no_color() {
+    let sandbox = Sandbox::start().expect("sandbox");
+    let card = issue(&sandbox, "Ada");
+    let shown = on_terminal(&sandbox, "cards list", false);
+    assert!(
+        shown.contains("\u{1b}[1mID "),
+        "a bold header on a terminal: {shown:?}"
+    );
+    assert!(shown.contains(&card));
+    let plain = on_terminal(&sandbox, "cards list", true);
+    assert!(!plain.contains('\u{1b}'), "NO_COLOR: {plain:?}");
+    assert!(plain.contains(&card));
+    // A failure's line: coloured on a terminal, plain with NO_COLOR.
+    let shown = on_terminal(&sandbox, "cards get 0xnope || true", false);
+    assert!(shown.contains("\u{1b}[1;31merror:"), "{shown:?}");
+    let plain = on_terminal(&sandbox, "cards get 0xnope || true", true);
+    assert!(
+        plain.contains("accessgrid: error: ") && !plain.contains('\u{1b}'),
+        "{plain:?}"
+    );
+}
