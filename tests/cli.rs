@@ -977,3 +977,40 @@ fn colours_on_a_terminal_only_and_never_with_no_color() {
         "{plain:?}"
     );
 }
+
+#[test]
+fn a_spinner_for_every_page_only_on_a_terminal() {
+    let sandbox = Sandbox::start().expect("sandbox");
+    let made: Vec<String> = (0..3).map(|i| issue(&sandbox, &format!("P{i}"))).collect();
+    // Standard error a terminal, standard output a file: the spinner is drawn, the file
+    // gets one object per line and nothing else.
+    let file = std::env::temp_dir().join(format!("accessgrid-cli-{}-all", std::process::id()));
+    let shown = on_terminal(
+        &sandbox,
+        &format!("cards list --all --per-page 1 --json > {}", file.display()),
+        false,
+    );
+    assert!(shown.contains(" read ("), "the spinner: {shown:?}");
+    let written = std::fs::read_to_string(&file).expect("the output file");
+    let _ = std::fs::remove_file(&file);
+    let ids: Vec<String> = written
+        .lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).expect("JSON lines only");
+            v["id"].as_str().unwrap_or("").to_owned()
+        })
+        .collect();
+    assert_eq!(ids, made);
+    // Not a terminal: nothing on standard error.
+    let out = run(
+        ag(&sandbox),
+        &["cards", "list", "--all", "--per-page", "1", "--json"],
+    );
+    assert!(out.status.success());
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+}

@@ -123,6 +123,8 @@ impl Output {
                 ProgressStyle::with_template("{spinner} {pos} read ({elapsed})")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             );
+            // Turns while a page is on its way, not only when an item arrives.
+            bar.enable_steady_tick(std::time::Duration::from_millis(120));
             bar
         } else {
             ProgressBar::hidden()
