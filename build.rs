@@ -27,6 +27,8 @@ use std::path::{Path, PathBuf};
 mod bundle;
 #[path = "build/endpoints.rs"]
 mod endpoints;
+#[path = "build/outline.rs"]
+mod outline;
 use bundle::{bundle, schema_files};
 
 const SCHEMA_DIR: &str = "schema";
@@ -45,7 +47,10 @@ fn run() -> Result<(), String> {
     let files = schema_files(Path::new(SCHEMA_DIR))?;
     let bundle = bundle(&files)?;
 
-    let bundle_hand_written = bundle.hand_written.clone();
+    let for_outline = bundle::Bundle {
+        defs: bundle.defs.clone(),
+        hand_written: bundle.hand_written.clone(),
+    };
     let open_enums = open_enums(&bundle)?;
     let names: Vec<String> = bundle.defs.keys().cloned().collect();
     let mut settings = typify::TypeSpaceSettings::default();
@@ -82,13 +87,6 @@ fn run() -> Result<(), String> {
 
     let out = PathBuf::from(std::env::var("OUT_DIR").map_err(|e| format!("OUT_DIR: {e}"))?);
     std::fs::write(out.join("models.rs"), code).map_err(|e| format!("writing models.rs: {e}"))?;
-    let mut outline_text = outline(&file);
-    for name in &bundle_hand_written {
-        let _ = writeln!(outline_text, "hand-written {name} (src/models.rs)");
-    }
-    std::fs::write(out.join("models_outline.txt"), outline_text)
-        .map_err(|e| format!("writing models_outline.txt: {e}"))?;
-
     std::fs::write(out.join("open_enums.rs"), open_enums)
         .map_err(|e| format!("writing open_enums.rs: {e}"))?;
 
@@ -113,7 +111,26 @@ fn run() -> Result<(), String> {
     let methods = endpoints::generate_methods(&entries, &endpoints::handles(&text)?)?;
     std::fs::write(out.join("resource_methods.rs"), methods)
         .map_err(|e| format!("writing resource_methods.rs: {e}"))?;
-    Ok(())
+    write_outline(&out, &file, &for_outline, &entries, &files)
+}
+
+/// `models_outline.txt` (`models::outline()`) and `schemas.rs` (`models::schemas()`).
+fn write_outline(
+    out: &Path,
+    file: &syn::File,
+    bundle: &bundle::Bundle,
+    entries: &[endpoints::Entry],
+    files: &[PathBuf],
+) -> Result<(), String> {
+    let (structs, sources) = outline::hand_written_structs(Path::new("src"), &bundle.hand_written)?;
+    for source in sources {
+        println!("cargo:rerun-if-changed={source}");
+    }
+    let text = outline::outline(file, bundle, entries, &structs)?;
+    std::fs::write(out.join("models_outline.txt"), text)
+        .map_err(|e| format!("writing models_outline.txt: {e}"))?;
+    std::fs::write(out.join("schemas.rs"), outline::schemas_source(files)?)
+        .map_err(|e| format!("writing schemas.rs: {e}"))
 }
 
 /// The open enumerations (`x-open-enum`), from their `oneOf` of documented constants
@@ -390,105 +407,4 @@ fn optional_setter_target(setter: &syn::ImplItemFn) -> Option<syn::Type> {
         }
     }
     None
-}
-
-/// A compact, stable rendering of the generated models for snapshot review: every type,
-/// every field with its Rust type and serde attributes, every enum variant, and every
-/// validation pattern. A schema change shows up here as a small, readable diff.
-fn outline(file: &syn::File) -> String {
-    use quote::ToTokens;
-    let tokens = |t: &dyn ToTokens| {
-        let text = t.to_token_stream().to_string();
-        text.replace(":: std :: option :: ", "")
-            .replace(":: std :: string :: ", "")
-            .replace(":: std :: vec :: ", "")
-            .replace(":: std :: num :: ", "")
-            .replace(":: serde_json :: ", "serde_json::")
-            .replace(" < ", "<")
-            .replace(" >", ">")
-            .replace(" :: ", "::")
-    };
-    let serde_attrs = |attrs: &[syn::Attribute]| {
-        attrs
-            .iter()
-            .filter(|a| a.path().is_ident("serde"))
-            .map(|a| tokens(&a.meta))
-            .filter(|t| !t.contains("skip_serializing_if"))
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
-    let mut out = String::new();
-    for item in &file.items {
-        match item {
-            syn::Item::Struct(s) => {
-                let _ = writeln!(out, "struct {} {}", s.ident, serde_attrs(&s.attrs));
-                for field in &s.fields {
-                    let name = field
-                        .ident
-                        .as_ref()
-                        .map(|i| i.to_string())
-                        .unwrap_or_else(|| "0".into());
-                    let _ = writeln!(
-                        out,
-                        "  {name}: {} {}",
-                        tokens(&field.ty),
-                        serde_attrs(&field.attrs)
-                    );
-                }
-            }
-            syn::Item::Enum(e) => {
-                let _ = writeln!(out, "enum {} {}", e.ident, serde_attrs(&e.attrs));
-                for v in &e.variants {
-                    let _ = writeln!(
-                        out,
-                        "  {} {} {}",
-                        v.ident,
-                        tokens(&v.fields),
-                        serde_attrs(&v.attrs)
-                    );
-                }
-            }
-            syn::Item::Impl(imp) => {
-                // The pattern a validating newtype checks.
-                let text = imp.to_token_stream().to_string();
-                if let (Some(syn::Type::Path(ty)), Some(start)) =
-                    (Some(&*imp.self_ty), text.find("Regex :: new ("))
-                {
-                    let rest = &text[start + "Regex :: new (".len()..];
-                    let pattern = string_literal(rest);
-                    if text.contains("FromStr for") {
-                        let name = ty
-                            .path
-                            .segments
-                            .last()
-                            .map(|s| s.ident.to_string())
-                            .unwrap_or_default();
-                        let _ = writeln!(out, "pattern {name} {pattern}");
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    out.lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        + "\n"
-}
-
-/// The first string literal in token text, with its quotes: `"a\"b"` from `x "a\"b" y`.
-fn string_literal(text: &str) -> &str {
-    let Some(start) = text.find('"') else {
-        return "";
-    };
-    let mut escaped = false;
-    for (i, c) in text[start + 1..].char_indices() {
-        match c {
-            '\\' if !escaped => escaped = true,
-            '"' if !escaped => return &text[start..start + i + 2],
-            _ => escaped = false,
-        }
-    }
-    ""
 }

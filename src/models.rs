@@ -396,3 +396,38 @@ impl ExtraFields for IosPreflight {
         &mut self.extra
     }
 }
+
+/// The outline of every model this version of the SDK generates, as one deterministic
+/// text: every endpoint (method, path, SDK call, request and answer types) and every type
+/// (each field with its wire name, Rust type and whether it is required; every enumeration
+/// with its values; every checked string with its rule).
+///
+/// Snapshot it in your own tests, and an upgrade of the crate shows every model change as a
+/// reviewable diff (see the README's "Model upgrades"):
+///
+/// ```
+/// let outline = accessgrid::models::outline();
+/// assert!(outline.contains("endpoint issue_card POST /v1/key-cards"));
+/// assert!(outline.contains("struct AccessCard (answer)"));
+/// // In a test: insta::assert_snapshot!(accessgrid::models::outline());
+/// ```
+///
+/// It is the same whatever cargo features are on (an endpoint that needs one says so).
+pub fn outline() -> &'static str {
+    include_str!(concat!(env!("OUT_DIR"), "/models_outline.txt"))
+}
+
+/// The JSON Schema files the models are generated from, as `(file name, contents)`, in
+/// file-name order: the exact schema version this build of the SDK uses, to snapshot or to
+/// validate against. `endpoints.json` is the table of endpoints.
+///
+/// ```
+/// let schemas = accessgrid::models::schemas();
+/// let (_, text) = schemas.iter().find(|(name, _)| *name == "access_cards.json").ok_or("none")?;
+/// let schema: serde_json::Value = serde_json::from_str(text)?;
+/// assert!(schema["$defs"]["IssueCardRequest"].is_object());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn schemas() -> &'static [(&'static str, &'static str)] {
+    include!(concat!(env!("OUT_DIR"), "/schemas.rs"))
+}
