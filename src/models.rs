@@ -324,6 +324,7 @@ checked_text! {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IosPreflight {
     /// Provisioning credential identifier.
     #[serde(
