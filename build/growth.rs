@@ -12,15 +12,13 @@ pub fn mark_non_exhaustive(file: &mut syn::File) {
         |attrs: &[syn::Attribute]| attrs.iter().any(|a| a.path().is_ident("non_exhaustive"));
     for item in file.items.iter_mut() {
         match item {
-            syn::Item::Struct(s) if matches!(s.fields, syn::Fields::Named(_)) => {
-                if !marked(&s.attrs) {
-                    s.attrs.push(syn::parse_quote!(#[non_exhaustive]));
-                }
+            syn::Item::Struct(s)
+                if matches!(s.fields, syn::Fields::Named(_)) && !marked(&s.attrs) =>
+            {
+                s.attrs.push(syn::parse_quote!(#[non_exhaustive]));
             }
-            syn::Item::Enum(e) => {
-                if !marked(&e.attrs) {
-                    e.attrs.push(syn::parse_quote!(#[non_exhaustive]));
-                }
+            syn::Item::Enum(e) if !marked(&e.attrs) => {
+                e.attrs.push(syn::parse_quote!(#[non_exhaustive]));
             }
             _ => {}
         }

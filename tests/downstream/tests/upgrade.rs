@@ -46,7 +46,9 @@ fn builds_requests() -> Result<(), Box<dyn std::error::Error>> {
     let query = accessgrid_downstream::active_cards_of("0xd3adb00b5");
     assert_eq!(query.state, Some(CardState::Active));
 
-    let filters: TemplateLogFilters = TemplateLogFilters::builder().device(LogDevice::Watch).try_into()?;
+    let filters: TemplateLogFilters = TemplateLogFilters::builder()
+        .device(LogDevice::Watch)
+        .try_into()?;
     let device = match filters.device {
         Some(LogDevice::Mobile) => "mobile",
         Some(LogDevice::Watch) => "watch",
