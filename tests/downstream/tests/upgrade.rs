@@ -1,7 +1,9 @@
 //! What a downstream user's test suite does on a model upgrade: snapshot the outline, and
 //! build answers the way the SDK documents (so new fields do not break this code).
 
-use accessgrid::models::{AccessCard, CardState, CardTemplate, LogDevice, TemplateLogFilters};
+use accessgrid::models::{
+    AccessCard, ApiErrorBody, CardState, CardTemplate, LogDevice, TemplateLogFilters,
+};
 
 /// Every model change of an upgrade shows up as a diff of this snapshot.
 #[test]
@@ -27,6 +29,18 @@ fn builds_answers() -> Result<(), Box<dyn std::error::Error>> {
 
     let template: CardTemplate = CardTemplate::builder().id("t1").name("Staff").try_into()?;
     assert_eq!(template.name.as_deref(), Some("Staff"));
+
+    // An answer whose fields are all optional: `Default` and field assignment, or builder.
+    let mut error = ApiErrorBody::default();
+    error.message = Some("Validation failed".into());
+    let same: ApiErrorBody = ApiErrorBody::builder()
+        .message("Validation failed".to_owned())
+        .try_into()?;
+    assert_eq!(serde_json::to_value(&error)?, serde_json::to_value(&same)?);
+    assert_eq!(
+        serde_json::to_value(&error)?,
+        serde_json::json!({"message": "Validation failed"})
+    );
 
     // Without its one required field, an answer does not build.
     let missing: Result<AccessCard, _> = AccessCard::builder().full_name("Ada").try_into();
