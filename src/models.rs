@@ -35,6 +35,16 @@
 //! expressions the generator would compile (which cost more than the rest of building a
 //! request), and the tests hold each to its schema's pattern.
 
+//!
+//! Every model struct and enumeration is `#[non_exhaustive]`, so that new fields and values
+//! are not breaking changes (README, "Model upgrades"): outside this crate a model is built
+//! with its builder, `Default` or from JSON, never with a struct literal.
+//!
+//! ```compile_fail
+//! // error[E0639]: cannot create non-exhaustive struct using struct expression
+//! let query = accessgrid::models::ListCardsQuery { page: None, ..Default::default() };
+//! ```
+
 #[allow(missing_docs, clippy::all, rustdoc::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/models.rs"));
