@@ -3,13 +3,34 @@
 
 use accessgrid::models::{AccessCard, AccessCardList, CardState, IssueCardRequest};
 
-/// Any change to the schemas (or to typify) shows up as a diff of this snapshot.
+/// Any change to the schemas (or to typify) shows up as a diff of this snapshot: the same
+/// public outline a user snapshots (`accessgrid::models::outline()`).
 #[test]
 fn generated_models_outline() {
-    insta::assert_snapshot!(
-        "models_outline",
-        include_str!(concat!(env!("OUT_DIR"), "/models_outline.txt"))
-    );
+    insta::assert_snapshot!("models_outline", accessgrid::models::outline());
+}
+
+/// The embedded schemas are the files in `schema/`, byte for byte, each under its name.
+#[test]
+fn embedded_schemas_are_the_schema_files() {
+    let embedded = accessgrid::models::schemas();
+    let mut on_disk: Vec<String> =
+        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/schema"))
+            .expect("schema folder")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .collect();
+    on_disk.sort();
+    let names: Vec<&str> = embedded.iter().map(|(n, _)| *n).collect();
+    assert_eq!(names, on_disk);
+    for (name, text) in embedded {
+        let path = format!("{}/schema/{name}", env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(
+            *text,
+            std::fs::read_to_string(&path).expect("schema file"),
+            "{name}"
+        );
+    }
 }
 
 #[test]

@@ -307,9 +307,10 @@ fn smart_tap_errors_and_pages() {
     let error: ApiErrorBody = round_trip(
         "ApiErrorBody",
         &json!({"message": "Validation failed", "error": "unprocessable",
-                "errors": {"site_code": ["is invalid"]}, "request_id": "req_1"}),
+                "errors": {"site_code": ["is invalid"]}, "request_id": "req_1", "trace": "t1"}),
     );
-    assert_eq!(error.extra["request_id"], "req_1");
+    assert_eq!(error.request_id, Some(json!("req_1")));
+    assert_eq!(error.extra["trace"], "t1");
 
     let pagination: Pagination = round_trip(
         "Pagination",

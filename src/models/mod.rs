@@ -35,6 +35,16 @@
 //! expressions the generator would compile (which cost more than the rest of building a
 //! request), and the tests hold each to its schema's pattern.
 
+//!
+//! Every model struct and enumeration is `#[non_exhaustive]`, so that new fields and values
+//! are not breaking changes (README, "Model upgrades"): outside this crate a model is built
+//! with its builder, `Default` or from JSON, never with a struct literal.
+//!
+//! ```compile_fail
+//! // error[E0639]: cannot create non-exhaustive struct using struct expression
+//! let query = accessgrid::models::ListCardsQuery { page: None, ..Default::default() };
+//! ```
+
 #[allow(missing_docs, clippy::all, rustdoc::all)]
 mod generated {
     include!(concat!(env!("OUT_DIR"), "/models.rs"));
@@ -329,6 +339,7 @@ checked_text! {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+#[non_exhaustive]
 pub struct IosPreflight {
     /// Provisioning credential identifier.
     #[serde(
@@ -400,4 +411,39 @@ impl ExtraFields for IosPreflight {
     fn extra_fields_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
         &mut self.extra
     }
+}
+
+/// The outline of every model this version of the SDK generates, as one deterministic
+/// text: every endpoint (method, path, SDK call, request and answer types) and every type
+/// (each field with its wire name, Rust type and whether it is required; every enumeration
+/// with its values; every checked string with its rule).
+///
+/// Snapshot it in your own tests, and an upgrade of the crate shows every model change as a
+/// reviewable diff (see the README's "Model upgrades"):
+///
+/// ```
+/// let outline = accessgrid::models::outline();
+/// assert!(outline.contains("endpoint issue_card POST /v1/key-cards"));
+/// assert!(outline.contains("struct AccessCard (answer)"));
+/// // In a test: insta::assert_snapshot!(accessgrid::models::outline());
+/// ```
+///
+/// It is the same whatever cargo features are on (an endpoint that needs one says so).
+pub fn outline() -> &'static str {
+    include_str!(concat!(env!("OUT_DIR"), "/models_outline.txt"))
+}
+
+/// The JSON Schema files the models are generated from, as `(file name, contents)`, in
+/// file-name order: the exact schema version this build of the SDK uses, to snapshot or to
+/// validate against. `endpoints.json` is the table of endpoints.
+///
+/// ```
+/// let schemas = accessgrid::models::schemas();
+/// let (_, text) = schemas.iter().find(|(name, _)| *name == "access_cards.json").ok_or("none")?;
+/// let schema: serde_json::Value = serde_json::from_str(text)?;
+/// assert!(schema["$defs"]["IssueCardRequest"].is_object());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn schemas() -> &'static [(&'static str, &'static str)] {
+    include!(concat!(env!("OUT_DIR"), "/schemas.rs"))
 }
