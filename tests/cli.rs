@@ -1278,3 +1278,50 @@ fn sync_refuses_a_bad_desired_state_file_in_one_line() {
         "{line}"
     );
 }
+
+#[test]
+fn sync_reports_a_failed_action_and_exits_with_its_kind() {
+    let sandbox = Sandbox::start().expect("sandbox");
+    let template = sandbox.template_id().to_owned();
+    let file = temp_file("sync-partial-people.csv", PEOPLE);
+    let desired = file.to_str().expect("a UTF-8 path");
+    // The first issue is refused as invalid; the second goes through.
+    sandbox.inject_on("POST", "/v1/key-cards", Fault::Status(422), 1);
+    let out = run(
+        ag(&sandbox),
+        &["sync", "--desired", desired, "--template", &template],
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8 errors");
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains(": FAILED: ")).count(),
+        1,
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("sync: issued 1, updated 0, suspended 0, resumed 0, deleted 0, unchanged 0, failed 1, skipped 0"),
+        "{stdout}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "accessgrid: error: sync: 1 actions failed and 0 were skipped; the first: "
+        ),
+        "{stderr}"
+    );
+    assert_eq!(live(&sandbox).len(), 1);
+
+    // The next run issues the one that failed.
+    let text = ok(
+        &sandbox,
+        &["sync", "--desired", desired, "--template", &template],
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("sync: issued 1, updated 0, suspended 0, resumed 0, deleted 0, unchanged 1"),
+        "{text}"
+    );
+    let _ = std::fs::remove_file(file);
+}
