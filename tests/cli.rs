@@ -9,7 +9,7 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use accessgrid::models::{CardState, IssueCardRequest};
+use accessgrid::models::{AccessCard, CardState, IssueCardRequest, ListCardsQuery};
 use accessgrid::sandbox::{Fault, Sandbox};
 use serde_json::Value;
 
@@ -914,6 +914,7 @@ fn help_texts() {
         &["webhooks", "listen"],
         &["ledger"],
         &["hid", "orgs"],
+        &["sync"],
         &["sandbox"],
     ];
     for args in cases {
@@ -1013,4 +1014,314 @@ fn a_spinner_for_every_page_only_on_a_terminal() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
+}
+
+/// Every pass of the sandbox's template, as the API lists them.
+fn passes(sandbox: &Sandbox) -> Vec<AccessCard> {
+    sandbox
+        .client()
+        .access_cards()
+        .list_all(
+            ListCardsQuery::builder()
+                .template_id(sandbox.template_id())
+                .per_page(100u32),
+        )
+        .expect("query")
+        .collect::<Result<Vec<_>, _>>()
+        .expect("listed")
+}
+
+fn live(sandbox: &Sandbox) -> Vec<AccessCard> {
+    passes(sandbox)
+        .into_iter()
+        .filter(|p| p.state != Some(CardState::Deleted))
+        .collect()
+}
+
+fn as_json(passes: &[AccessCard]) -> Value {
+    serde_json::to_value(passes).expect("passes serialize")
+}
+
+const PEOPLE: &str = "\
+pacs_id,full_name,email,site_code,card_number,status
+1001,Ada Lovelace,ada@example.com,42,1001,active
+1002, Alan Turing ,,42,1002,active
+";
+
+#[test]
+fn sync_dry_run_changes_nothing_apply_issues_and_a_second_run_is_unchanged() {
+    let sandbox = Sandbox::start().expect("sandbox");
+    let template = sandbox.template_id().to_owned();
+    let file = temp_file("sync-people.csv", PEOPLE);
+    let desired = file.to_str().expect("a UTF-8 path");
+    let sync = ["sync", "--desired", desired, "--template", &template];
+    let dry = [&sync[..], &["--dry-run"]].concat();
+
+    // The dry run: the plan, and nothing sent that changes anything.
+    let before = as_json(&passes(&sandbox));
+    let text = ok(&sandbox, &dry);
+    let lines: Vec<&str> = text.lines().collect();
+    assert!(
+        lines[0].starts_with("plan for 2 people against 0 passes: issue 2, update 0"),
+        "{text}"
+    );
+    assert!(
+        lines[1].contains("issue")
+            && lines[1].contains("1001")
+            && lines[1].contains("\"Ada Lovelace\""),
+        "{text}"
+    );
+    assert!(
+        lines[2].contains("1002") && lines[2].contains("\"Alan Turing\""),
+        "{text}"
+    );
+    assert_eq!(lines.last(), Some(&"dry run: nothing changed"), "{text}");
+    let plan = json(&sandbox, &dry);
+    assert_eq!(plan["dry_run"], true);
+    assert_eq!(plan["refused"], Value::Null);
+    assert_eq!(plan["plan"]["counts"]["issued"], 2);
+    assert_eq!(plan["plan"]["desired"], 2);
+    assert_eq!(plan["plan"]["existing"], 0);
+    let actions = plan["plan"]["actions"].as_array().expect("actions");
+    assert_eq!(actions.len(), 2);
+    assert_eq!(actions[0]["action"], "issue");
+    assert_eq!(actions[0]["key"], "1001");
+    assert_eq!(actions[0]["email"], "ada@example.com");
+    assert_eq!(actions[1]["full_name"], "Alan Turing");
+    assert_eq!(actions[1]["email"], Value::Null);
+    assert_eq!(
+        as_json(&passes(&sandbox)),
+        before,
+        "the dry run changed nothing"
+    );
+
+    // Applied: both passes issued, each tied to its person.
+    let text = ok(&sandbox, &sync);
+    assert_eq!(
+        text.lines().last(),
+        Some("sync: issued 2, updated 0, suspended 0, resumed 0, deleted 0, unchanged 0"),
+        "{text}"
+    );
+    assert_eq!(
+        text.lines().filter(|l| l.ends_with(": done")).count(),
+        2,
+        "{text}"
+    );
+    let mut issued: Vec<(String, String, String)> = live(&sandbox)
+        .iter()
+        .map(|p| {
+            let v = serde_json::to_value(p).expect("a pass serializes");
+            (
+                v["metadata"]["pacs_id"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                v["full_name"].as_str().unwrap_or_default().to_owned(),
+                v["card_number"].to_string(),
+            )
+        })
+        .collect();
+    issued.sort();
+    assert_eq!(issued.len(), 2, "{issued:?}");
+    assert_eq!(
+        (issued[0].0.as_str(), issued[0].1.as_str()),
+        ("1001", "Ada Lovelace")
+    );
+    assert_eq!(
+        (issued[1].0.as_str(), issued[1].1.as_str()),
+        ("1002", "Alan Turing")
+    );
+    assert!(issued[1].2.contains("1002"), "{issued:?}");
+
+    // Again: nothing to do, nothing changed.
+    let after = as_json(&passes(&sandbox));
+    let text = ok(&sandbox, &sync);
+    assert_eq!(
+        text.lines().last(),
+        Some("sync: issued 0, updated 0, suspended 0, resumed 0, deleted 0, unchanged 2"),
+        "{text}"
+    );
+    assert_eq!(as_json(&passes(&sandbox)), after);
+
+    // A changed name, applied with --json: one document, the report parsed back.
+    let renamed = PEOPLE.replace(" Alan Turing ", "Alan M. Turing");
+    std::fs::write(&file, renamed).expect("rewritten");
+    let doc = json(&sandbox, &sync);
+    assert_eq!(doc["dry_run"], false);
+    assert_eq!(doc["summary"]["updated"], 1);
+    assert_eq!(doc["summary"]["unchanged"], 1);
+    assert_eq!(doc["summary"]["issued"], 0);
+    let report = doc["report"].as_array().expect("a report");
+    assert_eq!(report.len(), 1);
+    assert_eq!(report[0]["action"], "update");
+    assert_eq!(report[0]["key"], "1002");
+    assert_eq!(report[0]["outcome"], "done");
+    assert_eq!(report[0]["changes"][0]["field"], "full_name");
+    assert_eq!(report[0]["changes"][0]["to"], "Alan M. Turing");
+    assert_eq!(report[0]["pass"]["full_name"], "Alan M. Turing");
+    assert_eq!(report[0]["pass"]["id"], report[0]["pass_id"]);
+    let _ = std::fs::remove_file(file);
+}
+
+#[test]
+fn sync_refuses_an_empty_desired_state_with_exit_code_2_and_deletes_nothing() {
+    let sandbox = Sandbox::start().expect("sandbox");
+    let template = sandbox.template_id().to_owned();
+    let people = temp_file("sync-refuse-people.csv", PEOPLE);
+    let people = people.to_str().expect("a UTF-8 path").to_owned();
+    ok(
+        &sandbox,
+        &["sync", "--desired", &people, "--template", &template],
+    );
+    let before = as_json(&passes(&sandbox));
+    assert_eq!(live(&sandbox).len(), 2);
+
+    // A header alone, and a file with nothing in it: both an empty desired state.
+    let header = temp_file(
+        "sync-header.csv",
+        "pacs_id,full_name,email,site_code,card_number,status\n",
+    );
+    let nothing = temp_file("sync-nothing.csv", "");
+    for file in [&header, &nothing] {
+        let desired = file.to_str().expect("a UTF-8 path");
+        let line = fails(
+            ag(&sandbox),
+            &["sync", "--desired", desired, "--template", &template],
+            2,
+        );
+        assert!(
+            line.contains("plan refused: the desired state is empty"),
+            "{line}"
+        );
+        assert!(line.contains("all 2 passes"), "{line}");
+        // The dry run shows what would happen and says it would be refused.
+        let text = ok(
+            &sandbox,
+            &[
+                "sync",
+                "--desired",
+                desired,
+                "--template",
+                &template,
+                "--dry-run",
+            ],
+        );
+        assert!(text.contains("delete 2"), "{text}");
+        assert!(
+            text.lines().last().is_some_and(
+                |l| l.starts_with("dry run; applying it would be refused: plan refused:")
+            ),
+            "{text}"
+        );
+        assert_eq!(as_json(&passes(&sandbox)), before, "nothing deleted");
+    }
+
+    // --force applies it.
+    let desired = header.to_str().expect("a UTF-8 path");
+    let text = ok(
+        &sandbox,
+        &[
+            "sync",
+            "--desired",
+            desired,
+            "--template",
+            &template,
+            "--force",
+        ],
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("sync: issued 0, updated 0, suspended 0, resumed 0, deleted 2, unchanged 0"),
+        "{text}"
+    );
+    assert!(live(&sandbox).is_empty());
+    for file in [header, nothing, PathBuf::from(people)] {
+        let _ = std::fs::remove_file(file);
+    }
+}
+
+#[test]
+fn sync_refuses_a_bad_desired_state_file_in_one_line() {
+    let sandbox = Sandbox::start().expect("sandbox");
+    let template = sandbox.template_id().to_owned();
+    let cases = [
+        ("sync-bad-header.csv", "id,name\n1,A\n", "the header must be pacs_id,full_name,email,site_code,card_number,status"),
+        ("sync-bad-status.csv", "pacs_id,full_name,email,site_code,card_number,status\n1,A,,42,7,gone\n", ":2: "),
+        ("sync-bad-number.csv", "pacs_id,full_name,email,site_code,card_number,status\n1,A,,42,70000,active\n", "card_number 70000 is not a number from 0 to 65535"),
+        ("sync-twice.csv", "pacs_id,full_name,email,site_code,card_number,status\n1,A,,42,7,active\n1,B,,42,8,active\n", ":3: pacs_id 1 is on line 2 already"),
+    ];
+    for (name, text, expected) in cases {
+        let file = temp_file(name, text);
+        let desired = file.to_str().expect("a UTF-8 path");
+        let line = fails(
+            ag(&sandbox),
+            &["sync", "--desired", desired, "--template", &template],
+            2,
+        );
+        assert!(line.contains(expected), "{name}: {line}");
+        let _ = std::fs::remove_file(&file);
+    }
+    assert!(passes(&sandbox).is_empty(), "nothing issued");
+    let line = fails(
+        ag(&sandbox),
+        &[
+            "sync",
+            "--desired",
+            "/nonexistent/people.csv",
+            "--template",
+            &template,
+        ],
+        1,
+    );
+    assert!(
+        line.contains("/nonexistent/people.csv: cannot read it"),
+        "{line}"
+    );
+}
+
+#[test]
+fn sync_reports_a_failed_action_and_exits_with_its_kind() {
+    let sandbox = Sandbox::start().expect("sandbox");
+    let template = sandbox.template_id().to_owned();
+    let file = temp_file("sync-partial-people.csv", PEOPLE);
+    let desired = file.to_str().expect("a UTF-8 path");
+    // The first issue is refused as invalid; the second goes through.
+    sandbox.inject_on("POST", "/v1/key-cards", Fault::Status(422), 1);
+    let out = run(
+        ag(&sandbox),
+        &["sync", "--desired", desired, "--template", &template],
+    );
+    let stdout = String::from_utf8(out.stdout).expect("UTF-8 output");
+    let stderr = String::from_utf8(out.stderr).expect("UTF-8 errors");
+    assert_eq!(out.status.code(), Some(2), "{stdout}{stderr}");
+    assert_eq!(
+        stdout.lines().filter(|l| l.contains(": FAILED: ")).count(),
+        1,
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().last(),
+        Some("sync: issued 1, updated 0, suspended 0, resumed 0, deleted 0, unchanged 0, failed 1, skipped 0"),
+        "{stdout}"
+    );
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "accessgrid: error: sync: 1 actions failed and 0 were skipped; the first: "
+        ),
+        "{stderr}"
+    );
+    assert_eq!(live(&sandbox).len(), 1);
+
+    // The next run issues the one that failed.
+    let text = ok(
+        &sandbox,
+        &["sync", "--desired", desired, "--template", &template],
+    );
+    assert_eq!(
+        text.lines().last(),
+        Some("sync: issued 1, updated 0, suspended 0, resumed 0, deleted 0, unchanged 1"),
+        "{text}"
+    );
+    let _ = std::fs::remove_file(file);
 }

@@ -14,7 +14,8 @@ ACCESSGRID_BASE_URL (or --base-url; default https://api.accessgrid.com).
 Exit codes:
   0  success
   1  any other failure (an answer that could not be read, insufficient balance, ...)
-  2  invalid input: bad arguments, or a request the server refused as invalid (400, 422)
+  2  invalid input: bad arguments, a request the server refused as invalid (400, 422), or
+     a sync plan the guard refused (nothing was changed; --force applies it)
   3  authentication: credentials missing, or refused by the server (401, 403)
   4  not found (404)
   5  rate limited or unavailable: 429, 5xx, a timeout, no connection (try again later)
@@ -103,6 +104,8 @@ pub enum Command {
     /// HID Origo
     #[command(subcommand)]
     Hid(Hid),
+    /// Make a template's passes match a desired-state CSV (the door controller's people.csv)
+    Sync(SyncArgs),
     /// Run an offline AccessGrid sandbox on 127.0.0.1 until stopped (Ctrl-C)
     Sandbox(SandboxArgs),
     /// Print a shell completion script
@@ -605,6 +608,25 @@ pub enum HidOrgs {
         #[arg(long, value_name = "PATH")]
         password_file: PathBuf,
     },
+}
+
+/// `accessgrid sync`
+#[derive(Args, Debug)]
+pub struct SyncArgs {
+    /// The desired state: a CSV with the header pacs_id,full_name,email,site_code,card_number,status
+    /// (status: active or suspended); a pass is tied to its person by pacs_id
+    #[arg(long, value_name = "FILE")]
+    pub desired: PathBuf,
+    /// The template whose passes are kept in step (new passes are issued from it)
+    #[arg(long, value_name = "ID")]
+    pub template: String,
+    /// Print the plan and change nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Apply a plan the guard refuses: an empty desired state, or one that deletes or
+    /// suspends more than 10% of the passes
+    #[arg(long)]
+    pub force: bool,
 }
 
 /// `accessgrid sandbox`

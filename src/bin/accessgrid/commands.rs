@@ -162,6 +162,7 @@ fn api(client: &Client, command: Command, out: &Output) -> Result<(), Failure> {
             }
         }
         Command::Hid(Hid::Orgs(orgs)) => hid_orgs(client, orgs, out),
+        Command::Sync(args) => crate::sync::run(client, &args, out.json()),
         Command::Completions { .. } | Command::Man | Command::Sandbox(_) => {
             Err(Failure::Other("not an API command".to_owned()))
         }

@@ -7,6 +7,7 @@ mod args;
 mod commands;
 mod credentials;
 mod output;
+mod sync;
 
 use std::io::{self, IsTerminal};
 use std::process::ExitCode;
@@ -41,6 +42,13 @@ pub enum Failure {
     Other(String),
     /// Standard output was closed (`| head`): stop quietly.
     Closed,
+    /// Some of a sync's actions failed: the exit code of the first failure's kind.
+    Partial {
+        /// The exit code.
+        code: u8,
+        /// The line to print.
+        line: String,
+    },
 }
 
 impl From<Error> for Failure {
@@ -67,6 +75,7 @@ impl Failure {
             Failure::Credentials(_) => EXIT_AUTH,
             Failure::Other(_) => EXIT_OTHER,
             Failure::Closed => 0,
+            Failure::Partial { code, .. } => *code,
             Failure::Sdk(e) => sdk_exit_code(e),
         }
     }
@@ -81,7 +90,10 @@ impl Failure {
                 }
                 text
             }
-            Failure::Invalid(t) | Failure::Credentials(t) | Failure::Other(t) => t.clone(),
+            Failure::Invalid(t)
+            | Failure::Credentials(t)
+            | Failure::Other(t)
+            | Failure::Partial { line: t, .. } => t.clone(),
             Failure::Closed => String::new(),
         };
         // One line whatever the text holds.
@@ -89,9 +101,11 @@ impl Failure {
     }
 }
 
+/// The documented exit code of an SDK error. A plan the sync guard refuses is invalid
+/// input (the desired state), like a request refused before it is sent.
 fn sdk_exit_code(e: &Error) -> u8 {
     match e {
-        Error::InvalidInput { .. } | Error::Config(_) => EXIT_INVALID,
+        Error::InvalidInput { .. } | Error::Config(_) | Error::PlanRefused { .. } => EXIT_INVALID,
         Error::Authentication(_) => EXIT_AUTH,
         Error::OutcomeUnknown { .. } => EXIT_OUTCOME_UNKNOWN,
         Error::Timeout { .. } | Error::Transport(_) => EXIT_UNAVAILABLE,
