@@ -205,6 +205,7 @@ mod clock;
 mod console;
 mod delivery;
 mod events;
+mod exchange;
 mod routes;
 mod server;
 mod state;
