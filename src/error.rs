@@ -489,21 +489,14 @@ impl fmt::Display for ApiError {
     }
 }
 
-impl fmt::Debug for ApiError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ApiError")
-            .field("status", &self.status)
-            .field(
-                "message",
-                &Clipped(&self.message, MESSAGE_CHARS).to_string(),
-            )
-            .field("field_errors", &self.field_errors)
-            .field("retry_after", &self.retry_after)
-            .field("request_id", &self.request_id)
-            .field("body", &snippet(&self.body))
-            .finish()
-    }
-}
+debug_fields!(ApiError, |s| {
+    status,
+    message: Clipped(&s.message, MESSAGE_CHARS).to_string(),
+    field_errors,
+    retry_after,
+    request_id,
+    body: snippet(&s.body),
+});
 
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -521,16 +514,12 @@ impl fmt::Display for DecodeError {
     }
 }
 
-impl fmt::Debug for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DecodeError")
-            .field("status", &self.status)
-            .field("path", &self.path)
-            .field("message", &self.message)
-            .field("body", &snippet(&self.body))
-            .finish()
-    }
-}
+debug_fields!(DecodeError, |s| {
+    status,
+    path,
+    message,
+    body: snippet(&s.body),
+});
 
 impl From<crate::models::error::ConversionError> for Error {
     /// A builder's error names the field it is about; keep that as the field. A nested

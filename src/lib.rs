@@ -56,6 +56,8 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
+#[macro_use]
+mod debug_fields;
 mod api;
 mod client;
 pub mod endpoints;

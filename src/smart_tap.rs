@@ -80,16 +80,12 @@ impl RevealedSmartTapKey {
     }
 }
 
-impl fmt::Debug for RevealedSmartTapKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("RevealedSmartTapKey")
-            .field("key_version", &self.key_version)
-            .field("collector_id", &self.collector_id)
-            .field("fingerprint", &self.fingerprint)
-            .field("private_key_pem", &"<redacted>")
-            .finish()
-    }
-}
+debug_fields!(RevealedSmartTapKey, |s| {
+    key_version,
+    collector_id,
+    fingerprint,
+    private_key_pem: "<redacted>",
+});
 
 impl Templates<'_> {
     /// Reveals a card template's SmartTap private key:

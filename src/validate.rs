@@ -141,19 +141,21 @@ fn check_hotel(
     tile: Option<&crate::models::TileData>,
     reservations: Option<&crate::models::Reservations>,
 ) -> Result<(), Error> {
-    if let Some(t) = tile {
-        rooms_match(
+    let rooms = [
+        (
             "tile_data",
-            t.number_of_rooms_reserved,
-            t.room_numbers.as_ref(),
-        )?;
-    }
-    if let Some(r) = reservations {
-        rooms_match(
+            tile.map(|t| (t.number_of_rooms_reserved, t.room_numbers.as_ref())),
+        ),
+        (
             "reservations",
-            r.number_of_rooms_reserved,
-            r.room_numbers.as_ref(),
-        )?;
+            reservations.map(|r| (r.number_of_rooms_reserved, r.room_numbers.as_ref())),
+        ),
+    ];
+    for (field, (reserved, numbers)) in rooms
+        .into_iter()
+        .filter_map(|(field, found)| Some((field, found?)))
+    {
+        rooms_match(field, reserved, numbers)?;
     }
     Ok(())
 }

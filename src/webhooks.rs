@@ -789,13 +789,9 @@ impl Deduper {
     }
 }
 
-impl fmt::Debug for Deduper {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Deduper")
-            .field("capacity", &self.capacity)
-            .field("max_bytes", &self.max_bytes)
-            .field("ttl", &self.ttl)
-            .field("remembered", &self.lock().seen.len())
-            .finish()
-    }
-}
+debug_fields!(Deduper, |s| {
+    capacity,
+    max_bytes,
+    ttl,
+    remembered: s.lock().seen.len(),
+});

@@ -395,6 +395,18 @@ fn invalid_input_is_refused_before_anything_is_sent() {
     );
     assert_eq!(
         field(
+            cards.issue(
+                base().reservations(
+                    Reservations::builder()
+                        .number_of_rooms_reserved(2u32)
+                        .room_numbers(vec!["1".to_string()])
+                )
+            )
+        ),
+        "reservations.numberOfRoomsReserved"
+    );
+    assert_eq!(
+        field(
             cards.issue(base().reservations(Reservations::builder().property_category("resort")))
         ),
         // A nested builder's error names the whole path.

@@ -13,6 +13,9 @@ use accessgrid::models::{AccessCard, CardState, IssueCardRequest, ListCardsQuery
 use accessgrid::sandbox::{Fault, Sandbox};
 use serde_json::Value;
 
+mod common;
+use common::sandbox::issue;
+
 const BIN: &str = env!("CARGO_BIN_EXE_accessgrid");
 
 /// The binary with a clean environment: nothing from the caller's (credentials, proxies,
@@ -106,21 +109,6 @@ fn temp_file(name: &str, text: &str) -> PathBuf {
     let path = std::env::temp_dir().join(format!("accessgrid-cli-{}-{name}", std::process::id()));
     std::fs::write(&path, text).expect("temp file written");
     path
-}
-
-fn issue(sandbox: &Sandbox, name: &str) -> String {
-    sandbox
-        .client()
-        .access_cards()
-        .issue(
-            IssueCardRequest::builder()
-                .card_template_id(sandbox.template_id())
-                .full_name(name)
-                .site_code("42")
-                .card_number("1234"),
-        )
-        .expect("issued")
-        .id
 }
 
 #[test]

@@ -2,6 +2,9 @@
 
 use accessgrid::{Client, Error};
 
+mod raw;
+use raw::{RawServer, Reply};
+
 const SECRET: &str = "sk_live_do_not_print_me_0123456789";
 
 #[test]
@@ -180,49 +183,11 @@ fn clones_share_configuration() {
     assert_eq!(handle.join().expect("thread"), "acct");
 }
 
-/// A keep-alive HTTP/1.1 server on 127.0.0.1 answering `{}` to `requests` GETs in all;
-/// answers how many TCP connections it accepted.
-fn counting_server(requests: usize) -> (String, std::thread::JoinHandle<usize>) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let handle = std::thread::spawn(move || {
-        let (mut served, mut connections) = (0, 0);
-        while served < requests {
-            let Ok((stream, _)) = listener.accept() else {
-                break;
-            };
-            connections += 1;
-            let mut reader = BufReader::new(stream.try_clone().expect("clone"));
-            let mut writer = stream;
-            'conn: while served < requests {
-                let mut line = String::new();
-                loop {
-                    line.clear();
-                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
-                        break 'conn;
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                }
-                let answer = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 10\r\n\r\n{\"id\":\"c\"}";
-                if writer.write_all(answer.as_bytes()).is_err() {
-                    break;
-                }
-                served += 1;
-            }
-        }
-        connections
-    });
-    (url, handle)
-}
-
 #[test]
 fn clones_share_one_connection_pool() {
-    let (url, server) = counting_server(4);
+    let server = RawServer::start(|_, _| Reply::json(200, r#"{"id":"c"}"#));
     let client = Client::builder("acct", SECRET)
-        .base_url(url)
+        .base_url(server.url())
         .build()
         .expect("client");
     let clone = client.clone();
@@ -233,8 +198,9 @@ fn clones_share_one_connection_pool() {
         .access_cards()
         .get("d")
         .expect("again through the clone");
+    assert_eq!(server.requests(), 4);
     assert_eq!(
-        server.join().expect("server"),
+        server.connections(),
         1,
         "four calls through two clones, one connection"
     );

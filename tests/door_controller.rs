@@ -14,10 +14,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
-use accessgrid::models::{CardState, CreateWebhookRequest, ListCardsQuery};
+use accessgrid::models::{CardState, CreateWebhookRequest};
 use accessgrid::reconcile::key_of;
 use accessgrid::sandbox::{Fault, Sandbox};
 use door_controller::{parse_args, Allowed, Config, Daemon, Shutdown};
+
+mod common;
+use common::sandbox::live_passes;
 
 struct Row<'a> {
     id: u32,
@@ -80,26 +83,9 @@ fn allowlist(dir: &Path) -> Vec<Allowed> {
     serde_json::from_str(&text).expect("a JSON array")
 }
 
-fn live(sandbox: &Sandbox) -> Vec<accessgrid::models::AccessCard> {
-    sandbox
-        .client()
-        .access_cards()
-        .list_all(
-            ListCardsQuery::builder()
-                .template_id(sandbox.template_id())
-                .per_page(100u32),
-        )
-        .expect("query")
-        .collect::<Result<Vec<_>, _>>()
-        .expect("listed")
-        .into_iter()
-        .filter(|p| p.state != Some(CardState::Deleted))
-        .collect()
-}
-
 fn passes_per_person(sandbox: &Sandbox) -> HashMap<String, usize> {
     let mut counts = HashMap::new();
-    for pass in live(sandbox) {
+    for pass in live_passes(sandbox) {
         *counts
             .entry(key_of(&pass, "pacs_id").unwrap_or_default())
             .or_insert(0) += 1;
@@ -165,10 +151,10 @@ fn the_daemon_keeps_accessgrid_and_the_readers_in_step() {
         daemon.printed(),
         ["sync: issued 50, updated 0, suspended 0, resumed 0, deleted 0, unchanged 0"]
     );
-    assert_eq!(live(&sandbox).len(), 50);
+    assert_eq!(live_passes(&sandbox).len(), 50);
     // Nobody has installed a pass yet: no pass opens a door.
     assert!(allowlist(&dir).is_empty());
-    for pass in live(&sandbox) {
+    for pass in live_passes(&sandbox) {
         sandbox.install(&pass.id).expect("installed");
     }
     figures.push(format!("50 issued: {:?}", started.elapsed()));
@@ -237,7 +223,7 @@ fn the_daemon_keeps_accessgrid_and_the_readers_in_step() {
     let before = writes(&sandbox);
     assert_eq!(once(&[]).run(&Shutdown::default()), 2);
     assert_eq!(writes(&sandbox), before);
-    assert_eq!(live(&sandbox).len(), 48);
+    assert_eq!(live_passes(&sandbox).len(), 48);
     assert_eq!(allowlist(&dir).len(), 45);
     write_people(&people, &rows);
 
@@ -271,7 +257,7 @@ fn the_daemon_keeps_accessgrid_and_the_readers_in_step() {
     let counts = passes_per_person(&sandbox);
     assert_eq!(counts.len(), 50);
     assert!(counts.values().all(|&n| n == 1), "{counts:?}");
-    for pass in live(&sandbox) {
+    for pass in live_passes(&sandbox) {
         if pass.state == Some(CardState::Created) {
             sandbox.install(&pass.id).expect("installed");
         }
@@ -306,7 +292,7 @@ fn the_daemon_keeps_accessgrid_and_the_readers_in_step() {
     let (daemon, receiver) = start_daemon();
     assert!(daemon.sync_once().is_ok());
     assert_eq!(allowlist(&dir).len(), 48);
-    let p10 = live(&sandbox)
+    let p10 = live_passes(&sandbox)
         .into_iter()
         .find(|p| key_of(p, "pacs_id").as_deref() == Some("P0010"))
         .expect("P0010");
@@ -388,7 +374,7 @@ fn the_daemon_keeps_accessgrid_and_the_readers_in_step() {
         ["sync: issued 0, updated 50, suspended 0, resumed 0, deleted 0, unchanged 0"]
     );
     assert_eq!(allowlist(&dir).len(), 48, "renewed passes are back");
-    let active = live(&sandbox)
+    let active = live_passes(&sandbox)
         .iter()
         .filter(|p| p.state == Some(CardState::Active))
         .count();
@@ -398,7 +384,7 @@ fn the_daemon_keeps_accessgrid_and_the_readers_in_step() {
     let total = started.elapsed();
     eprintln!(
         "door controller e2e: {} passes live, {} requests answered by the sandbox; {}",
-        live(&sandbox).len(),
+        live_passes(&sandbox).len(),
         sandbox.requests().len(),
         figures.join("; ")
     );
@@ -454,7 +440,7 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
     assert!(ok["last_good_sync"]
         .as_str()
         .is_some_and(|t| t.ends_with('Z')));
-    for pass in live(&sandbox) {
+    for pass in live_passes(&sandbox) {
         sandbox.install(&pass.id).expect("installed");
     }
     wait_until("the installed passes on the allow-list", || {
@@ -507,7 +493,7 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
     sandbox.inject_on("POST", "/v1/key-cards", Fault::Status(503), 10);
     let daemon = Daemon::new(client.clone(), config(&dir, &template, &[]));
     assert_eq!(daemon.run(&Shutdown::default()), 3);
-    assert_eq!(live(&sandbox).len(), 3);
+    assert_eq!(live_passes(&sandbox).len(), 3);
     sandbox.clear_faults();
     let daemon = Daemon::new(client, config(&dir, &template, &[]));
     assert_eq!(daemon.run(&Shutdown::default()), 0);

@@ -4,10 +4,13 @@
 
 use std::time::Duration;
 
-use accessgrid::models::{CardState, IssueCardRequest, ListCardsQuery};
+use accessgrid::models::{CardState, IssueCardRequest};
 use accessgrid::reconcile::{Action, Issued, Person, Reconciler, RenewPolicy, Snapshot, Status};
 use accessgrid::sandbox::{Fault, Sandbox};
 use accessgrid::Error;
+
+mod common;
+use common::sandbox::live_passes;
 
 fn person(n: u32) -> Person {
     Person::new(format!("p{n:03}"), format!("Person {n}"))
@@ -18,23 +21,6 @@ fn person(n: u32) -> Person {
 
 fn people(range: std::ops::RangeInclusive<u32>) -> Vec<Person> {
     range.map(person).collect()
-}
-
-fn live_passes(sandbox: &Sandbox) -> Vec<accessgrid::models::AccessCard> {
-    sandbox
-        .client()
-        .access_cards()
-        .list_all(
-            ListCardsQuery::builder()
-                .template_id(sandbox.template_id())
-                .per_page(100u32),
-        )
-        .expect("query")
-        .collect::<Result<Vec<_>, _>>()
-        .expect("listed")
-        .into_iter()
-        .filter(|p| p.state != Some(CardState::Deleted))
-        .collect()
 }
 
 #[test]

@@ -23,6 +23,9 @@ use accessgrid::webhooks::{
 };
 use accessgrid::Client;
 
+mod common;
+use common::sandbox::issue;
+
 /// The example receiver, whose `describe` is used against the sandbox below.
 #[cfg(feature = "webhook-receiver")]
 #[allow(dead_code)]
@@ -174,21 +177,6 @@ const PASS_EVENTS: [EventType; 8] = [
     EventType::AccessPassDeleted,
     EventType::AccessPassDeviceAdded,
 ];
-
-fn issue(sandbox: &Sandbox, name: &str) -> String {
-    sandbox
-        .client()
-        .access_cards()
-        .issue(
-            IssueCardRequest::builder()
-                .card_template_id(sandbox.template_id())
-                .full_name(name)
-                .site_code("42")
-                .card_number("1234"),
-        )
-        .expect("issued")
-        .id
-}
 
 fn drained(sandbox: &Sandbox) {
     assert!(

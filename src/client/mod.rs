@@ -12,7 +12,6 @@ pub(crate) mod signing;
 pub(crate) mod throttle;
 pub(crate) mod transport;
 
-use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -250,21 +249,18 @@ impl Client {
     }
 }
 
-impl fmt::Debug for Client {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Client")
-            .field("account_id", &self.inner.account_id)
-            .field("secret_key", &self.inner.signer)
-            .field("base_url", &self.inner.base_url)
-            .field("user_agent", &self.inner.user_agent)
-            .field("timeouts", &self.inner.timeouts)
-            .field("max_response_bytes", &self.inner.max_response_bytes)
-            .field("custom_agent", &self.inner.foreign_agent)
-            .field("retry", &self.inner.retry)
-            .field("throttle", &self.inner.throttle)
-            .finish_non_exhaustive()
-    }
-}
+debug_fields!(Client, |s| {
+    account_id: s.inner.account_id,
+    secret_key: s.inner.signer,
+    base_url: s.inner.base_url,
+    user_agent: s.inner.user_agent,
+    timeouts: s.inner.timeouts,
+    max_response_bytes: s.inner.max_response_bytes,
+    custom_agent: s.inner.foreign_agent,
+    retry: s.inner.retry,
+    throttle: s.inner.throttle,
+    ..
+});
 
 /// The `User-Agent` sent by default: `accessgrid-rs/<version>`.
 pub(crate) fn default_user_agent() -> String {
@@ -518,26 +514,22 @@ impl ClientBuilder {
     }
 }
 
-impl fmt::Debug for ClientBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ClientBuilder")
-            .field("account_id", &self.account_id)
-            .field("secret_key", &self.secret)
-            .field("base_url", &self.base_url)
-            .field("timeouts", &self.timeouts)
-            .field("user_agent", &self.user_agent)
-            .field("custom_agent", &self.agent.is_some())
-            .field("max_response_bytes", &self.max_response_bytes)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("retry", &self.retry)
-            .field("throttle", &self.throttle)
-            .field("extra_root_certificates", &self.extra_roots.len())
-            .field("tls_built_in_roots", &self.built_in_roots)
-            .field("native_tls", &self.native_tls)
-            .field("max_idle_connections", &self.max_idle_connections)
-            .finish()
-    }
-}
+debug_fields!(ClientBuilder, |s| {
+    account_id,
+    secret_key: s.secret,
+    base_url,
+    timeouts,
+    user_agent,
+    custom_agent: s.agent.is_some(),
+    max_response_bytes,
+    allow_insecure_http,
+    retry,
+    throttle,
+    extra_root_certificates: s.extra_roots.len(),
+    tls_built_in_roots: s.built_in_roots,
+    native_tls,
+    max_idle_connections,
+});
 
 /// The TLS settings: which library, and which roots. Verification always stays on.
 fn tls_config(

@@ -2,6 +2,38 @@
 
 use std::fmt;
 
+/// For a `String` newtype that holds a secret: `From<String>`, `From<&str>`, and `Debug`
+/// (`Name([redacted])`) and `Display` (`[redacted]`) that never show it.
+macro_rules! redacted_string {
+    ($($name:ident),+) => {$(
+        impl From<String> for $name {
+            fn from(text: String) -> Self {
+                $name(text)
+            }
+        }
+
+        impl From<&str> for $name {
+            fn from(text: &str) -> Self {
+                $name(text.to_owned())
+            }
+        }
+
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(concat!(stringify!($name), "([redacted])"))
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+    )+};
+}
+
+redacted_string!(SecretKey, SensitiveText);
+
 /// An AccessGrid secret key. `Debug` and `Display` print `[redacted]`; the key itself is
 /// read only by the signing code.
 #[derive(Clone, PartialEq, Eq)]
@@ -21,30 +53,6 @@ impl SecretKey {
     /// Whether the key is empty (or only white space).
     pub fn is_blank(&self) -> bool {
         self.0.trim().is_empty()
-    }
-}
-
-impl From<String> for SecretKey {
-    fn from(key: String) -> Self {
-        SecretKey(key)
-    }
-}
-
-impl From<&str> for SecretKey {
-    fn from(key: &str) -> Self {
-        SecretKey(key.to_owned())
-    }
-}
-
-impl fmt::Debug for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SecretKey([redacted])")
-    }
-}
-
-impl fmt::Display for SecretKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
     }
 }
 
@@ -82,33 +90,9 @@ impl SensitiveText {
     }
 }
 
-impl From<String> for SensitiveText {
-    fn from(text: String) -> Self {
-        SensitiveText(text)
-    }
-}
-
-impl From<&str> for SensitiveText {
-    fn from(text: &str) -> Self {
-        SensitiveText(text.to_owned())
-    }
-}
-
 impl std::str::FromStr for SensitiveText {
     type Err = std::convert::Infallible;
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         Ok(SensitiveText::from(text))
-    }
-}
-
-impl fmt::Debug for SensitiveText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SensitiveText([redacted])")
-    }
-}
-
-impl fmt::Display for SensitiveText {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("[redacted]")
     }
 }

@@ -4,68 +4,14 @@
 //! Console resources are kept as the JSON objects the console answers with; the pass
 //! state they touch (event log, ledger) lives in [`State`].
 
-use std::collections::HashMap;
-
 use serde_json::{json, Map, Value};
 
-use super::delivery::Target;
 use super::events::{hid_org_event, template_event, template_ref};
-use super::routes::{decode_body, page_params, Outcome};
-use super::server::{Incoming, Reply};
-use super::state::{paginate, Refusal, State, Template};
+use super::exchange::{decode_body, page_params, Incoming, Outcome, Reply};
+use super::state::{paginate, ConsoleState, Refusal, State, Template};
 use super::util::{iso8601, now_millis, parse_iso8601};
 use crate::models::{CardState, EventType, LedgerItemsQuery, SensitiveText, TemplateLogQuery};
 use crate::validate::Validate;
-
-/// Console resources other than templates.
-#[derive(Debug, Default)]
-pub(crate) struct ConsoleState {
-    pub(crate) pairs: Vec<Map<String, Value>>,
-    pub(crate) landing_pages: Vec<Map<String, Value>>,
-    pub(crate) credential_profiles: Vec<Map<String, Value>>,
-    pub(crate) webhooks: Vec<Map<String, Value>>,
-    /// Each bearer-token webhook's token, by webhook id (the answers show it on create
-    /// only; deliveries carry it).
-    pub(crate) webhook_tokens: HashMap<String, SensitiveText>,
-    pub(crate) hid_orgs: Vec<Map<String, Value>>,
-    /// Each password-protected landing page's password, by landing page id (answers only
-    /// say `password_protected`; the install page checks it).
-    pub(crate) landing_passwords: HashMap<String, SensitiveText>,
-    /// Public keys already used for a SmartTap reveal (the server refuses them again).
-    #[cfg_attr(not(feature = "smart-tap"), allow(dead_code))]
-    pub(crate) revealed_keys: Vec<String>,
-}
-
-impl ConsoleState {
-    /// Where an event of type `kind` goes: every webhook whose `subscribed_events` names
-    /// it exactly; an empty list means every type.
-    pub(crate) fn subscribers(&self, kind: &EventType) -> Vec<Target> {
-        self.webhooks
-            .iter()
-            .filter(|hook| {
-                let subscribed = hook
-                    .get("subscribed_events")
-                    .and_then(Value::as_array)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                subscribed.is_empty()
-                    || subscribed.iter().any(|s| s.as_str() == Some(kind.as_str()))
-            })
-            .map(|hook| {
-                let id = hook.get("id").and_then(Value::as_str).unwrap_or_default();
-                Target {
-                    webhook_id: id.to_owned(),
-                    url: hook
-                        .get("url")
-                        .and_then(Value::as_str)
-                        .unwrap_or_default()
-                        .to_owned(),
-                    token: self.webhook_tokens.get(id).cloned(),
-                }
-            })
-            .collect()
-    }
-}
 
 /// A request body as a JSON object, checked by `T`'s schema and rules.
 pub(crate) fn body_object<T>(rq: &Incoming) -> Result<Map<String, Value>, Reply>

@@ -205,6 +205,7 @@ mod clock;
 mod console;
 mod delivery;
 mod events;
+mod exchange;
 mod routes;
 mod server;
 mod state;
@@ -212,7 +213,6 @@ mod util;
 mod web;
 
 use std::collections::VecDeque;
-use std::fmt;
 use std::net::{SocketAddr, TcpListener};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -869,26 +869,19 @@ impl Drop for Sandbox {
     }
 }
 
-impl fmt::Debug for Sandbox {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Sandbox")
-            .field("base_url", &self.base_url)
-            .field("account_id", &self.account_id)
-            .field("secret_key", &self.secret)
-            .finish_non_exhaustive()
-    }
-}
+debug_fields!(Sandbox, |s| {
+    base_url,
+    account_id,
+    secret_key: s.secret,
+    ..
+});
 
-impl fmt::Debug for SandboxBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SandboxBuilder")
-            .field("account_id", &self.account_id)
-            .field("secret_key", &self.secret.as_ref().map(|_| "[redacted]"))
-            .field("port", &self.port)
-            .field("delivery", &self.delivery)
-            .finish()
-    }
-}
+debug_fields!(SandboxBuilder, |s| {
+    account_id,
+    secret_key: s.secret.as_ref().map(|_| "[redacted]"),
+    port,
+    delivery,
+});
 
 #[cfg(test)]
 mod tests {

@@ -6,9 +6,8 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde_json::{json, Value};
-
-use super::state::{Actor, Refusal};
+use super::exchange::{Incoming, Reply};
+use super::state::Actor;
 use super::util::{percent_decode, query_pairs};
 use super::{routes, Fault, SeenRequest, Shared};
 use crate::client::signing;
@@ -16,68 +15,6 @@ use crate::http_server;
 
 /// The largest request body the sandbox reads (an employee photo fits).
 pub(crate) const MAX_BODY: u64 = 10 * 1024 * 1024;
-
-/// One request as the routes see it.
-#[derive(Debug)]
-pub(crate) struct Incoming {
-    pub(crate) method: String,
-    /// The path, still percent-encoded, without the query.
-    pub(crate) path: String,
-    /// The path's segments, decoded; no empty ones.
-    pub(crate) segments: Vec<String>,
-    /// The query's pairs, decoded, in order (`sig_payload` included).
-    pub(crate) query: Vec<(String, String)>,
-    pub(crate) body: Vec<u8>,
-    pub(crate) account_id: Option<String>,
-    pub(crate) signature: Option<String>,
-    pub(crate) actor: Actor,
-}
-
-impl Incoming {
-    /// The first value of a query parameter.
-    pub(crate) fn param(&self, name: &str) -> Option<&str> {
-        self.query
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
-    }
-}
-
-pub(crate) use crate::http_server::Reply;
-
-impl Reply {
-    /// A 200 JSON answer.
-    pub(crate) fn ok(value: &Value) -> Reply {
-        Reply::json(200, value)
-    }
-
-    /// An empty 204 answer.
-    pub(crate) fn no_content() -> Reply {
-        Reply {
-            status: 204,
-            body: Vec::new(),
-            content_type: None,
-            headers: Vec::new(),
-        }
-    }
-
-    /// A 422 validation answer `{"message", "errors": {field: [reason]}}`.
-    pub(crate) fn invalid(field: &str, reason: &str) -> Reply {
-        Reply::json(
-            422,
-            &json!({
-                "message": format!("Validation failed: {field} {reason}"),
-                "errors": { field: [reason] },
-            }),
-        )
-    }
-}
-
-impl From<Refusal> for Reply {
-    fn from(r: Refusal) -> Reply {
-        Reply::message(r.status, r.message)
-    }
-}
 
 /// The sandbox's side of the HTTP layer: each request is checked and routed.
 pub(crate) struct Api(pub(crate) Arc<Shared>);

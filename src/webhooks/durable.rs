@@ -1,7 +1,6 @@
 //! The ids of handled webhook events, kept in a redb database file (cargo feature
 //! `durable`).
 
-use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -239,15 +238,12 @@ impl DurableSeenStore {
     }
 }
 
-impl fmt::Debug for DurableSeenStore {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DurableSeenStore")
-            .field("path", &self.path)
-            .field("ttl", &self.ttl)
-            .field("max_bytes", &self.max_bytes)
-            .finish_non_exhaustive()
-    }
-}
+debug_fields!(DurableSeenStore, |s| {
+    path,
+    ttl,
+    max_bytes,
+    ..
+});
 
 #[cfg(feature = "webhook-receiver")]
 impl super::SeenStore for DurableSeenStore {

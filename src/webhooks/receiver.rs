@@ -168,14 +168,10 @@ impl Receiver {
     }
 }
 
-impl fmt::Debug for Receiver {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Receiver")
-            .field("local_addr", &self.server.addr())
-            .field("stopping", &self.server.is_stopping())
-            .finish()
-    }
-}
+debug_fields!(Receiver, |s| {
+    local_addr: s.server.addr(),
+    stopping: s.server.is_stopping(),
+});
 
 /// Stops a [`Receiver`] from any thread; see [`Receiver::stop_handle`].
 #[derive(Debug, Clone)]
@@ -320,18 +316,15 @@ impl ReceiverBuilder {
     }
 }
 
-impl fmt::Debug for ReceiverBuilder {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ReceiverBuilder")
-            .field("token", &self.token)
-            .field("bind", &self.bind)
-            .field("path", &self.path)
-            .field("max_body", &self.limits.max_body)
-            .field("max_connections", &self.limits.max_connections)
-            .field("read_timeout", &self.limits.read_timeout)
-            .finish_non_exhaustive()
-    }
-}
+debug_fields!(ReceiverBuilder, |s| {
+    token,
+    bind,
+    path,
+    max_body: s.limits.max_body,
+    max_connections: s.limits.max_connections,
+    read_timeout: s.limits.read_timeout,
+    ..
+});
 
 type EventHandler = Box<dyn Fn(&WebhookEvent) -> Result<(), String> + Send + Sync>;
 

@@ -3,6 +3,9 @@
 //! signature, and the exact body bytes). A mismatch is recorded so the test can say why.
 #![allow(dead_code)]
 
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
+
 use std::sync::{Arc, Mutex};
 
 use base64::Engine as _;

@@ -102,6 +102,8 @@ pub struct RawServer {
     count: Arc<AtomicUsize>,
     /// The most requests that were being answered at the same time.
     max_concurrent: Arc<AtomicUsize>,
+    /// How many TCP connections were accepted.
+    connections: Arc<AtomicUsize>,
     stop: Arc<AtomicBool>,
 }
 
@@ -122,6 +124,8 @@ impl RawServer {
         let count = Arc::new(AtomicUsize::new(0));
         let max_concurrent = Arc::new(AtomicUsize::new(0));
         let stop = Arc::new(AtomicBool::new(false));
+        let connections = Arc::new(AtomicUsize::new(0));
+        let accepted = connections.clone();
         let script: Arc<Script> = Arc::new(script);
         let state = Shared {
             seen: seen.clone(),
@@ -137,6 +141,7 @@ impl RawServer {
                     break;
                 }
                 let Ok(conn) = conn else { continue };
+                accepted.fetch_add(1, Ordering::SeqCst);
                 let state = state.clone();
                 std::thread::spawn(move || serve(conn, state));
             }
@@ -146,6 +151,7 @@ impl RawServer {
             seen,
             count,
             max_concurrent,
+            connections,
             stop,
         }
     }
@@ -165,6 +171,11 @@ impl RawServer {
 
     pub fn max_concurrent(&self) -> usize {
         self.max_concurrent.load(Ordering::SeqCst)
+    }
+
+    /// How many TCP connections the server accepted.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::SeqCst)
     }
 }
 

@@ -13,7 +13,7 @@ use super::{error_page, form_post, html_reply, layout, see_other, text};
 use crate::http_server::Head;
 use crate::models::CardState;
 use crate::sandbox::delivery::Target;
-use crate::sandbox::server::{Incoming, Reply};
+use crate::sandbox::exchange::{Incoming, Reply};
 use crate::sandbox::state::{PassAction, State};
 use crate::sandbox::{Delivery, DeliveryOutcome, DeviceType, SandboxEvent, Shared};
 

@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq;
 use super::{css_color, form_post, html_reply, layout, not_found, see_other, text};
 use crate::http_server::Head;
 use crate::models::{AccessCard, CardState};
-use crate::sandbox::server::{Incoming, Reply};
+use crate::sandbox::exchange::{Incoming, Reply};
 use crate::sandbox::state::State;
 use crate::sandbox::{DeviceType, Shared};
 

@@ -15,7 +15,7 @@ mod install;
 use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde_json::Value;
 
-use super::server::{Incoming, Reply};
+use super::exchange::{Incoming, Reply};
 use super::Shared;
 use crate::http_server::Head;
 
