@@ -8,8 +8,8 @@ mod web_support;
 use std::time::Duration;
 
 use accessgrid::models::{
-    CardState, CreateLandingPageRequest, CreateTemplatePairRequest, LandingPageKind,
-    UpdateTemplateRequest,
+    CardState, CreateLandingPageRequest, CreateTemplatePairRequest, IssueCardRequest,
+    LandingPageKind, UpdateTemplateRequest,
 };
 use accessgrid::sandbox::{DeliveryOutcome, Sandbox};
 use web_support::{get, http, issue, path_of, post_form, subscribe, template, Receiver};
@@ -522,4 +522,65 @@ fn the_dashboard_shows_the_newest_200_rows_of_a_list() {
         "the 200th newest is shown"
     );
     assert!(!page.body.contains(">Holder 4<"), "older ones are not");
+}
+
+#[test]
+fn the_dashboard_lets_a_pass_expire_by_moving_the_sandbox_clock() {
+    let sb = Sandbox::start().expect("sandbox");
+    let client = sb.client();
+    let expiring = client
+        .access_cards()
+        .issue(
+            IssueCardRequest::builder()
+                .card_template_id(sb.template_id())
+                .full_name("Grace Hopper")
+                .expiration_date("2099-06-01T00:00:00Z"),
+        )
+        .expect("issued")
+        .id;
+    let (lasting, _) = issue(&sb, &sb.template_id(), "Ada Lovelace");
+    sb.install(&expiring).expect("installed");
+    let before = sb.now();
+
+    let page = get(sb.addr(), "/");
+    let expire_form = format!(r#"action="/dashboard/passes/{expiring}/expire""#);
+    assert!(page.body.contains(&expire_form), "{}", page.body);
+    assert!(
+        !page
+            .body
+            .contains(&format!("/dashboard/passes/{lasting}/expire")),
+        "a pass without an expiration date has nothing to reach"
+    );
+
+    let posted = post_form(
+        sb.addr(),
+        &format!("/dashboard/passes/{expiring}/expire"),
+        "",
+    );
+    assert_eq!(posted.status, 303, "{}", posted.body);
+    assert_eq!(state_of(&sb, &expiring), Some(CardState::Suspended));
+    assert_eq!(state_of(&sb, &lasting), Some(CardState::Created));
+    assert_eq!(
+        event_types(&sb).last().map(String::as_str),
+        Some("ag.access_pass.expired")
+    );
+    let moved = sb
+        .now()
+        .duration_since(before)
+        .expect("the clock moved forward");
+    assert!(
+        moved > Duration::from_secs(60 * 60 * 24 * 365 * 60),
+        "{moved:?}"
+    );
+    assert!(
+        !get(sb.addr(), "/").body.contains(&expire_form),
+        "expired once"
+    );
+
+    // Again: refused with the reason on the page; a pass without a date likewise.
+    for id in [&expiring, &lasting] {
+        let refused = post_form(sb.addr(), &format!("/dashboard/passes/{id}/expire"), "");
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains(r#"id="problem""#));
+    }
 }

@@ -28,6 +28,31 @@ impl State {
         self.expire_due();
     }
 
+    /// Moves the clock just past the expiration date of pass `id` (the dashboard's "Let it
+    /// expire"), expiring it and whatever else falls due on the way; a pass without a
+    /// readable expiration date, or one that already expired, is refused.
+    pub(crate) fn expire_pass(&mut self, id: &str) -> Result<(), super::state::Refusal> {
+        let card = self.card(id)?;
+        if card.expired {
+            return Err(super::state::Refusal::unprocessable(format!(
+                "pass {id} has already expired"
+            )));
+        }
+        let at = card
+            .answer
+            .expiration_date
+            .as_deref()
+            .and_then(parse_iso8601)
+            .ok_or_else(|| {
+                super::state::Refusal::unprocessable(format!(
+                    "pass {id} has no expiration date to reach"
+                ))
+            })?;
+        let by = at.saturating_sub(self.now()).saturating_add(1_000);
+        self.advance_clock(by);
+        Ok(())
+    }
+
     /// When the pass at `index` expires, if it has a readable expiration date.
     fn expires_at(&self, index: usize) -> Option<i64> {
         let card = self.cards.get(index)?;

@@ -1,7 +1,7 @@
 //! The dashboard at the sandbox's root: templates, passes with their states and history,
 //! the event log, webhooks and every delivery attempt, the ledger; and buttons that act
 //! where the real world would (a wallet install, a device reported lost, a pass removed
-//! from the wallet, a failed delivery replayed). Every button is a form POST to
+//! from the wallet, time passing until a pass expires, a failed delivery replayed). Every button is a form POST to
 //! `/dashboard/...`, answered with a redirect back to `/`.
 
 use std::collections::HashMap;
@@ -37,7 +37,7 @@ pub(super) fn page(shared: &Shared, problem: Option<(u16, String)>) -> Reply {
 pub(super) fn act(shared: &Shared, head: &Head, rq: &Incoming, path: &[&str]) -> Reply {
     let known = matches!(
         path,
-        ["passes", _, "install" | "lose-device" | "remove"] | ["deliveries", "replay"]
+        ["passes", _, "install" | "lose-device" | "remove" | "expire"] | ["deliveries", "replay"]
     );
     if !known {
         return error_page(404, "There is no dashboard action here.");
@@ -75,6 +75,8 @@ pub(super) fn act(shared: &Shared, head: &Head, rq: &Incoming, path: &[&str]) ->
                 .remove_from_wallet(id, &actor)
                 .map(|_| ())
                 .map_err(|r| (r.status, r.message)),
+            // Time passes: the sandbox clock moves just past the pass's expiration date.
+            ["passes", id, "expire"] => state.expire_pass(id).map_err(|r| (r.status, r.message)),
             _ => replay(
                 &state,
                 form.get("webhook_id").unwrap_or_default(),
@@ -336,6 +338,8 @@ fn pass_row(
         current,
         CardState::Created | CardState::Active | CardState::Unlink
     );
+    let expirable =
+        !card.expired && current != CardState::Deleted && card.answer.expiration_date.is_some();
     let action = |what: &str| format!("/dashboard/passes/{id}/{what}");
     html! {
         tr.pass-row id=(format!("pass-{id}")) {
@@ -370,6 +374,11 @@ fn pass_row(
                     }
                     form.inline method="post" action=(action("remove")) {
                         button type="submit" { "Remove from wallet" }
+                    }
+                }
+                @if expirable {
+                    form.inline method="post" action=(action("expire")) {
+                        button type="submit" { "Let it expire" }
                     }
                 }
                 details {
