@@ -50,8 +50,8 @@ use std::time::{Duration, SystemTime};
 
 use accessgrid::models::{AccessCard, CardState, EventType};
 use accessgrid::reconcile::{
-    format_date as iso, is_expired, key_of, parse_date, Counts, Person, Reconciler, RenewPolicy,
-    Snapshot, Status,
+    format_date as iso, is_expired, key_of, parse_date, read_people_csv, Counts, Person,
+    Reconciler, RenewPolicy, Snapshot, Status,
 };
 use accessgrid::webhooks::{escape_control, DurableSeenStore, EventData, Receiver, WebhookEvent};
 use accessgrid::{Client, Error};
@@ -145,88 +145,10 @@ pub fn default_renewal() -> RenewPolicy {
 
 // ---------------------------------------------------------------- people.csv
 
-/// One line of `people.csv`.
-#[derive(Debug, Clone, serde::Deserialize)]
-struct Row {
-    pacs_id: String,
-    full_name: String,
-    #[serde(default)]
-    email: String,
-    site_code: String,
-    card_number: String,
-    status: String,
-}
-
-/// Reads `people.csv`: one [`Person`] per line, keyed by `pacs_id`. Refuses a file with
-/// another header, a bad line (named by its number), a repeated `pacs_id`, or a badge
-/// number out of range (facility code 0-255, card number 0-65535).
+/// Reads `people.csv` into the desired state (`accessgrid::reconcile::read_people_csv`):
+/// one person per line, keyed by `pacs_id`; the message names the file and the line.
 pub fn read_people(path: &Path) -> Result<Vec<Person>, String> {
-    let shown = path.display();
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| format!("{shown}: {e}"))?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| format!("{shown}: {e}"))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    let expected = [
-        "pacs_id",
-        "full_name",
-        "email",
-        "site_code",
-        "card_number",
-        "status",
-    ];
-    if header != expected {
-        return Err(format!(
-            "{shown}: the header must be {}, not {}",
-            expected.join(","),
-            escape_control(&header.join(","))
-        ));
-    }
-    let mut people = Vec::new();
-    let mut keys = HashMap::new();
-    for (n, row) in reader.deserialize::<Row>().enumerate() {
-        let line = n + 2;
-        let row = row.map_err(|e| format!("{shown}:{line}: {e}"))?;
-        let bad = |what: String| format!("{shown}:{line}: {what}");
-        if row.pacs_id.is_empty() || row.full_name.is_empty() {
-            return Err(bad("pacs_id and full_name must not be empty".into()));
-        }
-        if let Some(first) = keys.insert(row.pacs_id.clone(), line) {
-            return Err(bad(format!(
-                "pacs_id {} is on line {first} already",
-                escape_control(&row.pacs_id)
-            )));
-        }
-        let number = |field: &str, text: &str, max: u32| {
-            text.parse::<u32>()
-                .ok()
-                .filter(|v| *v <= max)
-                .map(|v| v.to_string())
-                .ok_or_else(|| {
-                    bad(format!(
-                        "{field} {} is not a number from 0 to {max}",
-                        escape_control(text)
-                    ))
-                })
-        };
-        let site_code = number("site_code", &row.site_code, 255)?;
-        let card_number = number("card_number", &row.card_number, 65_535)?;
-        let status: Status = row.status.parse().map_err(|e: Error| bad(e.to_string()))?;
-        let mut person = Person::new(row.pacs_id.clone(), row.full_name)
-            .employee_id(row.pacs_id)
-            .credential(site_code, card_number)
-            .status(status);
-        if !row.email.is_empty() {
-            person = person.email(row.email);
-        }
-        people.push(person);
-    }
-    Ok(people)
+    read_people_csv(path).map_err(|e| e.to_string())
 }
 
 // ---------------------------------------------------------------- allow-list

@@ -61,8 +61,14 @@ use serde_json::{Map, Value};
 
 use crate::client::Client;
 use crate::error::Clipped;
+
+#[cfg(feature = "people-csv")]
+mod people_csv;
 use crate::error::Error;
 use crate::models::{AccessCard, CardState, IssueCardRequest, ListCardsQuery, UpdateCardRequest};
+#[cfg(feature = "people-csv")]
+#[cfg_attr(docsrs, doc(cfg(feature = "people-csv")))]
+pub use people_csv::{read_people_csv, PeopleFileError, PEOPLE_CSV_HEADER};
 
 /// Text from outside, for messages and logs: control characters escaped, cut at 200
 /// characters.

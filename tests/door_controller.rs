@@ -2,7 +2,12 @@
 //! test) end to end against the sandbox: 50 people, a rerun that changes nothing, the
 //! exact actions of a changed file, the guard, lost answers, a restart that must not apply
 //! a repeated webhook twice, expiry by the sandbox's clock, an outage with `/healthz`.
-#![cfg(all(feature = "sandbox", feature = "webhook-receiver", feature = "durable"))]
+#![cfg(all(
+    feature = "sandbox",
+    feature = "webhook-receiver",
+    feature = "durable",
+    feature = "people-csv"
+))]
 
 #[allow(dead_code)]
 #[path = "../examples/door_controller.rs"]

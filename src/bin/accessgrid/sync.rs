@@ -1,110 +1,27 @@
 //! `accessgrid sync`: keep a template's passes in step with a desired-state CSV, through
 //! the library's reconciliation (`accessgrid::reconcile`).
 
-use std::collections::HashMap;
 use std::io::{self, Write};
 use std::path::Path;
 
-use accessgrid::reconcile::{Action, Counts, Outcome, Person, Plan, Reconciler, Report, Status};
-use accessgrid::webhooks::escape_control;
-use accessgrid::{Client, Error};
+use accessgrid::reconcile::{
+    read_people_csv, Action, Counts, Outcome, PeopleFileError, Person, Plan, Reconciler, Report,
+};
+use accessgrid::Client;
 use serde_json::{json, Value};
 
 use crate::args::SyncArgs;
 use crate::Failure;
 
-/// The header the desired-state CSV must have (the door controller's `people.csv`).
-const HEADER: [&str; 6] = [
-    "pacs_id",
-    "full_name",
-    "email",
-    "site_code",
-    "card_number",
-    "status",
-];
-
-/// One line of the desired-state CSV.
-#[derive(Debug, serde::Deserialize)]
-struct Row {
-    pacs_id: String,
-    full_name: String,
-    #[serde(default)]
-    email: String,
-    site_code: String,
-    card_number: String,
-    status: String,
-}
-
-/// Reads the desired state: one [`Person`] per line, keyed by `pacs_id` (also the pass's
-/// `employee_id`). A file with nothing in it, or only the header, is an empty desired
-/// state (which the guard refuses unless forced). Refuses another header, a bad line
-/// (named by its number), a repeated `pacs_id`, or a badge number out of range.
+/// Reads the desired state (`accessgrid::reconcile::read_people_csv`: the door
+/// controller's `people.csv`, one person per line keyed by `pacs_id`). A file with nothing
+/// in it, or only the header, is an empty desired state (which the guard refuses unless
+/// forced); an unreadable file is exit 1, a bad one (named by line) exit 2.
 fn read_people(path: &Path) -> Result<Vec<Person>, Failure> {
-    let shown = escape_control(&path.display().to_string()).into_owned();
-    let invalid = |what: String| Failure::Invalid(format!("{shown}: {what}"));
-    let mut reader = csv::ReaderBuilder::new()
-        .trim(csv::Trim::All)
-        .from_path(path)
-        .map_err(|e| match e.kind() {
-            csv::ErrorKind::Io(io) => Failure::Other(format!("{shown}: cannot read it: {io}")),
-            _ => invalid(e.to_string()),
-        })?;
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| invalid(e.to_string()))?
-        .iter()
-        .map(str::to_owned)
-        .collect();
-    if header.is_empty() || header == [""] {
-        return Ok(Vec::new());
-    }
-    if header != HEADER {
-        return Err(invalid(format!(
-            "the header must be {}, not {}",
-            HEADER.join(","),
-            escape_control(&header.join(","))
-        )));
-    }
-    let mut people = Vec::new();
-    let mut lines = HashMap::new();
-    for (n, row) in reader.deserialize::<Row>().enumerate() {
-        let line = n + 2;
-        let bad = |what: String| Failure::Invalid(format!("{shown}:{line}: {what}"));
-        let row = row.map_err(|e| bad(e.to_string()))?;
-        if row.pacs_id.is_empty() || row.full_name.is_empty() {
-            return Err(bad("pacs_id and full_name must not be empty".to_owned()));
-        }
-        if let Some(first) = lines.insert(row.pacs_id.clone(), line) {
-            return Err(bad(format!(
-                "pacs_id {} is on line {first} already",
-                escape_control(&row.pacs_id)
-            )));
-        }
-        let number = |field: &str, text: &str, max: u32| {
-            text.parse::<u32>()
-                .ok()
-                .filter(|v| *v <= max)
-                .map(|v| v.to_string())
-                .ok_or_else(|| {
-                    bad(format!(
-                        "{field} {} is not a number from 0 to {max}",
-                        escape_control(text)
-                    ))
-                })
-        };
-        let site_code = number("site_code", &row.site_code, 255)?;
-        let card_number = number("card_number", &row.card_number, 65_535)?;
-        let status: Status = row.status.parse().map_err(|e: Error| bad(e.to_string()))?;
-        let mut person = Person::new(row.pacs_id.clone(), row.full_name)
-            .employee_id(row.pacs_id)
-            .credential(site_code, card_number)
-            .status(status);
-        if !row.email.is_empty() {
-            person = person.email(row.email);
-        }
-        people.push(person);
-    }
-    Ok(people)
+    read_people_csv(path).map_err(|e| match e {
+        PeopleFileError::Unreadable(text) => Failure::Other(text),
+        other => Failure::Invalid(other.to_string()),
+    })
 }
 
 /// Runs `accessgrid sync`.
