@@ -36,7 +36,7 @@
 //!   `DOOR_CONTROLLER_RENEWAL=off`; then an expired pass drops from the allow-list.
 //!
 //! ```text
-//! cargo run --example door_controller --features webhook-receiver,durable -- \
+//! cargo run --example door_controller --features webhook-receiver,durable,people-csv -- \
 //!     --desired people.csv --template 0xd3adb00b5 --state-dir /var/lib/doors --listen 0.0.0.0:8080
 //! ```
 
