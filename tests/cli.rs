@@ -3,7 +3,6 @@
 //! error lines and exit codes, and the `--help` texts (insta snapshots).
 
 use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
@@ -14,6 +13,7 @@ use accessgrid::sandbox::{Fault, Sandbox};
 use serde_json::Value;
 
 mod common;
+use common::ports::ReservedPort;
 use common::sandbox::issue;
 
 const BIN: &str = env!("CARGO_BIN_EXE_accessgrid");
@@ -467,14 +467,6 @@ fn pairs_landing_pages_credential_profiles_hid_and_ledger() {
     let _ = std::fs::remove_file(keys);
 }
 
-/// A free port on 127.0.0.1 (free a moment ago).
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// Kills the child when dropped, so that a failed test leaves no process behind.
 struct Running(Child);
 
@@ -502,7 +494,9 @@ fn lines(stream: impl std::io::Read + Send + 'static) -> mpsc::Receiver<String> 
 #[test]
 fn webhooks_create_list_verify_listen_delete() {
     let sandbox = Sandbox::start().expect("sandbox");
-    let port = free_port();
+    // Held for the whole test: refused until our server binds it, handed to no other test.
+    let reserved = ReservedPort::new();
+    let port = reserved.port();
     let url = format!("http://127.0.0.1:{port}/hook");
     let hook = json(
         &sandbox,
@@ -591,7 +585,9 @@ fn webhooks_create_list_verify_listen_delete() {
 #[test]
 fn listen_prints_json_envelopes_and_refuses_to_start_without_a_token() {
     let sandbox = Sandbox::start().expect("sandbox");
-    let port = free_port();
+    // Held for the whole test: refused until our server binds it, handed to no other test.
+    let reserved = ReservedPort::new();
+    let port = reserved.port();
     let hook = json(
         &sandbox,
         &[
@@ -703,11 +699,9 @@ fn errors_are_one_line_with_an_exit_code_by_kind() {
     let line = fails(ag(&sandbox), &["cards", "get", &card], 5);
     assert!(line.contains("429"), "{line}");
     sandbox.clear_faults();
+    let dead_port = ReservedPort::new();
     let mut closed = ag(&sandbox);
-    closed.env(
-        "ACCESSGRID_BASE_URL",
-        format!("http://127.0.0.1:{}", free_port()),
-    );
+    closed.env("ACCESSGRID_BASE_URL", dead_port.url(""));
     let line = fails(closed, &["cards", "get", &card], 5);
     assert!(line.contains("could not reach"), "{line}");
 

@@ -14,7 +14,6 @@
 mod door_controller;
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
@@ -25,6 +24,7 @@ use accessgrid::sandbox::{Fault, Sandbox};
 use door_controller::{parse_args, Allowed, Config, Daemon, Shutdown};
 
 mod common;
+use common::ports::ReservedPort;
 use common::sandbox::live_passes;
 
 struct Row<'a> {
@@ -104,13 +104,6 @@ fn writes(sandbox: &Sandbox) -> usize {
         .iter()
         .filter(|r| r.method != "GET")
         .count()
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
 }
 
 fn wait_until(what: &str, mut done: impl FnMut() -> bool) {
@@ -270,7 +263,9 @@ fn the_daemon_keeps_accessgrid_and_the_readers_in_step() {
     figures.push(format!("lost answers: {:?}", started.elapsed()));
 
     // 6. Webhooks, and a restart: a repeated delivery is not applied twice.
-    let port = free_port();
+    // Held for the whole test: refused until our server binds it, handed to no other test.
+    let reserved = ReservedPort::new();
+    let port = reserved.port();
     let hook = client
         .console()
         .webhooks()
@@ -408,7 +403,9 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
     let template = sandbox.template_id();
     let dir = state_dir("outage");
     write_people(&dir.join("people.csv"), &everyone(3));
-    let port = free_port();
+    // Held for the whole test: refused until our server binds it, handed to no other test.
+    let reserved = ReservedPort::new();
+    let port = reserved.port();
     let listen = format!("127.0.0.1:{port}");
     let mut cfg = config(&dir, &template, &["--listen", &listen, "--interval", "1"]);
     cfg.once = false;
@@ -483,8 +480,9 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
     receiver.stop();
 
     // --once against an unreachable API: exit 3, the allow-list kept.
+    let dead_port = ReservedPort::new();
     let dead = accessgrid::Client::builder("acct", "secret")
-        .base_url(format!("http://127.0.0.1:{}", free_port()))
+        .base_url(dead_port.url(""))
         .retry(accessgrid::RetryPolicy::default().with_max_retries(0))
         .build()
         .expect("client");

@@ -1,6 +1,8 @@
 //! The fault suite: one test per fault, each asserting the outcome and the exact number of
 //! requests the (local) server saw.
 
+#[path = "common/ports.rs"]
+mod ports;
 mod raw;
 
 use std::net::TcpListener;
@@ -262,10 +264,8 @@ fn issue_is_retried_when_the_connection_was_refused() {
 #[test]
 fn issue_refused_forever_is_a_plain_transport_error_after_every_retry() {
     let _ = my_log_lines(); // installs the capture before the first attempt
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let reserved = ports::ReservedPort::new();
+    let port = reserved.port();
     let err = issue(&client_for(&format!("http://127.0.0.1:{port}"), quick(3)))
         .expect_err("nobody listens");
     let Error::Transport(transport) = &err else {
@@ -292,10 +292,8 @@ fn issue_refused_forever_is_a_plain_transport_error_after_every_retry() {
 
 #[test]
 fn get_refused_is_retried_and_names_host_and_attempts() {
-    let port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let reserved = ports::ReservedPort::new();
+    let port = reserved.port();
     let err = get(&client_for(&format!("http://127.0.0.1:{port}"), quick(2)))
         .expect_err("nobody listens");
     let Error::Transport(transport) = &err else {

@@ -2,9 +2,10 @@
 //! `Display` of the client, its builder or any error, nor in log output; request bodies
 //! (personal data) never appear in log output.
 
+#[path = "common/ports.rs"]
+mod ports;
 mod raw;
 
-use std::net::TcpListener;
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -122,13 +123,8 @@ fn nothing_ever_shows_the_secret_or_a_signature() {
         .build()
         .expect("client");
     let cards = client.access_cards();
-    let refused_port = TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let refused = builder(&format!("http://127.0.0.1:{refused_port}"))
-        .build()
-        .expect("client");
+    let refused_port = ports::ReservedPort::new();
+    let refused = builder(&refused_port.url("")).build().expect("client");
 
     let mut errors: Vec<Error> = vec![
         cards.get("auth").expect_err("401"),

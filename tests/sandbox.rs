@@ -800,9 +800,13 @@ fn dropping_the_sandbox_frees_its_port() {
         answered.is_ok() || matches!(answered, Err(Error::Transport(_))),
         "{answered:?}"
     );
-    let rebound = std::net::TcpListener::bind(addr);
-    assert!(rebound.is_ok(), "port {addr} still taken: {rebound:?}");
-    drop(rebound);
+    // Held (bound, not listening) from here on, so no parallel test is handed the port.
+    let rebound = common::ports::ReservedPort::on(addr);
+    assert!(
+        rebound.is_ok(),
+        "port {addr} still taken: {:?}",
+        rebound.err()
+    );
     let err = client
         .access_cards()
         .get("0xanything")

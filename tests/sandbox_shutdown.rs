@@ -7,6 +7,9 @@ use std::time::{Duration, Instant};
 use accessgrid::models::{CreateWebhookRequest, IssueCardRequest, ListCardsQuery};
 use accessgrid::sandbox::Sandbox;
 
+#[path = "common/ports.rs"]
+mod ports;
+
 fn threads() -> usize {
     std::fs::read_dir("/proc/self/task")
         .expect("/proc/self/task")
@@ -24,17 +27,14 @@ fn a_dropped_sandbox_leaves_no_threads_and_no_listener() {
         .expect("sandbox starts");
     let addr = sandbox.addr();
     let client = sandbox.client();
-    let closed_port = std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
+    let closed = ports::ReservedPort::new();
     client
         .console()
         .webhooks()
         .create(
             CreateWebhookRequest::builder()
                 .name("nobody listens")
-                .url(format!("http://127.0.0.1:{closed_port}/hook"))
+                .url(closed.url("/hook"))
                 .subscribed_events(vec!["ag.access_pass.issued".to_owned()]),
         )
         .expect("webhook created");

@@ -5,7 +5,6 @@
 //! for the sandbox's delivery queue to drain (`Sandbox::wait_for_deliveries`).
 #![cfg(feature = "sandbox")]
 
-use std::net::TcpListener;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -24,6 +23,7 @@ use accessgrid::webhooks::{
 use accessgrid::Client;
 
 mod common;
+use common::ports::ReservedPort;
 use common::sandbox::issue;
 
 /// The example receiver, whose `describe` is used against the sandbox below.
@@ -343,12 +343,9 @@ fn attempts_are_bounded_and_only_200_or_201_counts_as_delivered() {
     let refusing = Receiver::start(|_| 503);
     let redirecting = Receiver::start(|_| 302);
     let creating = Receiver::start(|_| 201);
-    // A loopback port nobody listens on: the connection is refused.
-    let closed = {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        format!("http://127.0.0.1:{port}/hook")
-    };
+    // A loopback port nobody listens on (held for the whole test): the connection is refused.
+    let closed_port = ReservedPort::new();
+    let closed = closed_port.url("/hook");
     let only_issued = [EventType::AccessPassIssued];
     let (refusing_hook, _) = register(&client, &refusing.url(), &only_issued);
     let (redirecting_hook, _) = register(&client, &redirecting.url(), &only_issued);
@@ -704,9 +701,8 @@ fn the_library_receiver_handles_sandbox_deliveries_once_each() {
         let (handled, failures_left) = (Arc::clone(&handled), Arc::clone(&failures_left));
         // The webhook's URL names the port and its create answer holds the token: reserve
         // a free port, register, then start the receiver on that port with that token.
-        let probe = TcpListener::bind("127.0.0.1:0").expect("a free port");
-        let port = probe.local_addr().expect("its address").port();
-        drop(probe);
+        let reserved = ReservedPort::new();
+        let port = reserved.port();
         let (_, token) = register(
             &sb.client(),
             &format!("http://127.0.0.1:{port}/hooks"),

@@ -3,6 +3,7 @@
 //! signature, and the exact body bytes). A mismatch is recorded so the test can say why.
 #![allow(dead_code)]
 
+pub mod ports;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 
