@@ -1,9 +1,7 @@
 //! The fault suite: one test per fault, each asserting the outcome and the exact number of
 //! requests the (local) server saw.
 
-#[path = "common/ports.rs"]
-mod ports;
-mod raw;
+mod common;
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -12,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use accessgrid::models::{AccessCard, IssueCardRequest};
 use accessgrid::{Client, Error, RetryPolicy, Throttle};
-use raw::{RawServer, Reply};
+use common::ports::ReservedPort;
+use common::raw::{RawServer, Reply};
 
 const ACCOUNT: &str = "acct_faults";
 const SECRET: &str = "faults_secret_value";
@@ -227,18 +226,16 @@ fn get_connection_closed_without_answer_is_retried() {
 #[test]
 fn issue_is_retried_when_the_connection_was_refused() {
     let _ = my_log_lines(); // installs the capture before the first attempt
-                            // A loopback address of its own, so no other test can take the port meanwhile.
-    let addr = "127.0.0.77";
-    let port = TcpListener::bind((addr, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let url = format!("http://{addr}:{port}");
+                            // Held (bound, not listening) until the server takes it: refused meanwhile, and
+                            // handed to no other test.
+    let reserved = ReservedPort::new();
+    let url = reserved.url("");
+    let addr = reserved.addr();
     let opened: Arc<Mutex<Option<RawServer>>> = Arc::new(Mutex::new(None));
     let slot = opened.clone();
     let opener = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        let listener = TcpListener::bind((addr, port)).expect("the port is free again");
+        let listener = TcpListener::bind(addr).expect("the reserved port can be listened on");
         *slot.lock().expect("not poisoned") =
             Some(RawServer::on(listener, |_, _| Reply::json(200, CARD)));
     });
@@ -264,7 +261,7 @@ fn issue_is_retried_when_the_connection_was_refused() {
 #[test]
 fn issue_refused_forever_is_a_plain_transport_error_after_every_retry() {
     let _ = my_log_lines(); // installs the capture before the first attempt
-    let reserved = ports::ReservedPort::new();
+    let reserved = ReservedPort::new();
     let port = reserved.port();
     let err = issue(&client_for(&format!("http://127.0.0.1:{port}"), quick(3)))
         .expect_err("nobody listens");
@@ -292,7 +289,7 @@ fn issue_refused_forever_is_a_plain_transport_error_after_every_retry() {
 
 #[test]
 fn get_refused_is_retried_and_names_host_and_attempts() {
-    let reserved = ports::ReservedPort::new();
+    let reserved = ReservedPort::new();
     let port = reserved.port();
     let err = get(&client_for(&format!("http://127.0.0.1:{port}"), quick(2)))
         .expect_err("nobody listens");

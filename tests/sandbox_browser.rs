@@ -10,7 +10,7 @@
 //! (`CI` set) and, elsewhere, prints a notice and passes.
 #![cfg(feature = "sandbox")]
 
-mod web_support;
+mod common;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use accessgrid::sandbox::Sandbox;
-use web_support::{issue, path_of, post_form, subscribe, template, Receiver};
+use common::web::{issue, path_of, post_form, subscribe, template, Receiver};
 
 /// The longest one Chromium run may take.
 const RUN_LIMIT: Duration = Duration::from_secs(40);

@@ -3,7 +3,7 @@
 //! and the dashboard with its simulation buttons.
 #![cfg(feature = "sandbox")]
 
-mod web_support;
+mod common;
 
 use std::time::Duration;
 
@@ -12,7 +12,7 @@ use accessgrid::models::{
     LandingPageKind, UpdateTemplateRequest,
 };
 use accessgrid::sandbox::{DeliveryOutcome, Sandbox};
-use web_support::{get, http, issue, path_of, post_form, subscribe, template, Receiver};
+use common::web::{get, http, issue, path_of, post_form, subscribe, template, Receiver};
 
 fn state_of(sb: &Sandbox, id: &str) -> Option<CardState> {
     sb.client().access_cards().get(id).expect("read").state

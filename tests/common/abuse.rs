@@ -1,7 +1,6 @@
 //! What the abuse tests share: the two servers this crate ships (the sandbox and the
 //! webhook receiver), started on 127.0.0.1, a raw HTTP exchange with a deadline, and a
 //! legitimate request for each server.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};

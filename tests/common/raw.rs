@@ -1,7 +1,6 @@
 //! A raw HTTP/1.1 server on a loopback address, for faults mockito cannot make: a dropped
 //! connection, a truncated body, a slow answer, a huge body. Each test scripts the reply to
 //! every request by its number (0-based), and reads back what the server saw.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

@@ -1,7 +1,6 @@
 //! Shared by the sandbox's web tests (`sandbox_web.rs`, `sandbox_browser.rs`): raw HTTP
 //! exchanges with full control of the headers, a webhook receiver on loopback, and a
 //! sandbox with a pass ready to install.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
