@@ -19,7 +19,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use accessgrid::sandbox::Sandbox;
-use common::web::{issue, path_of, post_form, subscribe, template, Receiver};
+use common::receiver::Receiver;
+use common::web::{issue, path_of, post_form, subscribe, template};
 
 /// The longest one Chromium run may take.
 const RUN_LIMIT: Duration = Duration::from_secs(40);
@@ -156,9 +157,9 @@ fn the_install_page_and_the_dashboard_render_in_chromium() {
         );
         return;
     };
-    let receiver = Receiver::start(&[]);
+    let receiver = Receiver::accepting();
     let sb = Sandbox::start().expect("sandbox");
-    subscribe(&sb, &receiver.url);
+    subscribe(&sb, &receiver.url());
     let template_id = template(&sb, "<script>document.title='pwned'</script>Lab", "apple");
     let (id, url) = issue(&sb, &template_id, "Zoë Ångström");
 
@@ -196,7 +197,7 @@ fn the_install_page_and_the_dashboard_render_in_chromium() {
         r#"<td class="holder">Zoë Ångström</td>"#,
         r#"<span class="badge s-active">active</span>"#,
         "ag.access_pass.activated",
-        receiver.url.as_str(),
+        receiver.url().as_str(),
         "answered 200",
         "Mark device lost",
         "&lt;script&gt;document.title='pwned'&lt;/script&gt;Lab",

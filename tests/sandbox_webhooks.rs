@@ -7,8 +7,7 @@
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use accessgrid::models::{
     CardState, CreateCredentialProfileRequest, CreateLandingPageRequest, CreateTemplateRequest,
@@ -24,6 +23,7 @@ use accessgrid::Client;
 
 mod common;
 use common::ports::ReservedPort;
+use common::receiver::Receiver;
 use common::sandbox::issue;
 
 /// The example receiver, whose `describe` is used against the sandbox below.
@@ -35,115 +35,6 @@ mod example_receiver;
 /// Long enough for any delivery on a loaded machine; the tests never wait it out unless
 /// something is broken.
 const PATIENCE: Duration = Duration::from_secs(20);
-
-// ------------------------------------------------------------------ a recording receiver
-
-/// One request a receiver got, and what it answered.
-#[derive(Debug, Clone)]
-struct Received {
-    at: Instant,
-    method: String,
-    authorization: Option<String>,
-    content_type: Option<String>,
-    user_agent: Option<String>,
-    body: Vec<u8>,
-    answered: u16,
-}
-
-impl Received {
-    /// The event, verified against the webhook's token as a real receiver would.
-    fn verify(&self, token: &str) -> WebhookEvent {
-        webhooks::verify(self.authorization.as_deref(), &self.body, token).unwrap_or_else(|e| {
-            panic!(
-                "delivery does not verify: {e}: {}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-}
-
-/// A webhook receiver on 127.0.0.1 that records every request and answers the status
-/// `answer` chooses (given the number of the request, from 0).
-struct Receiver {
-    server: Arc<tiny_http::Server>,
-    seen: Arc<Mutex<Vec<Received>>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Receiver {
-    fn start(mut answer: impl FnMut(usize) -> u16 + Send + 'static) -> Receiver {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("receiver binds"));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (for_server, for_seen) = (Arc::clone(&server), Arc::clone(&seen));
-        let thread = std::thread::spawn(move || {
-            for mut request in for_server.incoming_requests() {
-                let header = |name: &'static str| {
-                    request
-                        .headers()
-                        .iter()
-                        .find(|h| h.field.equiv(name))
-                        .map(|h| h.value.as_str().to_owned())
-                };
-                let (authorization, content_type, user_agent) = (
-                    header("Authorization"),
-                    header("Content-Type"),
-                    header("User-Agent"),
-                );
-                let method = request.method().as_str().to_owned();
-                let mut body = Vec::new();
-                let _ = request.as_reader().read_to_end(&mut body);
-                let n = for_seen.lock().expect("lock").len();
-                let status = answer(n);
-                // Recorded before answering: once the sandbox has its answer, it is here.
-                for_seen.lock().expect("lock").push(Received {
-                    at: Instant::now(),
-                    method,
-                    authorization,
-                    content_type,
-                    user_agent,
-                    body,
-                    answered: status,
-                });
-                let reply =
-                    tiny_http::Response::from_string(webhooks::ACK_BODY).with_status_code(status);
-                let _ = request.respond(reply);
-            }
-        });
-        Receiver {
-            server,
-            seen,
-            thread: Some(thread),
-        }
-    }
-
-    /// A receiver that accepts everything.
-    fn accepting() -> Receiver {
-        Receiver::start(|_| 200)
-    }
-
-    fn url(&self) -> String {
-        let port = self
-            .server
-            .server_addr()
-            .to_ip()
-            .expect("an IP address")
-            .port();
-        format!("http://127.0.0.1:{port}/accessgrid/events")
-    }
-
-    fn seen(&self) -> Vec<Received> {
-        self.seen.lock().expect("lock").clone()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 // ------------------------------------------------------------------ helpers
 

@@ -8,6 +8,7 @@
 //!   connections, truncated or slow answers, connection counting).
 //! - [`tls`]: an HTTPS server with a per-run private CA (rcgen, rustls).
 //! - [`ports`]: loopback ports held bound but never listening ("nobody listens here").
+//! - [`receiver`]: a webhook receiver that records what it got and answers as told.
 //! - [`sandbox`]: helpers for tests against the in-process sandbox.
 //! - [`web`]: raw exchanges, a webhook receiver and a pass to install, for the sandbox's
 //!   web pages.
@@ -19,6 +20,7 @@ pub mod abuse;
 pub mod mock_server;
 pub mod ports;
 pub mod raw;
+pub mod receiver;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod tls;
