@@ -27,7 +27,12 @@ fn quick(retries: u32) -> RetryPolicy {
 }
 
 fn client_for(url: &str, policy: RetryPolicy) -> Client {
-    Client::builder(ACCOUNT, SECRET)
+    finish(Client::builder(ACCOUNT, SECRET), url, policy)
+}
+
+/// `builder` for `url` with this retry policy and no throttle.
+fn finish(builder: accessgrid::ClientBuilder, url: &str, policy: RetryPolicy) -> Client {
+    builder
         .base_url(url)
         .retry(policy)
         .throttle(Throttle::off())
@@ -361,13 +366,11 @@ fn a_timeout_names_host_and_attempts() {
     let server = RawServer::start(|_, _| {
         Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
     });
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .read_timeout(Duration::from_millis(150))
-        .retry(quick(1))
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
+    let client = finish(
+        Client::builder(ACCOUNT, SECRET).read_timeout(Duration::from_millis(150)),
+        &server.url(),
+        quick(1),
+    );
     let err = get(&client).expect_err("too slow");
     let host = server.url().trim_start_matches("http://").to_owned();
     match &err {
@@ -621,12 +624,7 @@ fn error_answer_without_json_keeps_status_and_snippet() {
 
 /// `builder` aimed at `url`, with retries and the throttle off.
 fn single_attempt(builder: accessgrid::ClientBuilder, url: &str) -> Client {
-    builder
-        .base_url(url)
-        .retry(RetryPolicy::none())
-        .throttle(Throttle::off())
-        .build()
-        .expect("client")
+    finish(builder, url, RetryPolicy::none())
 }
 
 /// One GET that must fail with `Error::Timeout` naming `limit`; answers how long it took.
@@ -694,13 +692,11 @@ fn slow_server_get_is_retried_and_post_is_not() {
     let server = RawServer::start(|_, _| {
         Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
     });
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .read_timeout(Duration::from_millis(200))
-        .retry(quick(2))
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
+    let client = finish(
+        Client::builder(ACCOUNT, SECRET).read_timeout(Duration::from_millis(200)),
+        &server.url(),
+        quick(2),
+    );
     let err = get(&client).expect_err("too slow");
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(server.requests(), 3, "1 attempt + 2 retries");
@@ -747,13 +743,11 @@ fn huge_streamed_body_stops_at_the_limit() {
         status: 200,
         total: 8 * 1024 * 1024,
     });
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .max_response_bytes(1024 * 1024)
-        .retry(quick(3))
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
+    let client = finish(
+        Client::builder(ACCOUNT, SECRET).max_response_bytes(1024 * 1024),
+        &server.url(),
+        quick(3),
+    );
     let err = get(&client).expect_err("too large");
     assert!(
         matches!(err, Error::ResponseTooLarge { limit: 1_048_576 }),
@@ -772,11 +766,10 @@ fn huge_streamed_body_stops_at_the_limit() {
 #[test]
 fn a_body_exactly_at_the_limit_is_accepted() {
     let server = RawServer::start(|_, _| Reply::json(200, CARD));
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .max_response_bytes(CARD.len() as u64)
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
+    let client = finish(
+        Client::builder(ACCOUNT, SECRET).max_response_bytes(CARD.len() as u64),
+        &server.url(),
+        RetryPolicy::default(),
+    );
     get(&client).expect("exactly at the limit");
 }

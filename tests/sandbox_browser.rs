@@ -25,6 +25,21 @@ use common::web::{issue, path_of, post_form, subscribe, template};
 /// The longest one Chromium run may take.
 const RUN_LIMIT: Duration = Duration::from_secs(40);
 
+/// Chromium headless, quiet, with no proxy and nothing fetched in the background.
+const HEADLESS: [&str; 11] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--proxy-server=direct://",
+    "--proxy-bypass-list=*",
+];
+
 /// Chromium's path: `CHROMIUM` if set, else the first of the usual names on `PATH`.
 fn chromium() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("CHROMIUM") {
@@ -63,20 +78,8 @@ fn run(browser: &Path, extra: &[String], url: &str) -> String {
     let stderr_path = dir.join(format!("stderr-{run_id}.txt"));
     let mut command = Command::new(browser);
     command
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--hide-scrollbars",
-            "--proxy-server=direct://",
-            "--proxy-bypass-list=*",
-        ])
+        .args(HEADLESS)
+        .arg("--hide-scrollbars")
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
         .arg(url)
@@ -239,21 +242,8 @@ impl Devtools {
         let (read_fd, write_fd) = (browser_reads.as_raw_fd(), browser_writes.as_raw_fd());
         let mut command = Command::new(browser);
         command
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--proxy-server=direct://",
-                "--proxy-bypass-list=*",
-                "--remote-debugging-pipe",
-                "--window-size=480,900",
-            ])
+            .args(HEADLESS)
+            .args(["--remote-debugging-pipe", "--window-size=480,900"])
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdin(Stdio::null())

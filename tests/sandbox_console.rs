@@ -42,6 +42,21 @@ fn template(client: &Client, name: &str, platform: &str) -> String {
     created.id
 }
 
+/// Pairs an Apple and a Google template through the console.
+fn pair(
+    client: &Client,
+    name: &str,
+    apple: &str,
+    google: &str,
+) -> Result<accessgrid::models::TemplatePair, accessgrid::Error> {
+    client.console().pairs().create(
+        CreateTemplatePairRequest::builder()
+            .name(name)
+            .apple_card_template_id(apple.to_owned())
+            .google_card_template_id(google.to_owned()),
+    )
+}
+
 fn issue(client: &Client, template_id: &str, name: &str) -> accessgrid::models::AccessCard {
     client
         .access_cards()
@@ -292,42 +307,34 @@ fn the_event_log_records_every_change_and_filters() {
         Some(&Value::from(a.clone()))
     );
 
-    let installs = console
-        .templates()
-        .logs(
-            &tid,
-            TemplateLogQuery::builder()
-                .filters(TemplateLogFilters::builder().event_type(LogEventType::Install)),
-        )
-        .expect("log");
-    assert_eq!(installs.len(), 2);
-    let watch = console
-        .templates()
-        .logs(
-            &tid,
-            TemplateLogQuery::builder()
-                .filters(TemplateLogFilters::builder().device(LogDevice::Watch)),
-        )
-        .expect("log");
-    assert_eq!(watch.len(), 1);
-    let future = console
-        .templates()
-        .logs(
-            &tid,
-            TemplateLogQuery::builder()
-                .filters(TemplateLogFilters::builder().start_date("2999-01-01T00:00:00Z")),
-        )
-        .expect("log");
-    assert_eq!(future.len(), 0);
-    let past = console
-        .templates()
-        .logs(
-            &tid,
-            TemplateLogQuery::builder()
-                .filters(TemplateLogFilters::builder().end_date("2000-01-01")),
-        )
-        .expect("log");
-    assert_eq!(past.len(), 0);
+    // The log entries a filter lets through.
+    let logged = |filters| {
+        console
+            .templates()
+            .logs(&tid, TemplateLogQuery::builder().filters(filters))
+            .expect("log")
+            .len()
+    };
+    assert_eq!(
+        logged(TemplateLogFilters::builder().event_type(LogEventType::Install)),
+        2,
+        "installs"
+    );
+    assert_eq!(
+        logged(TemplateLogFilters::builder().device(LogDevice::Watch)),
+        1,
+        "watch"
+    );
+    assert_eq!(
+        logged(TemplateLogFilters::builder().start_date("2999-01-01T00:00:00Z")),
+        0,
+        "future"
+    );
+    assert_eq!(
+        logged(TemplateLogFilters::builder().end_date("2000-01-01")),
+        0,
+        "past"
+    );
 
     let page = console
         .templates()
@@ -412,26 +419,10 @@ fn a_template_pair_issues_unified_passes() {
     let apple = template(&client, "HQ Apple", "apple");
     let google = template(&client, "HQ Google", "google");
 
-    let refused = console
-        .pairs()
-        .create(
-            CreateTemplatePairRequest::builder()
-                .name("wrong way round")
-                .apple_card_template_id(google.clone())
-                .google_card_template_id(apple.clone()),
-        )
-        .expect_err("platforms swapped");
+    let refused = pair(&client, "wrong way round", &google, &apple).expect_err("platforms swapped");
     assert_eq!(refused.status(), Some(422));
 
-    let pair = console
-        .pairs()
-        .create(
-            CreateTemplatePairRequest::builder()
-                .name("HQ")
-                .apple_card_template_id(apple.clone())
-                .google_card_template_id(google.clone()),
-        )
-        .expect("paired");
+    let pair = pair(&client, "HQ", &apple, &google).expect("paired");
     let pair_id = pair.id.clone();
     assert_eq!(
         pair.ios_template.and_then(|t| t.id).as_deref(),
@@ -500,25 +491,11 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
     assert_eq!(read.platform, Some(TemplatePlatform::Android));
 
     // Still the Google side only.
-    let refused = console
-        .pairs()
-        .create(
-            CreateTemplatePairRequest::builder()
-                .name("wrong way round")
-                .apple_card_template_id(android.clone())
-                .google_card_template_id(apple.clone()),
-        )
+    let refused = pair(&client, "wrong way round", &android, &apple)
         .expect_err("an android template is not an Apple one");
     assert_eq!(refused.status(), Some(422));
 
-    let pair = console
-        .pairs()
-        .create(
-            CreateTemplatePairRequest::builder()
-                .name("HQ")
-                .apple_card_template_id(apple.clone())
-                .google_card_template_id(android.clone()),
-        )
+    let pair = pair(&client, "HQ", &apple, &android)
         .expect("an android template pairs as the Google side");
     let side = pair.android_template.clone().expect("the Google side");
     assert_eq!(side.platform, Some(TemplatePlatform::Android));

@@ -58,6 +58,14 @@ fn register(client: &Client, url: &str, events: &[EventType]) -> (String, String
     (hook.id, token)
 }
 
+/// A sandbox with an accepting receiver registered for `events`; the receiver's token.
+fn watched(events: &[EventType]) -> (Sandbox, Receiver, String) {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let receiver = Receiver::accepting();
+    let (_, token) = register(&sb.client(), &receiver.url(), events);
+    (sb, receiver, token)
+}
+
 const PASS_EVENTS: [EventType; 8] = [
     EventType::AccessPassIssued,
     EventType::AccessPassActivated,
@@ -417,24 +425,18 @@ fn delivery_never_holds_up_the_api() {
 
 #[test]
 fn console_events_are_delivered_with_their_family_data() {
-    let sb = Sandbox::start().expect("sandbox starts");
+    let (sb, receiver, token) = watched(&[
+        EventType::CardTemplateCreated,
+        EventType::CardTemplateUpdated,
+        EventType::CardTemplateRequestedPublishing,
+        EventType::CardTemplatePublished,
+        EventType::CardTemplateDeleted,
+        EventType::LandingPageCreated,
+        EventType::LandingPageUpdated,
+        EventType::CredentialProfileCreated,
+    ]);
     let client = sb.client();
     let console = client.console();
-    let receiver = Receiver::accepting();
-    let (_, token) = register(
-        &client,
-        &receiver.url(),
-        &[
-            EventType::CardTemplateCreated,
-            EventType::CardTemplateUpdated,
-            EventType::CardTemplateRequestedPublishing,
-            EventType::CardTemplatePublished,
-            EventType::CardTemplateDeleted,
-            EventType::LandingPageCreated,
-            EventType::LandingPageUpdated,
-            EventType::CredentialProfileCreated,
-        ],
-    );
 
     let template = console
         .templates()
@@ -479,7 +481,7 @@ fn console_events_are_delivered_with_their_family_data() {
         .id;
     drained(&sb);
 
-    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    let events = receiver.events(&token);
     assert_eq!(
         types(&events),
         [
@@ -678,10 +680,8 @@ fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
 
 #[test]
 fn pass_events_carry_the_documented_and_the_richer_data() {
-    let sb = Sandbox::start().expect("sandbox starts");
+    let (sb, receiver, token) = watched(&PASS_EVENTS);
     let client = sb.client();
-    let receiver = Receiver::accepting();
-    let (_, token) = register(&client, &receiver.url(), &PASS_EVENTS);
     let template = sb.template_id();
 
     let card = client
@@ -704,7 +704,7 @@ fn pass_events_carry_the_documented_and_the_richer_data() {
     client.access_cards().suspend(&id).expect("suspended");
     drained(&sb);
 
-    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    let events = receiver.events(&token);
     assert_eq!(
         types(&events),
         [
@@ -791,20 +791,14 @@ fn pass_events_carry_the_documented_and_the_richer_data() {
 
 #[test]
 fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
-    let sb = Sandbox::start().expect("sandbox starts");
+    let (sb, receiver, token) = watched(&[
+        EventType::CardTemplateCreated,
+        EventType::CardTemplateUpdated,
+        EventType::CredentialProfileAttachedToTemplate,
+        EventType::LandingPageAttachedToTemplate,
+    ]);
     let client = sb.client();
     let console = client.console();
-    let receiver = Receiver::accepting();
-    let (_, token) = register(
-        &client,
-        &receiver.url(),
-        &[
-            EventType::CardTemplateCreated,
-            EventType::CardTemplateUpdated,
-            EventType::CredentialProfileAttachedToTemplate,
-            EventType::LandingPageAttachedToTemplate,
-        ],
-    );
     let profile = |name: &str| {
         id_of(
             &console
@@ -864,7 +858,7 @@ fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
     assert_eq!(read.credential_profiles, Some(vec![p1.clone(), p2.clone()]));
     drained(&sb);
 
-    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    let events = receiver.events(&token);
     assert_eq!(
         types(&events),
         [
@@ -960,20 +954,14 @@ fn hid_org_pair_and_profile_deletion_events_are_delivered_typed() {
         ActivateHidOrgRequest, CreateHidOrgRequest, CreateTemplatePairRequest,
     };
 
-    let sb = Sandbox::start().expect("sandbox starts");
+    let (sb, receiver, token) = watched(&[
+        EventType::HidOrgCreated,
+        EventType::HidOrgActivated,
+        EventType::CardTemplatePairCreated,
+        EventType::CredentialProfileDeleted,
+    ]);
     let client = sb.client();
     let console = client.console();
-    let receiver = Receiver::accepting();
-    let (_, token) = register(
-        &client,
-        &receiver.url(),
-        &[
-            EventType::HidOrgCreated,
-            EventType::HidOrgActivated,
-            EventType::CardTemplatePairCreated,
-            EventType::CredentialProfileDeleted,
-        ],
-    );
     let org = console
         .hid()
         .orgs()
@@ -1048,7 +1036,7 @@ fn hid_org_pair_and_profile_deletion_events_are_delivered_typed() {
         .expect("deleted");
     drained(&sb);
 
-    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    let events = receiver.events(&token);
     assert_eq!(
         types(&events),
         [

@@ -123,6 +123,11 @@ impl Receiver {
         self.seen.lock().expect("lock").clone()
     }
 
+    /// Every request so far, verified against the webhook's token.
+    pub fn events(&self, token: &str) -> Vec<WebhookEvent> {
+        self.seen().iter().map(|r| r.verify(token)).collect()
+    }
+
     /// The `type` of every envelope received so far.
     pub fn types(&self) -> Vec<String> {
         self.seen()

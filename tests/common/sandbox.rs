@@ -19,8 +19,8 @@ pub fn issue(sandbox: &Sandbox, name: &str) -> String {
         .id
 }
 
-/// Every pass of the sandbox's template that is not deleted, read through all pages.
-pub fn live_passes(sandbox: &Sandbox) -> Vec<AccessCard> {
+/// Every pass of the sandbox's template, deleted ones too, read through all pages.
+pub fn all_passes(sandbox: &Sandbox) -> Vec<AccessCard> {
     sandbox
         .client()
         .access_cards()
@@ -32,6 +32,11 @@ pub fn live_passes(sandbox: &Sandbox) -> Vec<AccessCard> {
         .expect("query")
         .collect::<Result<Vec<_>, _>>()
         .expect("listed")
+}
+
+/// Every pass of the sandbox's template that is not deleted, read through all pages.
+pub fn live_passes(sandbox: &Sandbox) -> Vec<AccessCard> {
+    all_passes(sandbox)
         .into_iter()
         .filter(|p| p.state != Some(CardState::Deleted))
         .collect()
