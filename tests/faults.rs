@@ -54,6 +54,19 @@ fn issue(client: &Client) -> Result<AccessCard, Error> {
     )
 }
 
+/// A GET whose first attempt meets `first` and whose retry gets the card: the card is
+/// answered after exactly two requests, the same bytes each time.
+fn get_is_retried_once_after(first: fn() -> Reply) {
+    let server = RawServer::start(move |i, _| match i {
+        0 => first(),
+        _ => Reply::json(200, CARD),
+    });
+    let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
+    assert_eq!(card.id, "0xc4rd1d");
+    assert_eq!(server.requests(), 2);
+    assert_all_identical(&server);
+}
+
 /// Every request the server saw is the same: method, target, body bytes and signature.
 fn assert_all_identical(server: &RawServer) {
     let seen = server.seen();
@@ -118,14 +131,7 @@ fn my_log_lines() -> Vec<String> {
 
 #[test]
 fn get_500_once_then_200_is_retried_once() {
-    let server = RawServer::start(|i, _| match i {
-        0 => Reply::json(500, r#"{"message":"boom"}"#),
-        _ => Reply::json(200, CARD),
-    });
-    let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
-    assert_eq!(card.id, "0xc4rd1d");
-    assert_eq!(server.requests(), 2);
-    assert_all_identical(&server);
+    get_is_retried_once_after(|| Reply::json(500, r#"{"message":"boom"}"#));
 }
 
 #[test]
@@ -208,24 +214,12 @@ fn every_retryable_status_is_retried_on_get_put_delete() {
 
 #[test]
 fn get_connection_dropped_mid_answer_is_retried() {
-    let server = RawServer::start(|i, _| match i {
-        0 => Reply::truncated(200, 200, r#"{"id":"0xc4r"#),
-        _ => Reply::json(200, CARD),
-    });
-    let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
-    assert_eq!(card.id, "0xc4rd1d");
-    assert_eq!(server.requests(), 2);
-    assert_all_identical(&server);
+    get_is_retried_once_after(|| Reply::truncated(200, 200, r#"{"id":"0xc4r"#));
 }
 
 #[test]
 fn get_connection_closed_without_answer_is_retried() {
-    let server = RawServer::start(|i, _| match i {
-        0 => Reply::Close,
-        _ => Reply::json(200, CARD),
-    });
-    get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
-    assert_eq!(server.requests(), 2);
+    get_is_retried_once_after(|| Reply::Close);
 }
 
 #[test]

@@ -16,6 +16,16 @@ use std::time::Duration;
 mod common;
 use common::raw::{RawServer, Reply};
 
+/// Every variable that can send a request through a proxy.
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
+
 /// The only test in this binary: it sets process-wide environment variables.
 #[test]
 fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment_holds() {
@@ -25,14 +35,7 @@ fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment
     for name in ["NO_PROXY", "no_proxy"] {
         std::env::remove_var(name);
     }
-    for name in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
+    for name in PROXY_VARIABLES {
         std::env::set_var(name, &trap);
     }
 
@@ -72,13 +75,10 @@ fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment
         "ACCESSGRID_ACCOUNT_ID",
         "ACCESSGRID_SECRET_KEY",
         "ACCESSGRID_BASE_URL",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
+    ]
+    .into_iter()
+    .chain(PROXY_VARIABLES)
+    {
         std::env::remove_var(name);
     }
 }

@@ -22,6 +22,7 @@ use accessgrid::webhooks::{
 use accessgrid::Client;
 
 mod common;
+use common::json::without_nulls;
 use common::ports::ReservedPort;
 use common::receiver::Receiver;
 use common::sandbox::issue;
@@ -661,21 +662,6 @@ fn id_of<T: serde::Serialize>(answer: &T) -> String {
         .as_str()
         .expect("an id")
         .to_owned()
-}
-
-/// `value` without its `null` members, at any depth (the typed data does not send `None`).
-fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
 }
 
 #[test]

@@ -10,6 +10,9 @@ use accessgrid::webhooks::{
 };
 use serde_json::{json, Value};
 
+mod common;
+use common::json::without_nulls;
+
 const TOKEN: &str = "whk_9f8e7d6c5b4a3921";
 
 /// Every documented event type (and the four the newest official SDK reads beyond the
@@ -850,21 +853,6 @@ fn typed_json(data: &EventData) -> Value {
         _ => panic!("a new variant"),
     };
     value.expect("typed data serializes")
-}
-
-/// `value` with every `null` member of every object removed (a `null` and an absent
-/// field mean the same, and the models do not send `None`).
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
 }
 
 #[test]
