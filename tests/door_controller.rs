@@ -415,10 +415,7 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
         .expect("listening")
         .expect("receiver");
     let health = || -> (u16, serde_json::Value) {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
+        let agent = common::agent::agent(Duration::from_secs(10));
         let mut answer = agent
             .get(format!("http://{listen}/healthz"))
             .call()

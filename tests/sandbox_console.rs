@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use accessgrid::models::{
     ActivateHidOrgRequest, CardState, ConsolePageQuery, CreateCredentialProfileRequest,
     CreateHidOrgRequest, CreateLandingPageRequest, CreateTemplatePairRequest,
@@ -15,17 +13,10 @@ use accessgrid::models::{
     TemplateLogQuery, TemplatePlatform, TemplateStatus, UpdateLandingPageRequest,
     UpdateTemplateRequest,
 };
-use accessgrid::sandbox::{DeviceType, Sandbox};
+use accessgrid::sandbox::DeviceType;
 use accessgrid::Client;
+use common::sandbox::{harness_sandbox, raw_post};
 use serde_json::Value;
-
-fn sandbox() -> Sandbox {
-    Sandbox::builder()
-        .account_id(common::ACCOUNT)
-        .secret_key(common::SECRET)
-        .start()
-        .expect("sandbox starts")
-}
 
 fn template(client: &Client, name: &str, platform: &str) -> String {
     let created = client
@@ -74,29 +65,9 @@ fn id(card: &accessgrid::models::AccessCard) -> String {
     card.id.clone()
 }
 
-/// POSTs a raw JSON body, correctly signed; answers the status and the decoded body.
-fn raw_post(sb: &Sandbox, path: &str, body: &str) -> (u16, Value) {
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .new_agent();
-    let mut response = agent
-        .post(format!("{}{path}", sb.base_url()))
-        .header("X-ACCT-ID", common::ACCOUNT)
-        .header("X-PAYLOAD-SIG", common::signature(body.as_bytes()))
-        .header("Content-Type", "application/json")
-        .send(body.as_bytes())
-        .expect("the sandbox answers");
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().expect("a body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 #[test]
 fn templates_are_created_read_updated_published_and_deleted() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
 
@@ -219,7 +190,7 @@ fn templates_are_created_read_updated_published_and_deleted() {
 
 #[test]
 fn template_bodies_that_break_the_rules_are_refused() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let cases = [
         (
             r#"{"name":"x","platform":"apple","use_case":"employee_badge"}"#,
@@ -244,7 +215,14 @@ fn template_bodies_that_break_the_rules_are_refused() {
         ),
     ];
     for (body, field) in cases {
-        let (status, answer) = raw_post(&sb, "/v1/console/card-templates", body);
+        let answer = raw_post(
+            &sb,
+            "/v1/console/card-templates",
+            body,
+            common::ACCOUNT,
+            None,
+        );
+        let (status, answer) = (answer.status, answer.body);
         assert_eq!(status, 422, "{body} -> {answer}");
         assert!(
             answer["errors"][field].is_array(),
@@ -264,7 +242,7 @@ fn template_bodies_that_break_the_rules_are_refused() {
 
 #[test]
 fn the_event_log_records_every_change_and_filters() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
     let tid = sb.template_id();
@@ -365,7 +343,7 @@ fn the_event_log_records_every_change_and_filters() {
 
 #[test]
 fn the_ledger_has_one_item_per_issued_pass() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let ids: Vec<String> = (0..3)
         .map(|n| id(&issue(&client, &sb.template_id(), &format!("p{n}"))))
@@ -413,7 +391,7 @@ fn the_ledger_has_one_item_per_issued_pass() {
 
 #[test]
 fn a_template_pair_issues_unified_passes() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
     let apple = template(&client, "HQ Apple", "apple");
@@ -481,7 +459,7 @@ fn a_template_pair_issues_unified_passes() {
 
 #[test]
 fn a_template_created_for_android_pairs_like_a_google_one() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
     let apple = template(&client, "HQ Apple", "apple");
@@ -569,7 +547,7 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
 
 #[test]
 fn ios_preflight_answers_for_passes_of_the_template() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let tid = sb.template_id();
     let card = id(&issue(&client, &tid, "Ada"));
@@ -591,7 +569,7 @@ fn ios_preflight_answers_for_passes_of_the_template() {
 
 #[test]
 fn landing_pages_credential_profiles_webhooks_and_hid_orgs() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
 
@@ -699,7 +677,7 @@ fn landing_pages_credential_profiles_webhooks_and_hid_orgs() {
 
 #[test]
 fn console_bodies_are_checked_with_the_sdk_types() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let cases = [
         (
             "/v1/console/webhooks",
@@ -723,7 +701,8 @@ fn console_bodies_are_checked_with_the_sdk_types() {
         ),
     ];
     for (path, body, field) in cases {
-        let (status, answer) = raw_post(&sb, path, body);
+        let answer = raw_post(&sb, path, body, common::ACCOUNT, None);
+        let (status, answer) = (answer.status, answer.body);
         assert_eq!(status, 422, "{path} {body} -> {answer}");
         assert!(
             answer["errors"][field].is_array(),
@@ -735,7 +714,7 @@ fn console_bodies_are_checked_with_the_sdk_types() {
 #[cfg(feature = "smart-tap")]
 #[test]
 fn smart_tap_keys_are_revealed_encrypted_to_the_callers_key() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
     let tid = console

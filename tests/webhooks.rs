@@ -1374,12 +1374,7 @@ impl Receiver {
         authorization: Option<&str>,
         body: &[u8],
     ) -> (u16, Option<String>, Option<String>, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .new_agent();
+        let agent = common::agent::agent(Duration::from_secs(10));
         let mut req = agent
             .post(&self.url)
             .header("Content-Type", webhooks::EVENT_CONTENT_TYPE)
@@ -1536,11 +1531,7 @@ fn a_get_page_answers_beside_the_deliveries_without_a_token() {
         })
         .start(|_: &WebhookEvent| Ok::<(), String>(()))
         .expect("started");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .into();
+    let agent = common::agent::agent(Duration::from_secs(10));
     let base = format!("http://{}", receiver.local_addr());
     let mut answer = agent
         .get(format!("{base}/healthz"))

@@ -262,12 +262,7 @@ impl Target {
                     "evt_legit_{}",
                     NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
                 );
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .proxy(None)
-                    .timeout_global(Some(PROMPT))
-                    .build()
-                    .new_agent();
+                let agent = super::agent::agent(PROMPT);
                 let answer = agent
                     .post(&format!("http://{}{HOOK_PATH}", receiver.local_addr()))
                     .header("Authorization", &format!("Bearer {TOKEN}"))

@@ -2,6 +2,7 @@
 //! folder with `mod common;` and uses what it needs; the rest is dead code there, hence the
 //! one `allow` below.
 //!
+//! - [`agent`]: a plain ureq agent for raw requests.
 //! - [`json`]: JSON comparisons.
 //! - [`mock_server`]: a client for a local mockito server and mocks that accept only the exact
 //!   request; re-exported here (`common::mock(..)`, `common::Expected`), as most tests use it.
@@ -18,6 +19,7 @@
 
 #[cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
 pub mod abuse;
+pub mod agent;
 pub mod json;
 pub mod mock_server;
 pub mod ports;
