@@ -424,18 +424,21 @@ fn delivery_never_holds_up_the_api() {
     );
 }
 
+/// The console events of one run through templates, landing pages and profiles, in order.
+const CONSOLE_EVENTS: [EventType; 8] = [
+    EventType::CardTemplateCreated,
+    EventType::CardTemplateUpdated,
+    EventType::CardTemplateRequestedPublishing,
+    EventType::CardTemplatePublished,
+    EventType::CardTemplateDeleted,
+    EventType::LandingPageCreated,
+    EventType::LandingPageUpdated,
+    EventType::CredentialProfileCreated,
+];
+
 #[test]
 fn console_events_are_delivered_with_their_family_data() {
-    let (sb, receiver, token) = watched(&[
-        EventType::CardTemplateCreated,
-        EventType::CardTemplateUpdated,
-        EventType::CardTemplateRequestedPublishing,
-        EventType::CardTemplatePublished,
-        EventType::CardTemplateDeleted,
-        EventType::LandingPageCreated,
-        EventType::LandingPageUpdated,
-        EventType::CredentialProfileCreated,
-    ]);
+    let (sb, receiver, token) = watched(&CONSOLE_EVENTS);
     let client = sb.client();
     let console = client.console();
 
@@ -483,19 +486,7 @@ fn console_events_are_delivered_with_their_family_data() {
     drained(&sb);
 
     let events = receiver.events(&token);
-    assert_eq!(
-        types(&events),
-        [
-            EventType::CardTemplateCreated,
-            EventType::CardTemplateUpdated,
-            EventType::CardTemplateRequestedPublishing,
-            EventType::CardTemplatePublished,
-            EventType::CardTemplateDeleted,
-            EventType::LandingPageCreated,
-            EventType::LandingPageUpdated,
-            EventType::CredentialProfileCreated,
-        ]
-    );
+    assert_eq!(types(&events), CONSOLE_EVENTS);
     for event in &events[..5] {
         match event.typed_data().expect("documented data") {
             EventData::CardTemplate(data) => {

@@ -28,10 +28,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        super::raw::header(&self.headers, name)
     }
 
     /// The `message` of a JSON error body; panics when the body is not one.
