@@ -391,30 +391,20 @@ fn json_that_is_not_an_object_is_400() {
 
 #[test]
 fn a_missing_or_empty_id_or_type_is_400() {
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("id", None))),
-        "id"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("id", Some(json!(""))))),
-        "id"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("id", Some(json!(12))))),
-        "id"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("type", None))),
-        "type"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("type", Some(json!(""))))),
-        "type"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("type", Some(json!(["x"]))))),
-        "type"
-    );
+    for (field, value) in [
+        ("id", None),
+        ("id", Some(json!(""))),
+        ("id", Some(json!(12))),
+        ("type", None),
+        ("type", Some(json!(""))),
+        ("type", Some(json!(["x"]))),
+    ] {
+        assert_eq!(
+            invalid_field(webhooks::parse_event(&with(field, value.clone()))),
+            field,
+            "{field}: {value:?}"
+        );
+    }
 }
 
 #[test]
