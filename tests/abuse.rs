@@ -7,14 +7,13 @@
 //! The memory test has a file of its own (`abuse_memory.rs`).
 #![cfg(any(feature = "sandbox", feature = "webhook-receiver"))]
 
-mod abuse_support;
 mod common;
 
 use std::io::Write;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use abuse_support::{exchange, Target, PROMPT};
+use common::abuse::{exchange, Target, PROMPT};
 
 /// One terabyte.
 const TIB: u64 = 1 << 40;
@@ -90,9 +89,9 @@ fn a_request_that_never_finishes_is_answered_408_after_the_read_timeout() {
     let mut stream = TcpStream::connect(target.addr()).expect("connect");
     let started = Instant::now();
     stream
-        .write_all(format!("POST {} HTTP/1.1\r\nHost: x\r\n", abuse_support::HOOK_PATH).as_bytes())
+        .write_all(format!("POST {} HTTP/1.1\r\nHost: x\r\n", common::abuse::HOOK_PATH).as_bytes())
         .expect("write");
-    let answer = abuse_support::read_answer(stream, abuse_support::PATIENCE)
+    let answer = common::abuse::read_answer(stream, common::abuse::PATIENCE)
         .expect("an answer before the connection closes");
     let took = started.elapsed();
     assert_eq!(answer.status, 408, "{answer:?}");
@@ -115,7 +114,7 @@ fn connections_past_the_cap_are_answered_503_at_once() {
     let started = Instant::now();
     let request = format!(
         "GET {} HTTP/1.1\r\nHost: x\r\n\r\n",
-        abuse_support::HOOK_PATH
+        common::abuse::HOOK_PATH
     );
     let answer = exchange(target.addr(), request.as_bytes()).expect("an answer");
     assert_eq!(answer.status, 503, "{answer:?}");
@@ -267,7 +266,7 @@ fn wrong_methods_are_405_with_allow_and_unknown_paths_404() {
             }
             #[cfg(feature = "webhook-receiver")]
             Target::Receiver { .. } => {
-                let path = abuse_support::HOOK_PATH;
+                let path = common::abuse::HOOK_PATH;
                 vec![
                     (
                         format!("GET {path} HTTP/1.1\r\nHost: x\r\n\r\n"),
@@ -357,12 +356,12 @@ fn a_failing_handler_never_silences_the_server() {
                 // The handler panics on these ids: 500, so that AccessGrid delivers again.
                 #[cfg(feature = "webhook-receiver")]
                 Target::Receiver { .. } => {
-                    let body = abuse_support::event_body(&format!("evt_panic_{n}"));
+                    let body = common::abuse::event_body(&format!("evt_panic_{n}"));
                     (
                         format!(
                             "POST {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n\r\n{body}",
-                            abuse_support::HOOK_PATH,
-                            abuse_support::TOKEN,
+                            common::abuse::HOOK_PATH,
+                            common::abuse::TOKEN,
                             body.len()
                         ),
                         [500, 500, 500, 500],
@@ -391,11 +390,11 @@ fn a_panicked_event_is_forgotten_and_handled_when_delivered_again() {
         unreachable!("a receiver")
     };
     let post = |id: &str| {
-        let body = abuse_support::event_body(id);
+        let body = common::abuse::event_body(id);
         let request = format!(
             "POST {} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\n\r\n{body}",
-            abuse_support::HOOK_PATH,
-            abuse_support::TOKEN,
+            common::abuse::HOOK_PATH,
+            common::abuse::TOKEN,
             body.len()
         );
         exchange(target.addr(), request.as_bytes()).expect("an answer")
@@ -433,7 +432,7 @@ fn random_bytes_get_a_json_error_answer_and_never_take_a_server_down() {
         let addr = target.addr();
         let outcome = runner.run(&requests, |(prefix, bytes)| {
             let request = [prefix.as_bytes(), &bytes].concat();
-            let answer = abuse_support::exchange_and_close(addr, &request);
+            let answer = common::abuse::exchange_and_close(addr, &request);
             let shown = String::from_utf8_lossy(&request[..request.len().min(60)]).into_owned();
             // Only an empty request may go unanswered.
             let Some(answer) = answer else {

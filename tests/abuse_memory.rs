@@ -6,11 +6,11 @@
     target_os = "linux"
 ))]
 
-mod abuse_support;
+mod common;
 
 use std::time::{Duration, Instant};
 
-use abuse_support::{exchange, rss, Target};
+use common::abuse::{exchange, rss, Target};
 
 const MIB: u64 = 1024 * 1024;
 

@@ -8,13 +8,13 @@ use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use accessgrid::models::{AccessCard, CardState, IssueCardRequest, ListCardsQuery};
+use accessgrid::models::{AccessCard, CardState};
 use accessgrid::sandbox::{Fault, Sandbox};
 use serde_json::Value;
 
 mod common;
 use common::ports::ReservedPort;
-use common::sandbox::issue;
+use common::sandbox::{all_passes, issue, live_passes};
 
 const BIN: &str = env!("CARGO_BIN_EXE_accessgrid");
 
@@ -553,22 +553,12 @@ fn webhooks_create_list_verify_listen_delete() {
         .expect("it says where it listens");
     assert_eq!(said, format!("listening on http://127.0.0.1:{port}/hook"));
 
-    let card = sandbox
-        .client()
-        .access_cards()
-        .issue(
-            IssueCardRequest::builder()
-                .card_template_id(sandbox.template_id())
-                .full_name("Eve\u{1b}[2J\nforged line")
-                .site_code("42")
-                .card_number("1234"),
-        )
-        .expect("issued");
+    let card = issue(&sandbox, "Eve\u{1b}[2J\nforged line");
     let line = stdout
         .recv_timeout(Duration::from_secs(10))
         .expect("the event is printed");
     assert!(line.contains(" ag.access_pass.issued "), "{line}");
-    assert!(line.contains(&card.id), "{line}");
+    assert!(line.contains(&card), "{line}");
     assert!(!line.chars().any(char::is_control), "escaped: {line:?}");
     assert!(sandbox.wait_for_deliveries(Duration::from_secs(10)));
     assert!(sandbox.deliveries().iter().any(|d| d.delivered()));
@@ -998,28 +988,6 @@ fn a_spinner_for_every_page_only_on_a_terminal() {
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 3);
 }
 
-/// Every pass of the sandbox's template, as the API lists them.
-fn passes(sandbox: &Sandbox) -> Vec<AccessCard> {
-    sandbox
-        .client()
-        .access_cards()
-        .list_all(
-            ListCardsQuery::builder()
-                .template_id(sandbox.template_id())
-                .per_page(100u32),
-        )
-        .expect("query")
-        .collect::<Result<Vec<_>, _>>()
-        .expect("listed")
-}
-
-fn live(sandbox: &Sandbox) -> Vec<AccessCard> {
-    passes(sandbox)
-        .into_iter()
-        .filter(|p| p.state != Some(CardState::Deleted))
-        .collect()
-}
-
 fn as_json(passes: &[AccessCard]) -> Value {
     serde_json::to_value(passes).expect("passes serialize")
 }
@@ -1040,7 +1008,7 @@ fn sync_dry_run_changes_nothing_apply_issues_and_a_second_run_is_unchanged() {
     let dry = [&sync[..], &["--dry-run"]].concat();
 
     // The dry run: the plan, and nothing sent that changes anything.
-    let before = as_json(&passes(&sandbox));
+    let before = as_json(&all_passes(&sandbox));
     let text = ok(&sandbox, &dry);
     let lines: Vec<&str> = text.lines().collect();
     assert!(
@@ -1072,7 +1040,7 @@ fn sync_dry_run_changes_nothing_apply_issues_and_a_second_run_is_unchanged() {
     assert_eq!(actions[1]["full_name"], "Alan Turing");
     assert_eq!(actions[1]["email"], Value::Null);
     assert_eq!(
-        as_json(&passes(&sandbox)),
+        as_json(&all_passes(&sandbox)),
         before,
         "the dry run changed nothing"
     );
@@ -1089,7 +1057,7 @@ fn sync_dry_run_changes_nothing_apply_issues_and_a_second_run_is_unchanged() {
         2,
         "{text}"
     );
-    let mut issued: Vec<(String, String, String)> = live(&sandbox)
+    let mut issued: Vec<(String, String, String)> = live_passes(&sandbox)
         .iter()
         .map(|p| {
             let v = serde_json::to_value(p).expect("a pass serializes");
@@ -1116,14 +1084,14 @@ fn sync_dry_run_changes_nothing_apply_issues_and_a_second_run_is_unchanged() {
     assert!(issued[1].2.contains("1002"), "{issued:?}");
 
     // Again: nothing to do, nothing changed.
-    let after = as_json(&passes(&sandbox));
+    let after = as_json(&all_passes(&sandbox));
     let text = ok(&sandbox, &sync);
     assert_eq!(
         text.lines().last(),
         Some("sync: issued 0, updated 0, suspended 0, resumed 0, deleted 0, unchanged 2"),
         "{text}"
     );
-    assert_eq!(as_json(&passes(&sandbox)), after);
+    assert_eq!(as_json(&all_passes(&sandbox)), after);
 
     // A changed name, applied with --json: one document, the report parsed back.
     let renamed = PEOPLE.replace(" Alan Turing ", "Alan M. Turing");
@@ -1155,8 +1123,8 @@ fn sync_refuses_an_empty_desired_state_with_exit_code_2_and_deletes_nothing() {
         &sandbox,
         &["sync", "--desired", &people, "--template", &template],
     );
-    let before = as_json(&passes(&sandbox));
-    assert_eq!(live(&sandbox).len(), 2);
+    let before = as_json(&all_passes(&sandbox));
+    assert_eq!(live_passes(&sandbox).len(), 2);
 
     // A header alone, and a file with nothing in it: both an empty desired state.
     let header = temp_file(
@@ -1195,7 +1163,7 @@ fn sync_refuses_an_empty_desired_state_with_exit_code_2_and_deletes_nothing() {
             ),
             "{text}"
         );
-        assert_eq!(as_json(&passes(&sandbox)), before, "nothing deleted");
+        assert_eq!(as_json(&all_passes(&sandbox)), before, "nothing deleted");
     }
 
     // --force applies it.
@@ -1216,7 +1184,7 @@ fn sync_refuses_an_empty_desired_state_with_exit_code_2_and_deletes_nothing() {
         Some("sync: issued 0, updated 0, suspended 0, resumed 0, deleted 2, unchanged 0"),
         "{text}"
     );
-    assert!(live(&sandbox).is_empty());
+    assert!(live_passes(&sandbox).is_empty());
     for file in [header, nothing, PathBuf::from(people)] {
         let _ = std::fs::remove_file(file);
     }
@@ -1243,7 +1211,7 @@ fn sync_refuses_a_bad_desired_state_file_in_one_line() {
         assert!(line.contains(expected), "{name}: {line}");
         let _ = std::fs::remove_file(&file);
     }
-    assert!(passes(&sandbox).is_empty(), "nothing issued");
+    assert!(all_passes(&sandbox).is_empty(), "nothing issued");
     let line = fails(
         ag(&sandbox),
         &[
@@ -1293,7 +1261,7 @@ fn sync_reports_a_failed_action_and_exits_with_its_kind() {
         ),
         "{stderr}"
     );
-    assert_eq!(live(&sandbox).len(), 1);
+    assert_eq!(live_passes(&sandbox).len(), 1);
 
     // The next run issues the one that failed.
     let text = ok(

@@ -2,8 +2,8 @@
 
 use accessgrid::{Client, Error};
 
-mod raw;
-use raw::{RawServer, Reply};
+mod common;
+use common::raw::{RawServer, Reply};
 
 const SECRET: &str = "sk_live_do_not_print_me_0123456789";
 

@@ -415,10 +415,7 @@ fn an_outage_keeps_the_allow_list_backs_off_and_healthz_tells() {
         .expect("listening")
         .expect("receiver");
     let health = || -> (u16, serde_json::Value) {
-        let agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .build()
-            .new_agent();
+        let agent = common::agent::agent(Duration::from_secs(10));
         let mut answer = agent
             .get(format!("http://{listen}/healthz"))
             .call()
@@ -552,23 +549,24 @@ fn the_command_line_and_the_file_are_checked() {
     assert_eq!(cfg.listen.as_deref(), Some("0.0.0.0:8080"));
 
     let file = dir.join("people.csv");
-    std::fs::write(&file, "id,name\n1,a\n").expect("file");
-    assert!(door_controller::read_people(&file)
-        .unwrap_err()
-        .contains("the header must be pacs_id,full_name,email,site_code,card_number,status"));
-    std::fs::write(
-        &file,
-        "pacs_id,full_name,email,site_code,card_number,status\nA,Ann,,42,1,active\nB,Bob,,42,70000,active\n",
-    )
-    .expect("file");
-    let err = door_controller::read_people(&file).unwrap_err();
-    assert!(err.contains(":3: card_number 70000"), "{err}");
-    std::fs::write(
-        &file,
-        "pacs_id,full_name,email,site_code,card_number,status\nA,Ann,,42,1,active\nA,Bob,,42,2,gone\n",
-    )
-    .expect("file");
-    let err = door_controller::read_people(&file).unwrap_err();
-    assert!(err.contains("pacs_id A is on line 2 already"), "{err}");
+    // Each refused file, and what the error says.
+    for (text, says) in [
+        (
+            "id,name\n1,a\n",
+            "the header must be pacs_id,full_name,email,site_code,card_number,status",
+        ),
+        (
+            "pacs_id,full_name,email,site_code,card_number,status\nA,Ann,,42,1,active\nB,Bob,,42,70000,active\n",
+            ":3: card_number 70000",
+        ),
+        (
+            "pacs_id,full_name,email,site_code,card_number,status\nA,Ann,,42,1,active\nA,Bob,,42,2,gone\n",
+            "pacs_id A is on line 2 already",
+        ),
+    ] {
+        std::fs::write(&file, text).expect("file");
+        let err = door_controller::read_people(&file).unwrap_err();
+        assert!(err.contains(says), "{err}");
+    }
     let _ = std::fs::remove_dir_all(dir);
 }

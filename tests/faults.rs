@@ -1,9 +1,7 @@
 //! The fault suite: one test per fault, each asserting the outcome and the exact number of
 //! requests the (local) server saw.
 
-#[path = "common/ports.rs"]
-mod ports;
-mod raw;
+mod common;
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -12,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use accessgrid::models::{AccessCard, IssueCardRequest};
 use accessgrid::{Client, Error, RetryPolicy, Throttle};
-use raw::{RawServer, Reply};
+use common::ports::ReservedPort;
+use common::raw::{RawServer, Reply};
 
 const ACCOUNT: &str = "acct_faults";
 const SECRET: &str = "faults_secret_value";
@@ -28,7 +27,12 @@ fn quick(retries: u32) -> RetryPolicy {
 }
 
 fn client_for(url: &str, policy: RetryPolicy) -> Client {
-    Client::builder(ACCOUNT, SECRET)
+    finish(Client::builder(ACCOUNT, SECRET), url, policy)
+}
+
+/// `builder` for `url` with this retry policy and no throttle.
+fn finish(builder: accessgrid::ClientBuilder, url: &str, policy: RetryPolicy) -> Client {
+    builder
         .base_url(url)
         .retry(policy)
         .throttle(Throttle::off())
@@ -48,6 +52,19 @@ fn issue(client: &Client) -> Result<AccessCard, Error> {
             .site_code("42")
             .card_number("1234"),
     )
+}
+
+/// A GET whose first attempt meets `first` and whose retry gets the card: the card is
+/// answered after exactly two requests, the same bytes each time.
+fn get_is_retried_once_after(first: fn() -> Reply) {
+    let server = RawServer::start(move |i, _| match i {
+        0 => first(),
+        _ => Reply::json(200, CARD),
+    });
+    let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
+    assert_eq!(card.id, "0xc4rd1d");
+    assert_eq!(server.requests(), 2);
+    assert_all_identical(&server);
 }
 
 /// Every request the server saw is the same: method, target, body bytes and signature.
@@ -114,14 +131,7 @@ fn my_log_lines() -> Vec<String> {
 
 #[test]
 fn get_500_once_then_200_is_retried_once() {
-    let server = RawServer::start(|i, _| match i {
-        0 => Reply::json(500, r#"{"message":"boom"}"#),
-        _ => Reply::json(200, CARD),
-    });
-    let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
-    assert_eq!(card.id, "0xc4rd1d");
-    assert_eq!(server.requests(), 2);
-    assert_all_identical(&server);
+    get_is_retried_once_after(|| Reply::json(500, r#"{"message":"boom"}"#));
 }
 
 #[test]
@@ -204,41 +214,27 @@ fn every_retryable_status_is_retried_on_get_put_delete() {
 
 #[test]
 fn get_connection_dropped_mid_answer_is_retried() {
-    let server = RawServer::start(|i, _| match i {
-        0 => Reply::truncated(200, 200, r#"{"id":"0xc4r"#),
-        _ => Reply::json(200, CARD),
-    });
-    let card = get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
-    assert_eq!(card.id, "0xc4rd1d");
-    assert_eq!(server.requests(), 2);
-    assert_all_identical(&server);
+    get_is_retried_once_after(|| Reply::truncated(200, 200, r#"{"id":"0xc4r"#));
 }
 
 #[test]
 fn get_connection_closed_without_answer_is_retried() {
-    let server = RawServer::start(|i, _| match i {
-        0 => Reply::Close,
-        _ => Reply::json(200, CARD),
-    });
-    get(&client_for(&server.url(), quick(3))).expect("the retry succeeds");
-    assert_eq!(server.requests(), 2);
+    get_is_retried_once_after(|| Reply::Close);
 }
 
 #[test]
 fn issue_is_retried_when_the_connection_was_refused() {
     let _ = my_log_lines(); // installs the capture before the first attempt
-                            // A loopback address of its own, so no other test can take the port meanwhile.
-    let addr = "127.0.0.77";
-    let port = TcpListener::bind((addr, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port();
-    let url = format!("http://{addr}:{port}");
+                            // Held (bound, not listening) until the server takes it: refused meanwhile, and
+                            // handed to no other test.
+    let reserved = ReservedPort::new();
+    let url = reserved.url("");
+    let addr = reserved.addr();
     let opened: Arc<Mutex<Option<RawServer>>> = Arc::new(Mutex::new(None));
     let slot = opened.clone();
     let opener = std::thread::spawn(move || {
         std::thread::sleep(Duration::from_millis(300));
-        let listener = TcpListener::bind((addr, port)).expect("the port is free again");
+        let listener = TcpListener::bind(addr).expect("the reserved port can be listened on");
         *slot.lock().expect("not poisoned") =
             Some(RawServer::on(listener, |_, _| Reply::json(200, CARD)));
     });
@@ -264,7 +260,7 @@ fn issue_is_retried_when_the_connection_was_refused() {
 #[test]
 fn issue_refused_forever_is_a_plain_transport_error_after_every_retry() {
     let _ = my_log_lines(); // installs the capture before the first attempt
-    let reserved = ports::ReservedPort::new();
+    let reserved = ReservedPort::new();
     let port = reserved.port();
     let err = issue(&client_for(&format!("http://127.0.0.1:{port}"), quick(3)))
         .expect_err("nobody listens");
@@ -292,7 +288,7 @@ fn issue_refused_forever_is_a_plain_transport_error_after_every_retry() {
 
 #[test]
 fn get_refused_is_retried_and_names_host_and_attempts() {
-    let reserved = ports::ReservedPort::new();
+    let reserved = ReservedPort::new();
     let port = reserved.port();
     let err = get(&client_for(&format!("http://127.0.0.1:{port}"), quick(2)))
         .expect_err("nobody listens");
@@ -364,13 +360,11 @@ fn a_timeout_names_host_and_attempts() {
     let server = RawServer::start(|_, _| {
         Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
     });
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .read_timeout(Duration::from_millis(150))
-        .retry(quick(1))
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
+    let client = finish(
+        Client::builder(ACCOUNT, SECRET).read_timeout(Duration::from_millis(150)),
+        &server.url(),
+        quick(1),
+    );
     let err = get(&client).expect_err("too slow");
     let host = server.url().trim_start_matches("http://").to_owned();
     match &err {
@@ -624,12 +618,7 @@ fn error_answer_without_json_keeps_status_and_snippet() {
 
 /// `builder` aimed at `url`, with retries and the throttle off.
 fn single_attempt(builder: accessgrid::ClientBuilder, url: &str) -> Client {
-    builder
-        .base_url(url)
-        .retry(RetryPolicy::none())
-        .throttle(Throttle::off())
-        .build()
-        .expect("client")
+    finish(builder, url, RetryPolicy::none())
 }
 
 /// One GET that must fail with `Error::Timeout` naming `limit`; answers how long it took.
@@ -697,13 +686,11 @@ fn slow_server_get_is_retried_and_post_is_not() {
     let server = RawServer::start(|_, _| {
         Reply::After(Duration::from_secs(3), Box::new(Reply::json(200, CARD)))
     });
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .read_timeout(Duration::from_millis(200))
-        .retry(quick(2))
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
+    let client = finish(
+        Client::builder(ACCOUNT, SECRET).read_timeout(Duration::from_millis(200)),
+        &server.url(),
+        quick(2),
+    );
     let err = get(&client).expect_err("too slow");
     assert!(matches!(err, Error::Timeout { .. }), "{err:?}");
     assert_eq!(server.requests(), 3, "1 attempt + 2 retries");
@@ -750,13 +737,11 @@ fn huge_streamed_body_stops_at_the_limit() {
         status: 200,
         total: 8 * 1024 * 1024,
     });
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .max_response_bytes(1024 * 1024)
-        .retry(quick(3))
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
+    let client = finish(
+        Client::builder(ACCOUNT, SECRET).max_response_bytes(1024 * 1024),
+        &server.url(),
+        quick(3),
+    );
     let err = get(&client).expect_err("too large");
     assert!(
         matches!(err, Error::ResponseTooLarge { limit: 1_048_576 }),
@@ -775,11 +760,10 @@ fn huge_streamed_body_stops_at_the_limit() {
 #[test]
 fn a_body_exactly_at_the_limit_is_accepted() {
     let server = RawServer::start(|_, _| Reply::json(200, CARD));
-    let client = Client::builder(ACCOUNT, SECRET)
-        .base_url(server.url())
-        .max_response_bytes(CARD.len() as u64)
-        .throttle(Throttle::off())
-        .build()
-        .expect("client");
+    let client = finish(
+        Client::builder(ACCOUNT, SECRET).max_response_bytes(CARD.len() as u64),
+        &server.url(),
+        RetryPolicy::default(),
+    );
     get(&client).expect("exactly at the limit");
 }

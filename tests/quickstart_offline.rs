@@ -11,41 +11,31 @@
 #[path = "../examples/quickstart.rs"]
 mod quickstart;
 
-use std::net::TcpListener;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 use std::time::Duration;
 
-/// A listener that counts connections and closes each at once.
-fn tripwire() -> (String, Arc<AtomicUsize>) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("http://{}", listener.local_addr().expect("addr"));
-    let count = Arc::new(AtomicUsize::new(0));
-    let seen = Arc::clone(&count);
-    std::thread::spawn(move || {
-        for stream in listener.incoming() {
-            seen.fetch_add(1, Ordering::SeqCst);
-            drop(stream);
-        }
-    });
-    (url, count)
-}
+mod common;
+use common::raw::{RawServer, Reply};
+
+/// Every variable that can send a request through a proxy.
+const PROXY_VARIABLES: [&str; 6] = [
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+];
 
 /// The only test in this binary: it sets process-wide environment variables.
 #[test]
 fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment_holds() {
-    let (trap, connections) = tripwire();
+    // Counts connections and closes each without an answer.
+    let tripwire = RawServer::start(|_, _| Reply::Close);
+    let trap = tripwire.url();
     for name in ["NO_PROXY", "no_proxy"] {
         std::env::remove_var(name);
     }
-    for name in [
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
+    for name in PROXY_VARIABLES {
         std::env::set_var(name, &trap);
     }
 
@@ -66,7 +56,7 @@ fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment
     assert_eq!(code, std::process::ExitCode::SUCCESS);
     std::thread::sleep(Duration::from_millis(50));
     assert_eq!(
-        connections.load(Ordering::SeqCst),
+        tripwire.connections(),
         0,
         "nothing but the sandbox was contacted"
     );
@@ -75,7 +65,7 @@ fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment
     assert!(quickstart::run(true).is_err());
     std::thread::sleep(Duration::from_millis(50));
     assert!(
-        connections.load(Ordering::SeqCst) >= 1,
+        tripwire.connections() >= 1,
         "--live went to ACCESSGRID_BASE_URL"
     );
 
@@ -85,13 +75,10 @@ fn the_quickstart_without_live_never_leaves_its_sandbox_whatever_the_environment
         "ACCESSGRID_ACCOUNT_ID",
         "ACCESSGRID_SECRET_KEY",
         "ACCESSGRID_BASE_URL",
-        "HTTPS_PROXY",
-        "https_proxy",
-        "HTTP_PROXY",
-        "http_proxy",
-        "ALL_PROXY",
-        "all_proxy",
-    ] {
+    ]
+    .into_iter()
+    .chain(PROXY_VARIABLES)
+    {
         std::env::remove_var(name);
     }
 }

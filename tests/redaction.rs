@@ -2,9 +2,7 @@
 //! `Display` of the client, its builder or any error, nor in log output; request bodies
 //! (personal data) never appear in log output.
 
-#[path = "common/ports.rs"]
-mod ports;
-mod raw;
+mod common;
 
 use std::sync::Mutex;
 use std::time::Duration;
@@ -12,7 +10,8 @@ use std::time::Duration;
 use accessgrid::models::IssueCardRequest;
 use accessgrid::{Client, Error, RetryPolicy, Throttle};
 use base64::Engine as _;
-use raw::{RawServer, Reply};
+use common::ports::ReservedPort;
+use common::raw::{RawServer, Reply};
 
 const SECRET: &str = "s3cr3t-K3Y-do-not-print-9f8e7d";
 /// Personal data in a request body: must never reach a log line.
@@ -123,7 +122,7 @@ fn nothing_ever_shows_the_secret_or_a_signature() {
         .build()
         .expect("client");
     let cards = client.access_cards();
-    let refused_port = ports::ReservedPort::new();
+    let refused_port = ReservedPort::new();
     let refused = builder(&refused_port.url("")).build().expect("client");
 
     let mut errors: Vec<Error> = vec![

@@ -10,16 +10,8 @@ use std::time::{Duration, Instant};
 use accessgrid::models::{CardState, IssueCardRequest, ListCardsQuery, UpdateCardRequest};
 use accessgrid::sandbox::{DeviceType, Fault, Sandbox};
 use accessgrid::Error;
-use serde_json::{json, Value};
-
-/// A sandbox with the shared harness's credentials, so `common::signature` signs for it.
-fn sandbox() -> Sandbox {
-    Sandbox::builder()
-        .account_id(common::ACCOUNT)
-        .secret_key(common::SECRET)
-        .start()
-        .expect("sandbox starts")
-}
+use common::sandbox::{harness_sandbox, raw_get, raw_post, raw_post_method};
+use serde_json::json;
 
 fn issue_request(template_id: &str, name: &str) -> IssueCardRequest {
     IssueCardRequest::builder()
@@ -53,67 +45,6 @@ fn refusal(result: Result<accessgrid::models::AccessCard, Error>) -> (u16, Strin
 
 // ------------------------------------------------------------------ raw requests
 
-fn raw_agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .new_agent()
-}
-
-struct Raw {
-    status: u16,
-    retry_after: Option<String>,
-    body: Value,
-}
-
-fn read(result: Result<ureq::http::Response<ureq::Body>, ureq::Error>) -> Raw {
-    let mut response = result.expect("the sandbox answers");
-    let status = response.status().as_u16();
-    let retry_after = response
-        .headers()
-        .get("retry-after")
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let text = response.body_mut().read_to_string().expect("a body");
-    let body = if text.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_str(&text).unwrap_or_else(|_| panic!("a JSON answer, got {text}"))
-    };
-    Raw {
-        status,
-        retry_after,
-        body,
-    }
-}
-
-/// POSTs `body` signed with the harness's secret (unless `signature` is given).
-fn raw_post(sb: &Sandbox, path: &str, body: &str, account: &str, signature: Option<&str>) -> Raw {
-    let signature = signature.map_or_else(|| common::signature(body.as_bytes()), str::to_owned);
-    read(
-        raw_agent()
-            .post(format!("{}{path}", sb.base_url()))
-            .header("X-ACCT-ID", account)
-            .header("X-PAYLOAD-SIG", signature)
-            .header("Content-Type", "application/json")
-            .send(body.as_bytes()),
-    )
-}
-
-/// GETs `path_and_query` with the given headers (each optional).
-fn raw_get(sb: &Sandbox, path_and_query: &str, account: Option<&str>, sig: Option<&str>) -> Raw {
-    let mut request = raw_agent().get(format!("{}{path_and_query}", sb.base_url()));
-    if let Some(account) = account {
-        request = request.header("X-ACCT-ID", account);
-    }
-    if let Some(sig) = sig {
-        request = request.header("X-PAYLOAD-SIG", sig);
-    }
-    read(request.call())
-}
-
 fn encoded(payload: &str) -> String {
     payload
         .bytes()
@@ -131,7 +62,7 @@ fn encoded(payload: &str) -> String {
 
 #[test]
 fn a_pass_goes_through_its_whole_life() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let cards = client.access_cards();
     let template = sb.template_id();
@@ -280,7 +211,7 @@ fn a_pass_goes_through_its_whole_life() {
 
 #[test]
 fn the_direct_install_puts_the_pass_on_a_device_and_opening_the_install_url_does_not() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let card = sb
         .client()
         .access_cards()
@@ -289,7 +220,7 @@ fn the_direct_install_puts_the_pass_on_a_device_and_opening_the_install_url_does
     let id = card.id;
     let url = card.install_url.expect("an install URL");
     // Opening the link (a browser, a link-preview bot) shows the page; it installs nothing.
-    let page = raw_agent()
+    let page = common::agent::agent(Duration::from_secs(10))
         .get(format!("{url}?device=watch"))
         .call()
         .expect("the sandbox answers");
@@ -319,7 +250,7 @@ fn the_direct_install_puts_the_pass_on_a_device_and_opening_the_install_url_does
 
 #[test]
 fn update_changes_only_the_fields_sent() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let cards = sb.client();
     let cards = cards.access_cards();
     let id = issue(&sb, "Ada");
@@ -347,7 +278,7 @@ fn update_changes_only_the_fields_sent() {
 
 #[test]
 fn lists_filter_and_paginate() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let cards = client.access_cards();
     let template = sb.template_id();
@@ -420,7 +351,7 @@ fn lists_filter_and_paginate() {
 
 #[test]
 fn signatures_and_account_ids_are_checked() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let template = sb.template_id();
     let body = format!(r#"{{"card_template_id":"{template}","full_name":"Ada","site_code":"1"}}"#);
 
@@ -514,7 +445,7 @@ fn signatures_and_account_ids_are_checked() {
 
 #[test]
 fn bodies_that_break_the_schema_are_refused_with_422() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let t = sb.template_id();
     let cases = [
         (
@@ -604,23 +535,11 @@ fn bodies_that_break_the_schema_are_refused_with_422() {
     assert_eq!(all.info().total_count, Some(1));
 }
 
-fn raw_post_method(sb: &Sandbox, method: &str, path: &str, body: &str) -> Raw {
-    let request = ureq::http::Request::builder()
-        .method(method)
-        .uri(format!("{}{path}", sb.base_url()))
-        .header("X-ACCT-ID", common::ACCOUNT)
-        .header("X-PAYLOAD-SIG", common::signature(body.as_bytes()))
-        .header("Content-Type", "application/json")
-        .body(body.as_bytes().to_vec())
-        .expect("a request");
-    read(raw_agent().run(request))
-}
-
 // ------------------------------------------------------------------ faults
 
 #[test]
 fn faults_answer_the_next_requests_then_stop() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let sig = common::signature(b"{}");
     let path = format!(
         "/v1/key-cards?template_id={}&sig_payload=%7B%7D",
@@ -680,19 +599,14 @@ fn faults_answer_the_next_requests_then_stop() {
 
 #[test]
 fn a_delay_fault_makes_a_short_timeout_fire() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let sig = common::signature(b"{}");
     let url = format!(
         "{}/v1/key-cards?template_id={}&sig_payload=%7B%7D",
         sb.base_url(),
         sb.template_id()
     );
-    let impatient = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_millis(300)))
-        .build()
-        .new_agent();
+    let impatient = common::agent::agent(Duration::from_millis(300));
     sb.inject(Fault::Delay(Duration::from_secs(3)), 1);
     let started = Instant::now();
     let result = impatient
@@ -777,7 +691,7 @@ fn sandboxes_side_by_side_are_independent() {
 
 #[test]
 fn dropping_the_sandbox_frees_its_port() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let addr = sb.addr();
     let client = sb.client();
     let id = issue(&sb, "Ada");
@@ -816,7 +730,7 @@ fn dropping_the_sandbox_frees_its_port() {
 
 #[test]
 fn the_sandbox_never_prints_its_secret() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let shown = format!("{sb:?} {:?}", Sandbox::builder().secret_key(common::SECRET));
     assert!(!shown.contains(common::SECRET), "{shown}");
     assert!(shown.contains(common::ACCOUNT));

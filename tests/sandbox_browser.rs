@@ -10,7 +10,7 @@
 //! (`CI` set) and, elsewhere, prints a notice and passes.
 #![cfg(feature = "sandbox")]
 
-mod web_support;
+mod common;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -19,10 +19,26 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use accessgrid::sandbox::Sandbox;
-use web_support::{issue, path_of, post_form, subscribe, template, Receiver};
+use common::receiver::Receiver;
+use common::web::{issue, path_of, post_form, subscribe, template};
 
 /// The longest one Chromium run may take.
 const RUN_LIMIT: Duration = Duration::from_secs(40);
+
+/// Chromium headless, quiet, with no proxy and nothing fetched in the background.
+const HEADLESS: [&str; 11] = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--proxy-server=direct://",
+    "--proxy-bypass-list=*",
+];
 
 /// Chromium's path: `CHROMIUM` if set, else the first of the usual names on `PATH`.
 fn chromium() -> Option<PathBuf> {
@@ -62,20 +78,8 @@ fn run(browser: &Path, extra: &[String], url: &str) -> String {
     let stderr_path = dir.join(format!("stderr-{run_id}.txt"));
     let mut command = Command::new(browser);
     command
-        .args([
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-extensions",
-            "--hide-scrollbars",
-            "--proxy-server=direct://",
-            "--proxy-bypass-list=*",
-        ])
+        .args(HEADLESS)
+        .arg("--hide-scrollbars")
         .arg(format!("--user-data-dir={}", profile.display()))
         .args(extra)
         .arg(url)
@@ -156,9 +160,9 @@ fn the_install_page_and_the_dashboard_render_in_chromium() {
         );
         return;
     };
-    let receiver = Receiver::start(&[]);
+    let receiver = Receiver::accepting();
     let sb = Sandbox::start().expect("sandbox");
-    subscribe(&sb, &receiver.url);
+    subscribe(&sb, &receiver.url());
     let template_id = template(&sb, "<script>document.title='pwned'</script>Lab", "apple");
     let (id, url) = issue(&sb, &template_id, "Zoë Ångström");
 
@@ -196,7 +200,7 @@ fn the_install_page_and_the_dashboard_render_in_chromium() {
         r#"<td class="holder">Zoë Ångström</td>"#,
         r#"<span class="badge s-active">active</span>"#,
         "ag.access_pass.activated",
-        receiver.url.as_str(),
+        receiver.url().as_str(),
         "answered 200",
         "Mark device lost",
         "&lt;script&gt;document.title='pwned'&lt;/script&gt;Lab",
@@ -238,21 +242,8 @@ impl Devtools {
         let (read_fd, write_fd) = (browser_reads.as_raw_fd(), browser_writes.as_raw_fd());
         let mut command = Command::new(browser);
         command
-            .args([
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--proxy-server=direct://",
-                "--proxy-bypass-list=*",
-                "--remote-debugging-pipe",
-                "--window-size=480,900",
-            ])
+            .args(HEADLESS)
+            .args(["--remote-debugging-pipe", "--window-size=480,900"])
             .arg(format!("--user-data-dir={}", profile.display()))
             .arg("about:blank")
             .stdin(Stdio::null())

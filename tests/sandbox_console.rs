@@ -5,8 +5,6 @@
 
 mod common;
 
-use std::time::Duration;
-
 use accessgrid::models::{
     ActivateHidOrgRequest, CardState, ConsolePageQuery, CreateCredentialProfileRequest,
     CreateHidOrgRequest, CreateLandingPageRequest, CreateTemplatePairRequest,
@@ -15,17 +13,10 @@ use accessgrid::models::{
     TemplateLogQuery, TemplatePlatform, TemplateStatus, UpdateLandingPageRequest,
     UpdateTemplateRequest,
 };
-use accessgrid::sandbox::{DeviceType, Sandbox};
+use accessgrid::sandbox::DeviceType;
 use accessgrid::Client;
+use common::sandbox::{harness_sandbox, raw_post};
 use serde_json::Value;
-
-fn sandbox() -> Sandbox {
-    Sandbox::builder()
-        .account_id(common::ACCOUNT)
-        .secret_key(common::SECRET)
-        .start()
-        .expect("sandbox starts")
-}
 
 fn template(client: &Client, name: &str, platform: &str) -> String {
     let created = client
@@ -40,6 +31,21 @@ fn template(client: &Client, name: &str, platform: &str) -> String {
         )
         .expect("template created");
     created.id
+}
+
+/// Pairs an Apple and a Google template through the console.
+fn pair(
+    client: &Client,
+    name: &str,
+    apple: &str,
+    google: &str,
+) -> Result<accessgrid::models::TemplatePair, accessgrid::Error> {
+    client.console().pairs().create(
+        CreateTemplatePairRequest::builder()
+            .name(name)
+            .apple_card_template_id(apple.to_owned())
+            .google_card_template_id(google.to_owned()),
+    )
 }
 
 fn issue(client: &Client, template_id: &str, name: &str) -> accessgrid::models::AccessCard {
@@ -59,29 +65,9 @@ fn id(card: &accessgrid::models::AccessCard) -> String {
     card.id.clone()
 }
 
-/// POSTs a raw JSON body, correctly signed; answers the status and the decoded body.
-fn raw_post(sb: &Sandbox, path: &str, body: &str) -> (u16, Value) {
-    let agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(10)))
-        .build()
-        .new_agent();
-    let mut response = agent
-        .post(format!("{}{path}", sb.base_url()))
-        .header("X-ACCT-ID", common::ACCOUNT)
-        .header("X-PAYLOAD-SIG", common::signature(body.as_bytes()))
-        .header("Content-Type", "application/json")
-        .send(body.as_bytes())
-        .expect("the sandbox answers");
-    let status = response.status().as_u16();
-    let text = response.body_mut().read_to_string().expect("a body");
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
-
 #[test]
 fn templates_are_created_read_updated_published_and_deleted() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
 
@@ -204,7 +190,7 @@ fn templates_are_created_read_updated_published_and_deleted() {
 
 #[test]
 fn template_bodies_that_break_the_rules_are_refused() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let cases = [
         (
             r#"{"name":"x","platform":"apple","use_case":"employee_badge"}"#,
@@ -229,7 +215,14 @@ fn template_bodies_that_break_the_rules_are_refused() {
         ),
     ];
     for (body, field) in cases {
-        let (status, answer) = raw_post(&sb, "/v1/console/card-templates", body);
+        let answer = raw_post(
+            &sb,
+            "/v1/console/card-templates",
+            body,
+            common::ACCOUNT,
+            None,
+        );
+        let (status, answer) = (answer.status, answer.body);
         assert_eq!(status, 422, "{body} -> {answer}");
         assert!(
             answer["errors"][field].is_array(),
@@ -249,7 +242,7 @@ fn template_bodies_that_break_the_rules_are_refused() {
 
 #[test]
 fn the_event_log_records_every_change_and_filters() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
     let tid = sb.template_id();
@@ -292,42 +285,34 @@ fn the_event_log_records_every_change_and_filters() {
         Some(&Value::from(a.clone()))
     );
 
-    let installs = console
-        .templates()
-        .logs(
-            &tid,
-            TemplateLogQuery::builder()
-                .filters(TemplateLogFilters::builder().event_type(LogEventType::Install)),
-        )
-        .expect("log");
-    assert_eq!(installs.len(), 2);
-    let watch = console
-        .templates()
-        .logs(
-            &tid,
-            TemplateLogQuery::builder()
-                .filters(TemplateLogFilters::builder().device(LogDevice::Watch)),
-        )
-        .expect("log");
-    assert_eq!(watch.len(), 1);
-    let future = console
-        .templates()
-        .logs(
-            &tid,
-            TemplateLogQuery::builder()
-                .filters(TemplateLogFilters::builder().start_date("2999-01-01T00:00:00Z")),
-        )
-        .expect("log");
-    assert_eq!(future.len(), 0);
-    let past = console
-        .templates()
-        .logs(
-            &tid,
-            TemplateLogQuery::builder()
-                .filters(TemplateLogFilters::builder().end_date("2000-01-01")),
-        )
-        .expect("log");
-    assert_eq!(past.len(), 0);
+    // The log entries a filter lets through.
+    let logged = |filters| {
+        console
+            .templates()
+            .logs(&tid, TemplateLogQuery::builder().filters(filters))
+            .expect("log")
+            .len()
+    };
+    assert_eq!(
+        logged(TemplateLogFilters::builder().event_type(LogEventType::Install)),
+        2,
+        "installs"
+    );
+    assert_eq!(
+        logged(TemplateLogFilters::builder().device(LogDevice::Watch)),
+        1,
+        "watch"
+    );
+    assert_eq!(
+        logged(TemplateLogFilters::builder().start_date("2999-01-01T00:00:00Z")),
+        0,
+        "future"
+    );
+    assert_eq!(
+        logged(TemplateLogFilters::builder().end_date("2000-01-01")),
+        0,
+        "past"
+    );
 
     let page = console
         .templates()
@@ -358,7 +343,7 @@ fn the_event_log_records_every_change_and_filters() {
 
 #[test]
 fn the_ledger_has_one_item_per_issued_pass() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let ids: Vec<String> = (0..3)
         .map(|n| id(&issue(&client, &sb.template_id(), &format!("p{n}"))))
@@ -406,32 +391,16 @@ fn the_ledger_has_one_item_per_issued_pass() {
 
 #[test]
 fn a_template_pair_issues_unified_passes() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
     let apple = template(&client, "HQ Apple", "apple");
     let google = template(&client, "HQ Google", "google");
 
-    let refused = console
-        .pairs()
-        .create(
-            CreateTemplatePairRequest::builder()
-                .name("wrong way round")
-                .apple_card_template_id(google.clone())
-                .google_card_template_id(apple.clone()),
-        )
-        .expect_err("platforms swapped");
+    let refused = pair(&client, "wrong way round", &google, &apple).expect_err("platforms swapped");
     assert_eq!(refused.status(), Some(422));
 
-    let pair = console
-        .pairs()
-        .create(
-            CreateTemplatePairRequest::builder()
-                .name("HQ")
-                .apple_card_template_id(apple.clone())
-                .google_card_template_id(google.clone()),
-        )
-        .expect("paired");
+    let pair = pair(&client, "HQ", &apple, &google).expect("paired");
     let pair_id = pair.id.clone();
     assert_eq!(
         pair.ios_template.and_then(|t| t.id).as_deref(),
@@ -490,7 +459,7 @@ fn a_template_pair_issues_unified_passes() {
 
 #[test]
 fn a_template_created_for_android_pairs_like_a_google_one() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
     let apple = template(&client, "HQ Apple", "apple");
@@ -500,25 +469,11 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
     assert_eq!(read.platform, Some(TemplatePlatform::Android));
 
     // Still the Google side only.
-    let refused = console
-        .pairs()
-        .create(
-            CreateTemplatePairRequest::builder()
-                .name("wrong way round")
-                .apple_card_template_id(android.clone())
-                .google_card_template_id(apple.clone()),
-        )
+    let refused = pair(&client, "wrong way round", &android, &apple)
         .expect_err("an android template is not an Apple one");
     assert_eq!(refused.status(), Some(422));
 
-    let pair = console
-        .pairs()
-        .create(
-            CreateTemplatePairRequest::builder()
-                .name("HQ")
-                .apple_card_template_id(apple.clone())
-                .google_card_template_id(android.clone()),
-        )
+    let pair = pair(&client, "HQ", &apple, &android)
         .expect("an android template pairs as the Google side");
     let side = pair.android_template.clone().expect("the Google side");
     assert_eq!(side.platform, Some(TemplatePlatform::Android));
@@ -592,7 +547,7 @@ fn a_template_created_for_android_pairs_like_a_google_one() {
 
 #[test]
 fn ios_preflight_answers_for_passes_of_the_template() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let tid = sb.template_id();
     let card = id(&issue(&client, &tid, "Ada"));
@@ -614,7 +569,7 @@ fn ios_preflight_answers_for_passes_of_the_template() {
 
 #[test]
 fn landing_pages_credential_profiles_webhooks_and_hid_orgs() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
 
@@ -722,7 +677,7 @@ fn landing_pages_credential_profiles_webhooks_and_hid_orgs() {
 
 #[test]
 fn console_bodies_are_checked_with_the_sdk_types() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let cases = [
         (
             "/v1/console/webhooks",
@@ -746,7 +701,8 @@ fn console_bodies_are_checked_with_the_sdk_types() {
         ),
     ];
     for (path, body, field) in cases {
-        let (status, answer) = raw_post(&sb, path, body);
+        let answer = raw_post(&sb, path, body, common::ACCOUNT, None);
+        let (status, answer) = (answer.status, answer.body);
         assert_eq!(status, 422, "{path} {body} -> {answer}");
         assert!(
             answer["errors"][field].is_array(),
@@ -758,7 +714,7 @@ fn console_bodies_are_checked_with_the_sdk_types() {
 #[cfg(feature = "smart-tap")]
 #[test]
 fn smart_tap_keys_are_revealed_encrypted_to_the_callers_key() {
-    let sb = sandbox();
+    let sb = harness_sandbox();
     let client = sb.client();
     let console = client.console();
     let tid = console

@@ -26,12 +26,7 @@ fn sandbox() -> Sandbox {
 }
 
 fn agent() -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .timeout_global(Some(Duration::from_secs(5)))
-        .build()
-        .new_agent()
+    common::agent::agent(Duration::from_secs(5))
 }
 
 /// A signed, body-less GET of `path_and_query` (already encoded as the attacker wants it),

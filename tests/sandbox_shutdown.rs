@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 use accessgrid::models::{CreateWebhookRequest, IssueCardRequest, ListCardsQuery};
 use accessgrid::sandbox::Sandbox;
 
-#[path = "common/ports.rs"]
-mod ports;
+mod common;
+use common::ports::ReservedPort;
 
 fn threads() -> usize {
     std::fs::read_dir("/proc/self/task")
@@ -27,7 +27,7 @@ fn a_dropped_sandbox_leaves_no_threads_and_no_listener() {
         .expect("sandbox starts");
     let addr = sandbox.addr();
     let client = sandbox.client();
-    let closed = ports::ReservedPort::new();
+    let closed = ReservedPort::new();
     client
         .console()
         .webhooks()

@@ -3,7 +3,7 @@
 //! and the dashboard with its simulation buttons.
 #![cfg(feature = "sandbox")]
 
-mod web_support;
+mod common;
 
 use std::time::Duration;
 
@@ -12,7 +12,8 @@ use accessgrid::models::{
     LandingPageKind, UpdateTemplateRequest,
 };
 use accessgrid::sandbox::{DeliveryOutcome, Sandbox};
-use web_support::{get, http, issue, path_of, post_form, subscribe, template, Receiver};
+use common::receiver::Receiver;
+use common::web::{get, http, issue, path_of, post_form, subscribe, template};
 
 fn state_of(sb: &Sandbox, id: &str) -> Option<CardState> {
     sb.client().access_cards().get(id).expect("read").state
@@ -71,9 +72,9 @@ fn opening_the_install_url_shows_the_page_and_installs_nothing() {
 
 #[test]
 fn the_install_form_post_activates_the_pass_and_delivers_the_event() {
-    let receiver = Receiver::start(&[]);
+    let receiver = Receiver::accepting();
     let sb = Sandbox::start().expect("sandbox");
-    subscribe(&sb, &receiver.url);
+    subscribe(&sb, &receiver.url());
     let (id, url) = issue(&sb, &sb.template_id(), "Ada Lovelace");
     let path = path_of(&url);
 
@@ -329,12 +330,12 @@ fn cross_site_form_posts_are_refused() {
 #[test]
 fn the_dashboard_shows_everything_and_its_buttons_simulate_the_world() {
     // The receiver fails the first delivery; with one attempt per event it stays failed.
-    let receiver = Receiver::start(&[500]);
+    let receiver = Receiver::answering(&[500]);
     let sb = Sandbox::builder()
         .webhook_attempts(1)
         .start()
         .expect("sandbox");
-    let hook = subscribe(&sb, &receiver.url);
+    let hook = subscribe(&sb, &receiver.url());
     let (id, _) = issue(&sb, &sb.template_id(), "Ada Lovelace");
     assert!(sb.wait_for_deliveries(Duration::from_secs(10)));
     let failed = sb.deliveries();
@@ -351,7 +352,7 @@ fn the_dashboard_shows_everything_and_its_buttons_simulate_the_world() {
         r#"<span class="badge s-created">created</span>"#,
         "ag.access_pass.issued",
         &hook,
-        &receiver.url,
+        &receiver.url(),
         "answered 500",
         r#"action="/dashboard/deliveries/replay""#,
         "Install on phone",
@@ -374,7 +375,7 @@ fn the_dashboard_shows_everything_and_its_buttons_simulate_the_world() {
     assert_eq!(deliveries.len(), 2);
     assert_eq!(deliveries[1].event_id, failed[0].event_id);
     assert!(deliveries[1].delivered());
-    let received = receiver.received.lock().expect("not poisoned").clone();
+    let received: Vec<_> = receiver.seen().iter().map(|r| r.json()).collect();
     assert_eq!(received.len(), 2);
     assert_eq!(received[0]["id"], received[1]["id"], "the same envelope");
     let unknown = post_form(

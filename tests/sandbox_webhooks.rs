@@ -7,8 +7,7 @@
 
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use accessgrid::models::{
     CardState, CreateCredentialProfileRequest, CreateLandingPageRequest, CreateTemplateRequest,
@@ -23,7 +22,9 @@ use accessgrid::webhooks::{
 use accessgrid::Client;
 
 mod common;
+use common::json::without_nulls;
 use common::ports::ReservedPort;
+use common::receiver::Receiver;
 use common::sandbox::issue;
 
 /// The example receiver, whose `describe` is used against the sandbox below.
@@ -35,115 +36,6 @@ mod example_receiver;
 /// Long enough for any delivery on a loaded machine; the tests never wait it out unless
 /// something is broken.
 const PATIENCE: Duration = Duration::from_secs(20);
-
-// ------------------------------------------------------------------ a recording receiver
-
-/// One request a receiver got, and what it answered.
-#[derive(Debug, Clone)]
-struct Received {
-    at: Instant,
-    method: String,
-    authorization: Option<String>,
-    content_type: Option<String>,
-    user_agent: Option<String>,
-    body: Vec<u8>,
-    answered: u16,
-}
-
-impl Received {
-    /// The event, verified against the webhook's token as a real receiver would.
-    fn verify(&self, token: &str) -> WebhookEvent {
-        webhooks::verify(self.authorization.as_deref(), &self.body, token).unwrap_or_else(|e| {
-            panic!(
-                "delivery does not verify: {e}: {}",
-                String::from_utf8_lossy(&self.body)
-            )
-        })
-    }
-}
-
-/// A webhook receiver on 127.0.0.1 that records every request and answers the status
-/// `answer` chooses (given the number of the request, from 0).
-struct Receiver {
-    server: Arc<tiny_http::Server>,
-    seen: Arc<Mutex<Vec<Received>>>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Receiver {
-    fn start(mut answer: impl FnMut(usize) -> u16 + Send + 'static) -> Receiver {
-        let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").expect("receiver binds"));
-        let seen = Arc::new(Mutex::new(Vec::new()));
-        let (for_server, for_seen) = (Arc::clone(&server), Arc::clone(&seen));
-        let thread = std::thread::spawn(move || {
-            for mut request in for_server.incoming_requests() {
-                let header = |name: &'static str| {
-                    request
-                        .headers()
-                        .iter()
-                        .find(|h| h.field.equiv(name))
-                        .map(|h| h.value.as_str().to_owned())
-                };
-                let (authorization, content_type, user_agent) = (
-                    header("Authorization"),
-                    header("Content-Type"),
-                    header("User-Agent"),
-                );
-                let method = request.method().as_str().to_owned();
-                let mut body = Vec::new();
-                let _ = request.as_reader().read_to_end(&mut body);
-                let n = for_seen.lock().expect("lock").len();
-                let status = answer(n);
-                // Recorded before answering: once the sandbox has its answer, it is here.
-                for_seen.lock().expect("lock").push(Received {
-                    at: Instant::now(),
-                    method,
-                    authorization,
-                    content_type,
-                    user_agent,
-                    body,
-                    answered: status,
-                });
-                let reply =
-                    tiny_http::Response::from_string(webhooks::ACK_BODY).with_status_code(status);
-                let _ = request.respond(reply);
-            }
-        });
-        Receiver {
-            server,
-            seen,
-            thread: Some(thread),
-        }
-    }
-
-    /// A receiver that accepts everything.
-    fn accepting() -> Receiver {
-        Receiver::start(|_| 200)
-    }
-
-    fn url(&self) -> String {
-        let port = self
-            .server
-            .server_addr()
-            .to_ip()
-            .expect("an IP address")
-            .port();
-        format!("http://127.0.0.1:{port}/accessgrid/events")
-    }
-
-    fn seen(&self) -> Vec<Received> {
-        self.seen.lock().expect("lock").clone()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        self.server.unblock();
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
 
 // ------------------------------------------------------------------ helpers
 
@@ -165,6 +57,14 @@ fn register(client: &Client, url: &str, events: &[EventType]) -> (String, String
         .expose()
         .to_owned();
     (hook.id, token)
+}
+
+/// A sandbox with an accepting receiver registered for `events`; the receiver's token.
+fn watched(events: &[EventType]) -> (Sandbox, Receiver, String) {
+    let sb = Sandbox::start().expect("sandbox starts");
+    let receiver = Receiver::accepting();
+    let (_, token) = register(&sb.client(), &receiver.url(), events);
+    (sb, receiver, token)
 }
 
 const PASS_EVENTS: [EventType; 8] = [
@@ -524,26 +424,23 @@ fn delivery_never_holds_up_the_api() {
     );
 }
 
+/// The console events of one run through templates, landing pages and profiles, in order.
+const CONSOLE_EVENTS: [EventType; 8] = [
+    EventType::CardTemplateCreated,
+    EventType::CardTemplateUpdated,
+    EventType::CardTemplateRequestedPublishing,
+    EventType::CardTemplatePublished,
+    EventType::CardTemplateDeleted,
+    EventType::LandingPageCreated,
+    EventType::LandingPageUpdated,
+    EventType::CredentialProfileCreated,
+];
+
 #[test]
 fn console_events_are_delivered_with_their_family_data() {
-    let sb = Sandbox::start().expect("sandbox starts");
+    let (sb, receiver, token) = watched(&CONSOLE_EVENTS);
     let client = sb.client();
     let console = client.console();
-    let receiver = Receiver::accepting();
-    let (_, token) = register(
-        &client,
-        &receiver.url(),
-        &[
-            EventType::CardTemplateCreated,
-            EventType::CardTemplateUpdated,
-            EventType::CardTemplateRequestedPublishing,
-            EventType::CardTemplatePublished,
-            EventType::CardTemplateDeleted,
-            EventType::LandingPageCreated,
-            EventType::LandingPageUpdated,
-            EventType::CredentialProfileCreated,
-        ],
-    );
 
     let template = console
         .templates()
@@ -588,20 +485,8 @@ fn console_events_are_delivered_with_their_family_data() {
         .id;
     drained(&sb);
 
-    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
-    assert_eq!(
-        types(&events),
-        [
-            EventType::CardTemplateCreated,
-            EventType::CardTemplateUpdated,
-            EventType::CardTemplateRequestedPublishing,
-            EventType::CardTemplatePublished,
-            EventType::CardTemplateDeleted,
-            EventType::LandingPageCreated,
-            EventType::LandingPageUpdated,
-            EventType::CredentialProfileCreated,
-        ]
-    );
+    let events = receiver.events(&token);
+    assert_eq!(types(&events), CONSOLE_EVENTS);
     for event in &events[..5] {
         match event.typed_data().expect("documented data") {
             EventData::CardTemplate(data) => {
@@ -770,27 +655,10 @@ fn id_of<T: serde::Serialize>(answer: &T) -> String {
         .to_owned()
 }
 
-/// `value` without its `null` members, at any depth (the typed data does not send `None`).
-fn without_nulls(value: &serde_json::Value) -> serde_json::Value {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
-}
-
 #[test]
 fn pass_events_carry_the_documented_and_the_richer_data() {
-    let sb = Sandbox::start().expect("sandbox starts");
+    let (sb, receiver, token) = watched(&PASS_EVENTS);
     let client = sb.client();
-    let receiver = Receiver::accepting();
-    let (_, token) = register(&client, &receiver.url(), &PASS_EVENTS);
     let template = sb.template_id();
 
     let card = client
@@ -813,7 +681,7 @@ fn pass_events_carry_the_documented_and_the_richer_data() {
     client.access_cards().suspend(&id).expect("suspended");
     drained(&sb);
 
-    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    let events = receiver.events(&token);
     assert_eq!(
         types(&events),
         [
@@ -900,20 +768,14 @@ fn pass_events_carry_the_documented_and_the_richer_data() {
 
 #[test]
 fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
-    let sb = Sandbox::start().expect("sandbox starts");
+    let (sb, receiver, token) = watched(&[
+        EventType::CardTemplateCreated,
+        EventType::CardTemplateUpdated,
+        EventType::CredentialProfileAttachedToTemplate,
+        EventType::LandingPageAttachedToTemplate,
+    ]);
     let client = sb.client();
     let console = client.console();
-    let receiver = Receiver::accepting();
-    let (_, token) = register(
-        &client,
-        &receiver.url(),
-        &[
-            EventType::CardTemplateCreated,
-            EventType::CardTemplateUpdated,
-            EventType::CredentialProfileAttachedToTemplate,
-            EventType::LandingPageAttachedToTemplate,
-        ],
-    );
     let profile = |name: &str| {
         id_of(
             &console
@@ -973,7 +835,7 @@ fn templates_attach_profiles_and_landing_pages_and_announce_each_attachment() {
     assert_eq!(read.credential_profiles, Some(vec![p1.clone(), p2.clone()]));
     drained(&sb);
 
-    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    let events = receiver.events(&token);
     assert_eq!(
         types(&events),
         [
@@ -1069,20 +931,14 @@ fn hid_org_pair_and_profile_deletion_events_are_delivered_typed() {
         ActivateHidOrgRequest, CreateHidOrgRequest, CreateTemplatePairRequest,
     };
 
-    let sb = Sandbox::start().expect("sandbox starts");
+    let (sb, receiver, token) = watched(&[
+        EventType::HidOrgCreated,
+        EventType::HidOrgActivated,
+        EventType::CardTemplatePairCreated,
+        EventType::CredentialProfileDeleted,
+    ]);
     let client = sb.client();
     let console = client.console();
-    let receiver = Receiver::accepting();
-    let (_, token) = register(
-        &client,
-        &receiver.url(),
-        &[
-            EventType::HidOrgCreated,
-            EventType::HidOrgActivated,
-            EventType::CardTemplatePairCreated,
-            EventType::CredentialProfileDeleted,
-        ],
-    );
     let org = console
         .hid()
         .orgs()
@@ -1157,7 +1013,7 @@ fn hid_org_pair_and_profile_deletion_events_are_delivered_typed() {
         .expect("deleted");
     drained(&sb);
 
-    let events: Vec<WebhookEvent> = receiver.seen().iter().map(|r| r.verify(&token)).collect();
+    let events = receiver.events(&token);
     assert_eq!(
         types(&events),
         [

@@ -1,7 +1,7 @@
 //! Throttling and concurrency: the rate and in-flight limits hold across threads and
 //! clones, and many threads sharing one client get every answer right.
 
-mod raw;
+mod common;
 
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use accessgrid::models::IssueCardRequest;
 use accessgrid::{Client, RetryPolicy, Throttle};
 use base64::Engine as _;
+use common::raw::{RawServer, Reply, Seen};
 use hmac::{KeyInit, Mac};
-use raw::{RawServer, Reply, Seen};
 
 const ACCOUNT: &str = "acct_throttle";
 const SECRET: &str = "throttle_secret_value";

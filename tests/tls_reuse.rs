@@ -1,124 +1,15 @@
 //! Over TLS, one client keeps its connection: N calls make one TLS handshake, not N.
 //!
-//! A local TLS server on 127.0.0.1 with a certificate issued by a private CA generated here
-//! (rcgen); the client trusts that CA through `ClientBuilder::add_root_certificate_pem` and
-//! nothing else. The server counts accepted TCP connections and completed handshakes itself.
+//! A local TLS server on 127.0.0.1 ([`common::tls`]) with a certificate issued by a private
+//! CA generated per run (rcgen); the client trusts that CA through
+//! `ClientBuilder::add_root_certificate_pem` and nothing else. The server counts accepted TCP
+//! connections and completed handshakes itself.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+mod common;
 
 use accessgrid::models::IssueCardRequest;
 use accessgrid::{Client, Error, Throttle};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
-
-const CARD: &str = r#"{"id":"0xc4rd1d","state":"active","full_name":"Zoë Ångström"}"#;
-
-/// A private CA, and a server certificate it issued for 127.0.0.1 and localhost.
-struct Pki {
-    ca_pem: String,
-    server_chain: Vec<CertificateDer<'static>>,
-    server_key: PrivateKeyDer<'static>,
-}
-
-fn new_pki() -> Pki {
-    let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("CA params");
-    ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-    ca_params
-        .distinguished_name
-        .push(rcgen::DnType::CommonName, "accessgrid test CA");
-    let ca = CertifiedIssuer::self_signed(ca_params, KeyPair::generate().expect("CA key"))
-        .expect("CA certificate");
-
-    let server_key = KeyPair::generate().expect("server key");
-    let server_cert = CertificateParams::new(vec!["127.0.0.1".to_owned(), "localhost".to_owned()])
-        .expect("server params")
-        .signed_by(&server_key, &ca)
-        .expect("server certificate");
-    Pki {
-        ca_pem: ca.pem(),
-        server_chain: vec![server_cert.der().clone()],
-        server_key: PrivateKeyDer::Pkcs8(PrivatePkcs8KeyDer::from(server_key.serialize_der())),
-    }
-}
-
-#[derive(Default)]
-struct Counts {
-    connections: AtomicUsize,
-    handshakes: AtomicUsize,
-    requests: AtomicUsize,
-}
-
-/// A keep-alive HTTPS/1.1 server on 127.0.0.1 answering `CARD` to every request. Answers
-/// its base URL and its counters.
-fn tls_server(pki: &Pki) -> (String, Arc<Counts>) {
-    let config = rustls::ServerConfig::builder_with_provider(Arc::new(
-        rustls::crypto::ring::default_provider(),
-    ))
-    .with_safe_default_protocol_versions()
-    .expect("protocol versions")
-    .with_no_client_auth()
-    .with_single_cert(pki.server_chain.clone(), pki.server_key.clone_key())
-    .expect("server certificate and key");
-    let config = Arc::new(config);
-    let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
-    let url = format!("https://{}", listener.local_addr().expect("addr"));
-    let counts = Arc::new(Counts::default());
-    let shared = counts.clone();
-    std::thread::spawn(move || {
-        for tcp in listener.incoming() {
-            let Ok(tcp) = tcp else { return };
-            shared.connections.fetch_add(1, Ordering::SeqCst);
-            let (config, counts) = (config.clone(), shared.clone());
-            std::thread::spawn(move || {
-                // Ends when the client goes away or the handshake fails.
-                let _ = serve(tcp, config, &counts);
-            });
-        }
-    });
-    (url, counts)
-}
-
-fn serve(
-    mut tcp: TcpStream,
-    config: Arc<rustls::ServerConfig>,
-    counts: &Counts,
-) -> std::io::Result<()> {
-    let mut tls = rustls::ServerConnection::new(config).map_err(std::io::Error::other)?;
-    while tls.is_handshaking() {
-        tls.complete_io(&mut tcp)?;
-    }
-    counts.handshakes.fetch_add(1, Ordering::SeqCst);
-
-    let mut stream = BufReader::new(rustls::StreamOwned::new(tls, tcp));
-    let answer = format!(
-        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\n\r\n{CARD}",
-        CARD.len()
-    );
-    loop {
-        let mut length = 0usize;
-        loop {
-            let mut line = String::new();
-            if stream.read_line(&mut line)? == 0 {
-                return Ok(());
-            }
-            if line == "\r\n" {
-                break;
-            }
-            if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
-                length = v.trim().parse().map_err(std::io::Error::other)?;
-            }
-        }
-        let mut body = vec![0; length];
-        stream.read_exact(&mut body)?;
-        counts.requests.fetch_add(1, Ordering::SeqCst);
-        let out = stream.get_mut();
-        out.write_all(answer.as_bytes())?;
-        out.flush()?;
-    }
-}
+use common::tls::{Pki, TlsServer};
 
 /// A client that trusts the test CA, and only it, through the builder's extra-root option.
 /// No throttle, so the test runs at full speed (it has no bearing on connection reuse).
@@ -134,8 +25,9 @@ fn client(url: &str, ca_pem: &str) -> Client {
 
 #[test]
 fn many_calls_through_one_client_make_one_tls_handshake() {
-    let pki = new_pki();
-    let (url, counts) = tls_server(&pki);
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki);
+    let url = server.ip_url();
     let client = client(&url, &pki.ca_pem);
 
     const ROUNDS: usize = 10;
@@ -157,23 +49,16 @@ fn many_calls_through_one_client_make_one_tls_handshake() {
     client.clone().access_cards().get("x").expect("clone");
 
     let calls = 3 * ROUNDS + 1;
-    assert_eq!(counts.requests.load(Ordering::SeqCst), calls);
-    assert_eq!(
-        counts.connections.load(Ordering::SeqCst),
-        1,
-        "{calls} calls, one TCP connection"
-    );
-    assert_eq!(
-        counts.handshakes.load(Ordering::SeqCst),
-        1,
-        "{calls} calls, one TLS handshake"
-    );
+    assert_eq!(server.requests(), calls);
+    assert_eq!(server.connections(), 1, "{calls} calls, one TCP connection");
+    assert_eq!(server.handshakes(), 1, "{calls} calls, one TLS handshake");
 }
 
 #[test]
 fn the_server_counts_every_handshake_and_an_untrusted_certificate_is_refused() {
-    let pki = new_pki();
-    let (url, counts) = tls_server(&pki);
+    let pki = Pki::new();
+    let server = TlsServer::start(&pki);
+    let url = server.ip_url();
 
     // Two independent clients: two connections, two handshakes (so the counter counts).
     for _ in 0..2 {
@@ -181,16 +66,16 @@ fn the_server_counts_every_handshake_and_an_untrusted_certificate_is_refused() {
         client.access_cards().get("a").expect("first");
         client.access_cards().get("b").expect("second");
     }
-    assert_eq!(counts.handshakes.load(Ordering::SeqCst), 2);
-    assert_eq!(counts.connections.load(Ordering::SeqCst), 2);
+    assert_eq!(server.handshakes(), 2);
+    assert_eq!(server.connections(), 2);
 
     // Without the extra root, the same server is not trusted: nothing is read or answered.
-    let other_ca = new_pki();
+    let other_ca = Pki::new();
     let stranger = client(&url, &other_ca.ca_pem);
     match stranger.access_cards().get("a") {
         Err(Error::Transport(_)) => {}
         other => panic!("an untrusted certificate must be a transport error, got {other:?}"),
     }
-    assert_eq!(counts.handshakes.load(Ordering::SeqCst), 2);
-    assert_eq!(counts.requests.load(Ordering::SeqCst), 4);
+    assert_eq!(server.handshakes(), 2);
+    assert_eq!(server.requests(), 4);
 }

@@ -10,6 +10,9 @@ use accessgrid::webhooks::{
 };
 use serde_json::{json, Value};
 
+mod common;
+use common::json::without_nulls;
+
 const TOKEN: &str = "whk_9f8e7d6c5b4a3921";
 
 /// Every documented event type (and the four the newest official SDK reads beyond the
@@ -388,30 +391,20 @@ fn json_that_is_not_an_object_is_400() {
 
 #[test]
 fn a_missing_or_empty_id_or_type_is_400() {
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("id", None))),
-        "id"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("id", Some(json!(""))))),
-        "id"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("id", Some(json!(12))))),
-        "id"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("type", None))),
-        "type"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("type", Some(json!(""))))),
-        "type"
-    );
-    assert_eq!(
-        invalid_field(webhooks::parse_event(&with("type", Some(json!(["x"]))))),
-        "type"
-    );
+    for (field, value) in [
+        ("id", None),
+        ("id", Some(json!(""))),
+        ("id", Some(json!(12))),
+        ("type", None),
+        ("type", Some(json!(""))),
+        ("type", Some(json!(["x"]))),
+    ] {
+        assert_eq!(
+            invalid_field(webhooks::parse_event(&with(field, value.clone()))),
+            field,
+            "{field}: {value:?}"
+        );
+    }
 }
 
 #[test]
@@ -850,21 +843,6 @@ fn typed_json(data: &EventData) -> Value {
         _ => panic!("a new variant"),
     };
     value.expect("typed data serializes")
-}
-
-/// `value` with every `null` member of every object removed (a `null` and an absent
-/// field mean the same, and the models do not send `None`).
-fn without_nulls(value: &Value) -> Value {
-    match value {
-        Value::Object(map) => Value::Object(
-            map.iter()
-                .filter(|(_, v)| !v.is_null())
-                .map(|(k, v)| (k.clone(), without_nulls(v)))
-                .collect(),
-        ),
-        Value::Array(items) => Value::Array(items.iter().map(without_nulls).collect()),
-        other => other.clone(),
-    }
 }
 
 #[test]
@@ -1386,12 +1364,7 @@ impl Receiver {
         authorization: Option<&str>,
         body: &[u8],
     ) -> (u16, Option<String>, Option<String>, String) {
-        let agent: ureq::Agent = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .proxy(None)
-            .timeout_global(Some(Duration::from_secs(10)))
-            .build()
-            .new_agent();
+        let agent = common::agent::agent(Duration::from_secs(10));
         let mut req = agent
             .post(&self.url)
             .header("Content-Type", webhooks::EVENT_CONTENT_TYPE)
@@ -1548,11 +1521,7 @@ fn a_get_page_answers_beside_the_deliveries_without_a_token() {
         })
         .start(|_: &WebhookEvent| Ok::<(), String>(()))
         .expect("started");
-    let agent: ureq::Agent = ureq::Agent::config_builder()
-        .http_status_as_error(false)
-        .proxy(None)
-        .build()
-        .into();
+    let agent = common::agent::agent(Duration::from_secs(10));
     let base = format!("http://{}", receiver.local_addr());
     let mut answer = agent
         .get(format!("{base}/healthz"))

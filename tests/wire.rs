@@ -3,8 +3,8 @@
 use accessgrid::models::IssueCardRequest;
 use accessgrid::Client;
 
-mod raw;
-use raw::{RawServer, Reply};
+mod common;
+use common::raw::{RawServer, Reply};
 
 #[test]
 fn bodyless_get_has_no_framing_headers_and_posts_have_a_length() {

@@ -7,7 +7,6 @@
 //! - a connection to it is refused at once (nothing listens), and
 //! - the kernel hands it to nobody who binds port 0, while
 //! - a server that binds it by number (std's listeners set `SO_REUSEADDR` on Unix) still can.
-#![allow(dead_code)]
 
 use std::net::{Ipv4Addr, SocketAddr};
 

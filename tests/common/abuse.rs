@@ -1,7 +1,6 @@
 //! What the abuse tests share: the two servers this crate ships (the sandbox and the
 //! webhook receiver), started on 127.0.0.1, a raw HTTP exchange with a deadline, and a
 //! legitimate request for each server.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -29,10 +28,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        super::raw::header(&self.headers, name)
     }
 
     /// The `message` of a JSON error body; panics when the body is not one.
@@ -263,12 +259,7 @@ impl Target {
                     "evt_legit_{}",
                     NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
                 );
-                let agent: ureq::Agent = ureq::Agent::config_builder()
-                    .http_status_as_error(false)
-                    .proxy(None)
-                    .timeout_global(Some(PROMPT))
-                    .build()
-                    .new_agent();
+                let agent = super::agent::agent(PROMPT);
                 let answer = agent
                     .post(&format!("http://{}{HOOK_PATH}", receiver.local_addr()))
                     .header("Authorization", &format!("Bearer {TOKEN}"))

@@ -1,13 +1,20 @@
 //! A raw HTTP/1.1 server on a loopback address, for faults mockito cannot make: a dropped
 //! connection, a truncated body, a slow answer, a huge body. Each test scripts the reply to
 //! every request by its number (0-based), and reads back what the server saw.
-#![allow(dead_code)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The value of the first header called `name` (in any case) among `headers`.
+pub fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, v)| v.as_str())
+}
 
 /// One request as the server read it.
 #[derive(Debug, Clone)]
@@ -23,10 +30,7 @@ pub struct Seen {
 
 impl Seen {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        header(&self.headers, name)
     }
 
     pub fn path(&self) -> &str {

@@ -1,18 +1,13 @@
 //! Shared by the sandbox's web tests (`sandbox_web.rs`, `sandbox_browser.rs`): raw HTTP
-//! exchanges with full control of the headers, a webhook receiver on loopback, and a
-//! sandbox with a pass ready to install.
-#![allow(dead_code)]
+//! exchanges with full control of the headers, and a sandbox with a pass ready to install
+//! (the webhook receiver is [`super::receiver`]).
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
-use std::sync::mpsc;
-use std::sync::{Arc, Mutex};
-use std::thread::JoinHandle;
 use std::time::Duration;
 
 use accessgrid::models::{CreateTemplateRequest, CreateWebhookRequest, IssueCardRequest};
 use accessgrid::sandbox::Sandbox;
-use serde_json::Value;
 
 /// An answer: the status, the headers (names lower-cased) and the body as text.
 #[derive(Debug)]
@@ -24,10 +19,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_str())
+        super::raw::header(&self.headers, name)
     }
 }
 
@@ -106,77 +98,6 @@ pub fn path_of(url: &str) -> String {
     let rest = url.split_once("://").map_or(url, |(_, r)| r);
     rest.find('/')
         .map_or("/".to_owned(), |i| rest[i..].to_owned())
-}
-
-/// A webhook receiver on loopback: answers each delivery with the next status of
-/// `statuses` (200 once they run out) and keeps the envelopes it was sent.
-pub struct Receiver {
-    pub url: String,
-    pub received: Arc<Mutex<Vec<Value>>>,
-    stop: mpsc::Sender<()>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl Receiver {
-    pub fn start(statuses: &[u16]) -> Receiver {
-        let server = tiny_http::Server::http("127.0.0.1:0").expect("a receiver");
-        let port = server
-            .server_addr()
-            .to_ip()
-            .map(|a| a.port())
-            .expect("an IP address");
-        let received = Arc::new(Mutex::new(Vec::new()));
-        let kept = Arc::clone(&received);
-        let mut statuses: Vec<u16> = statuses.to_vec();
-        statuses.reverse();
-        let (stop, stopped) = mpsc::channel::<()>();
-        let thread = std::thread::spawn(move || {
-            // Stops when told, and by itself after a minute at most.
-            for _ in 0..600 {
-                if stopped.try_recv().is_ok() {
-                    break;
-                }
-                let Ok(Some(mut request)) = server.recv_timeout(Duration::from_millis(100)) else {
-                    continue;
-                };
-                let mut body = String::new();
-                let _ = request.as_reader().read_to_string(&mut body);
-                if let Ok(value) = serde_json::from_str(&body) {
-                    kept.lock().expect("not poisoned").push(value);
-                }
-                let status = statuses.pop().unwrap_or(200);
-                let _ = request.respond(
-                    tiny_http::Response::from_string("{\"received\":true}")
-                        .with_status_code(status),
-                );
-            }
-        });
-        Receiver {
-            url: format!("http://127.0.0.1:{port}/hook"),
-            received,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    /// The types of the envelopes received so far.
-    pub fn types(&self) -> Vec<String> {
-        self.received
-            .lock()
-            .expect("not poisoned")
-            .iter()
-            .map(|e| e["type"].as_str().unwrap_or_default().to_owned())
-            .collect()
-    }
-}
-
-impl Drop for Receiver {
-    fn drop(&mut self) {
-        let _ = self.stop.send(());
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
 }
 
 /// Registers a webhook for every event at `url`.
