@@ -62,13 +62,15 @@ fn a_burst_is_spread_out_at_the_configured_rate() {
     assert!(took >= floor, "{took:?} < {floor:?}");
     assert!(took < floor + Duration::from_millis(500), "{took:?}");
     assert_eq!(server.requests(), CALLS);
-    // As the server saw it: no window of 200 ms held more than 5 arrivals (allowing 20 ms
-    // for the time between a start and its arrival).
+    // As the server saw it: no window of 200 ms held more than 5 arrivals, allowing 100 ms
+    // for the time between a start and its arrival on a loaded machine (the first of six
+    // arrivals held up by the scheduler, the sixth not). Without a throttle the six arrive
+    // within a few milliseconds; the floor above holds the pacing itself.
     let mut at: Vec<Instant> = server.seen().iter().map(|s| s.at).collect();
     at.sort();
     for pair in at.windows(RATE as usize + 1) {
         let span = pair[RATE as usize].duration_since(pair[0]);
-        assert!(span >= WINDOW - Duration::from_millis(20), "{span:?}");
+        assert!(span >= WINDOW - Duration::from_millis(100), "{span:?}");
     }
 }
 
