@@ -32,7 +32,10 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Check {
     /// An integer within the bounds.
-    Bounds { min: Option<i128>, max: Option<i128> },
+    Bounds {
+        min: Option<i128>,
+        max: Option<i128>,
+    },
     /// A string with something other than white space (`pattern: "\\S"`).
     NotBlank,
 }
@@ -95,7 +98,12 @@ pub fn take(
                 let bounds_as_type = match prop.remove("x-bounds-as-type") {
                     None => false,
                     Some(Value::Bool(b)) => b,
-                    Some(_) => return Err(format!("{}: `x-bounds-as-type` must be true or false", at())),
+                    Some(_) => {
+                        return Err(format!(
+                            "{}: `x-bounds-as-type` must be true or false",
+                            at()
+                        ))
+                    }
                 };
                 if let Some(key) = prop.keys().find(|k| {
                     !ANNOTATIONS.contains(&k.as_str())
@@ -139,7 +147,10 @@ pub fn take(
                     let (min, max) = (bound("minimum")?, bound("maximum")?);
                     if let (Some(min), Some(max)) = (min, max) {
                         if min > max {
-                            return Err(format!("{}: `minimum` {min} is above `maximum` {max}", at()));
+                            return Err(format!(
+                                "{}: `minimum` {min} is above `maximum` {max}",
+                                at()
+                            ));
                         }
                     }
                     rules.push(Rule {
@@ -170,6 +181,15 @@ pub fn take(
     Ok(out)
 }
 
+/// Rust's keywords, which typify would rename (`r#type`) and which are not snake_case names.
+const KEYWORDS: &[&str] = &[
+    "_", "abstract", "as", "async", "await", "become", "box", "break", "const", "continue",
+    "crate", "do", "dyn", "else", "enum", "extern", "false", "final", "fn", "for", "gen", "if",
+    "impl", "in", "let", "loop", "macro", "match", "mod", "move", "mut", "override", "priv", "pub",
+    "ref", "return", "self", "static", "struct", "super", "trait", "true", "try", "type", "typeof",
+    "unsafe", "unsized", "use", "virtual", "where", "while", "yield",
+];
+
 /// The Rust name of a request field: its wire name, which must be a snake_case identifier.
 fn rust_field(wire: &str, at: &str) -> Result<String, String> {
     let ok = wire
@@ -179,7 +199,7 @@ fn rust_field(wire: &str, at: &str) -> Result<String, String> {
         && wire
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
-    if !ok || syn::parse_str::<syn::Ident>(wire).is_err() {
+    if !ok || KEYWORDS.contains(&wire) {
         return Err(format!(
             "{at}: a property with rules needs a snake_case name that is not a Rust keyword"
         ));

@@ -50,7 +50,10 @@ mod rule {
             (None, Some(max)) => format!("{max} or less"),
             (None, None) => return Ok(()),
         };
-        Err(Error::invalid(field, format!("is {value}; it must be {rule}")))
+        Err(Error::invalid(
+            field,
+            format!("is {value}; it must be {rule}"),
+        ))
     }
 
     /// `pattern: "\\S"`: the value holds something other than white space.
@@ -216,7 +219,10 @@ impl Validate for TemplateLogQuery {
         match event_type {
             Some(value) if value.is_unknown() => Err(Error::invalid(
                 "filters.event_type",
-                format!("is `{value}`; it must be one of {}", list(LogEventType::KNOWN)),
+                format!(
+                    "is `{value}`; it must be one of {}",
+                    list(LogEventType::KNOWN)
+                ),
             )),
             _ => Ok(()),
         }
