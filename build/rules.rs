@@ -78,16 +78,7 @@ pub fn take(
         let Some(schema) = defs.get_mut(name) else {
             return Err(format!("request type `{name}`: no schema defines it"));
         };
-        let required: Vec<String> = schema
-            .get("required")
-            .and_then(Value::as_array)
-            .map(|list| {
-                list.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let required = crate::bundle::strings(schema.get("required"));
         let mut rules = Vec::new();
         if let Some(Value::Object(props)) = schema.get_mut("properties") {
             for (field, prop) in props.iter_mut() {
@@ -117,15 +108,7 @@ pub fn take(
                         at()
                     ));
                 }
-                let types: Vec<String> = match prop.get("type") {
-                    Some(Value::String(t)) => vec![t.clone()],
-                    Some(Value::Array(list)) => list
-                        .iter()
-                        .filter_map(Value::as_str)
-                        .map(str::to_owned)
-                        .collect(),
-                    _ => Vec::new(),
-                };
+                let types = crate::bundle::strings(prop.get("type"));
                 let is = |t: &str| types.iter().any(|have| have == t);
                 let optional = is("null") || !required.contains(field);
                 let has_bounds = prop.contains_key("minimum") || prop.contains_key("maximum");
