@@ -221,7 +221,7 @@ impl Validate for TemplateLogQuery {
                 "filters.event_type",
                 format!(
                     "is `{value}`; it must be one of {}",
-                    list(LogEventType::KNOWN)
+                    one_of(LogEventType::KNOWN)
                 ),
             )),
             _ => Ok(()),
@@ -229,8 +229,8 @@ impl Validate for TemplateLogQuery {
     }
 }
 
-/// The values, comma-separated.
-fn list<T: fmt::Display>(values: &[T]) -> String {
+/// The values, comma-separated: what "it must be one of" lists.
+pub(crate) fn one_of<T: fmt::Display>(values: &[T]) -> String {
     let values: Vec<String> = values.iter().map(ToString::to_string).collect();
     values.join(", ")
 }
