@@ -31,6 +31,8 @@ mod endpoints;
 mod growth;
 #[path = "build/outline.rs"]
 mod outline;
+#[path = "build/rules.rs"]
+mod rules;
 use bundle::{bundle, schema_files};
 
 const SCHEMA_DIR: &str = "schema";
@@ -47,12 +49,26 @@ fn main() {
 
 fn run() -> Result<(), String> {
     let files = schema_files(Path::new(SCHEMA_DIR))?;
-    let bundle = bundle(&files)?;
+    let mut bundle = bundle(&files)?;
+    let table = Path::new(SCHEMA_DIR).join("endpoints.json");
+    let text = std::fs::read_to_string(&table).map_err(|e| format!("{}: {e}", table.display()))?;
+    let entries = endpoints::read(&text)?;
 
     let for_outline = bundle::Bundle {
         defs: bundle.defs.clone(),
         hand_written: bundle.hand_written.clone(),
     };
+    // The request rules become checks; typify sees their properties without them.
+    let mut sent: Vec<String> = entries
+        .iter()
+        .flat_map(|e| [&e.request, &e.query])
+        .flatten()
+        .filter(|ty| *ty != "Value")
+        .cloned()
+        .collect();
+    sent.sort();
+    sent.dedup();
+    let rules = rules::take(&mut bundle.defs, &sent)?;
     let open_enums = open_enums(&bundle)?;
     let names: Vec<String> = bundle.defs.keys().cloned().collect();
     let mut settings = typify::TypeSpaceSettings::default();
@@ -94,9 +110,8 @@ fn run() -> Result<(), String> {
     std::fs::write(out.join("open_enums.rs"), open_enums)
         .map_err(|e| format!("writing open_enums.rs: {e}"))?;
 
-    let table = Path::new(SCHEMA_DIR).join("endpoints.json");
-    let text = std::fs::read_to_string(&table).map_err(|e| format!("{}: {e}", table.display()))?;
-    let entries = endpoints::read(&text)?;
+    std::fs::write(out.join("schema_rules.rs"), rules::generate(&rules))
+        .map_err(|e| format!("writing schema_rules.rs: {e}"))?;
     for e in &entries {
         for ty in [&e.request, &e.query, &e.answer, &e.item]
             .into_iter()

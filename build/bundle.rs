@@ -26,6 +26,20 @@ pub fn schema_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     Ok(files)
 }
 
+/// The strings of a schema value that is a string or a list of them (`"type"`,
+/// `"required"`, ...): one string, the list's strings, or none.
+pub fn strings(value: Option<&Value>) -> Vec<String> {
+    match value {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(list)) => list
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 pub struct Bundle {
     /// Every definition by name, with local references only.
     pub defs: BTreeMap<String, Value>,

@@ -94,16 +94,7 @@ pub fn read(text: &str) -> Result<Vec<Entry>, String> {
                 ))
             }
         }
-        let wrappers: Vec<String> = e
-            .get("wrappers")
-            .and_then(Value::as_array)
-            .map(|w| {
-                w.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_owned)
-                    .collect()
-            })
-            .unwrap_or_default();
+        let wrappers = crate::bundle::strings(e.get("wrappers"));
         if shape == "list" && wrappers.is_empty() {
             return Err(format!("endpoints.json: `{name}`: a list needs `wrappers`"));
         }

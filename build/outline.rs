@@ -3,11 +3,12 @@
 //!
 //! The outline is what a user snapshots to review a model upgrade as a diff: every
 //! endpoint (method, path, request and answer types) and every type the models name, each
-//! field with its wire name, Rust type and whether it is required, every enumeration with
-//! its values, every checked string with its rule. It is made from the generated code
-//! itself (so it says exactly what a user compiles against) plus the schema for what the
-//! code does not spell out (hand-written types, open-enum values, defaults). One line per
-//! fact and no alignment, so a change shows as the lines it changes and nothing else.
+//! field with its wire name, Rust type, whether it is required and its rules (`minimum`,
+//! `maximum`, `pattern`), every enumeration with its values, every checked string with its
+//! rule. It is made from the generated code itself (so it says exactly what a user compiles
+//! against) plus the schema for what the code does not spell out (hand-written types,
+//! open-enum values, defaults, rules). One line per fact and no alignment, so a change shows
+//! as the lines it changes and nothing else.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -252,11 +253,18 @@ fn struct_outline(s: &syn::ItemStruct, bundle: &Bundle, hand_written: bool) -> T
                 if !optional {
                     line.push_str(", required");
                 }
-                if let Some(default) = props
-                    .and_then(|p| p.get(&wire))
-                    .and_then(|p| p.get("default"))
-                {
+                let prop = props.and_then(|p| p.get(&wire));
+                if let Some(default) = prop.and_then(|p| p.get("default")) {
                     let _ = write!(line, ", default {default}");
+                }
+                // The field's own rules (a checked string type shows its rule itself).
+                for key in ["minimum", "maximum", "pattern"] {
+                    if key == "pattern" && !ty.contains("String") {
+                        continue;
+                    }
+                    if let Some(rule) = prop.and_then(|p| p.get(key)) {
+                        let _ = write!(line, ", {key} {rule}");
+                    }
                 }
                 if wire != rust {
                     let _ = write!(line, ", field {rust}");

@@ -268,7 +268,7 @@ pub fn encrypt_for(
 
 impl Validate for SmartTapRevealRequest {
     /// The public key must be a P-256 SubjectPublicKeyInfo PEM.
-    fn validate(&self) -> Result<(), Error> {
+    fn beyond_schema(&self) -> Result<(), Error> {
         parse_client_key(&self.client_public_key).map(|_| ())
     }
 }

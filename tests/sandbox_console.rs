@@ -238,6 +238,22 @@ fn template_bodies_that_break_the_rules_are_refused() {
             .len(),
         1
     );
+    // The reasons list the values the schema's open enums know.
+    for (body, field, reason) in [
+        (
+            r#"{"name":"x","platform":"windows","use_case":"hotel"}"#,
+            "platform",
+            "is `windows`; it must be one of apple, google, android",
+        ),
+        (
+            r#"{"name":"x","platform":"apple","use_case":"gym"}"#,
+            "use_case",
+            "is `gym`; it must be one of corporate_id, student_id, multi_family, hotel",
+        ),
+    ] {
+        let (_, answer) = raw_post(&sb, "/v1/console/card-templates", body);
+        assert_eq!(answer["errors"][field][0], reason, "{answer}");
+    }
 }
 
 #[test]

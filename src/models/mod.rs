@@ -415,8 +415,8 @@ impl ExtraFields for IosPreflight {
 
 /// The outline of every model this version of the SDK generates, as one deterministic
 /// text: every endpoint (method, path, SDK call, request and answer types) and every type
-/// (each field with its wire name, Rust type and whether it is required; every enumeration
-/// with its values; every checked string with its rule).
+/// (each field with its wire name, Rust type, whether it is required and its rules; every
+/// enumeration with its values; every checked string with its rule).
 ///
 /// Snapshot it in your own tests, and an upgrade of the crate shows every model change as a
 /// reviewable diff (see the README's "Model upgrades"):

@@ -10,7 +10,10 @@ use super::events::{hid_org_event, template_event, template_ref};
 use super::exchange::{decode_body, page_params, Incoming, Outcome, Reply};
 use super::state::{paginate, ConsoleState, Refusal, State, Template};
 use super::util::{iso8601, now_millis, parse_iso8601};
-use crate::models::{CardState, EventType, LedgerItemsQuery, SensitiveText, TemplateLogQuery};
+use crate::models::{
+    CardState, EventType, LedgerItemsQuery, SensitiveText, TemplateLogQuery, TemplatePlatform,
+    TemplateProtocol, TemplateUseCase,
+};
 use crate::validate::Validate;
 
 /// A request body as a JSON object, checked by `T`'s schema and rules.
@@ -274,16 +277,20 @@ pub(crate) fn create_template(state: &mut State, body: &Map<String, Value>) -> O
             "employee_badge is no longer accepted for new templates; use corporate_id",
         ));
     }
+    // The values the schema's open enums know (a server refuses what it does not know),
+    // less `employee_badge`, refused above.
+    fn wire<T: std::fmt::Display>(known: &[T]) -> Vec<String> {
+        known.iter().map(ToString::to_string).collect()
+    }
+    let mut use_cases = wire(TemplateUseCase::KNOWN);
+    use_cases.retain(|u| u != TemplateUseCase::EmployeeBadge.as_str());
     for (field, known) in [
-        ("platform", &["apple", "google", "android"][..]),
-        (
-            "use_case",
-            &["corporate_id", "student_id", "multi_family", "hotel"][..],
-        ),
-        ("protocol", &["desfire", "seos", "smart_tap"][..]),
+        ("platform", wire(TemplatePlatform::KNOWN)),
+        ("use_case", use_cases),
+        ("protocol", wire(TemplateProtocol::KNOWN)),
     ] {
         if let Some(value) = text(field) {
-            if !known.contains(&value) {
+            if !known.iter().any(|k| k == value) {
                 return Err(Reply::invalid(
                     field,
                     &format!("is `{value}`; it must be one of {}", known.join(", ")),

@@ -162,7 +162,10 @@ fn list_cards(state: &mut State, rq: &Incoming) -> Outcome {
     if let Some(CardState::Unknown(other)) = &query.state {
         return Err(Reply::invalid(
             "state",
-            &format!("is `{other}`; it must be one of created, active, suspended, unlink, deleted"),
+            &format!(
+                "is `{other}`; it must be one of {}",
+                crate::validate::one_of(CardState::KNOWN)
+            ),
         ));
     }
     let matching: Vec<&crate::models::AccessCard> = state
