@@ -251,8 +251,15 @@ fn template_bodies_that_break_the_rules_are_refused() {
             "is `gym`; it must be one of corporate_id, student_id, multi_family, hotel",
         ),
     ] {
-        let (_, answer) = raw_post(&sb, "/v1/console/card-templates", body);
-        assert_eq!(answer["errors"][field][0], reason, "{answer}");
+        let answer = raw_post(
+            &sb,
+            "/v1/console/card-templates",
+            body,
+            common::ACCOUNT,
+            None,
+        );
+        assert_eq!(answer.status, 422, "{body} -> {}", answer.body);
+        assert_eq!(answer.body["errors"][field][0], reason, "{}", answer.body);
     }
 }
 
