@@ -113,6 +113,24 @@ macro_rules! design {
     };
 }
 
+/// Adds the settings of a landing page create or update (and `--field`, `--field-json`)
+/// to a builder.
+macro_rules! landing_page {
+    ($builder:ident, $settings:expr) => {
+        let s = $settings;
+        set!(
+            $builder,
+            additional_text = s.additional_text,
+            bg_color = s.bg_color,
+            logo = s.logo,
+            allow_immediate_download = s.allow_immediate_download,
+            is_2fa_enabled = s.is_2fa_enabled,
+            password = password(s.password_file.as_deref())?,
+        );
+        fields!($builder, s.fields);
+    };
+}
+
 /// Runs the command line.
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let out = Output::new(cli.global.json);
@@ -155,11 +173,8 @@ fn api(client: &Client, command: Command, out: &Output) -> Result<(), Failure> {
             set!(query, start_date = args.since, end_date = args.until);
             let query = paged!(query, args.paging);
             let ledger = client.console().ledger();
-            if args.paging.all {
-                out.all(ledger.list_all(query), LEDGER_COLUMNS)
-            } else {
-                out.page(&ledger.list(query)?, LEDGER_COLUMNS)
-            }
+            let (every, one) = (|q| ledger.list_all(q), |q| ledger.list(q));
+            out.list(args.paging.all, query, every, one, LEDGER_COLUMNS)
         }
         Command::Hid(Hid::Orgs(orgs)) => hid_orgs(client, orgs, out),
         Command::Sync(args) => crate::sync::run(client, &args, out.json()),
@@ -219,11 +234,8 @@ fn cards(client: &Client, command: Cards, out: &Output) -> Result<(), Failure> {
                 employee_id = a.employee_id,
             );
             let query = paged!(query, a.paging);
-            if a.paging.all {
-                out.all(cards.list_all(query), CARD_COLUMNS)
-            } else {
-                out.page(&cards.list(query)?, CARD_COLUMNS)
-            }
+            let (every, one) = (|q| cards.list_all(q), |q| cards.list(q));
+            out.list(a.paging.all, query, every, one, CARD_COLUMNS)
         }
         Cards::Suspend(id) => out.one(&cards.suspend(&id.id)?),
         Cards::Resume(id) => out.one(&cards.resume(&id.id)?),
@@ -270,13 +282,11 @@ fn templates(client: &Client, command: Templates, out: &Output) -> Result<(), Fa
             );
             let query = TemplateLogQuery::builder().filters(filters);
             let query = paged!(query, a.paging);
-            if a.paging.all {
-                out.all(templates.logs_all(&a.id, query), LOG_COLUMNS)
-            } else {
-                out.page(&templates.logs(&a.id, query)?, LOG_COLUMNS)
-            }
+            let every = |q| templates.logs_all(&a.id, q);
+            let one = |q| templates.logs(&a.id, q);
+            out.list(a.paging.all, query, every, one, LOG_COLUMNS)
         }
-        Templates::IosPreflight { id, pass } => out.one(&templates.ios_preflight(&id, &pass)?),
+        Templates::IosPreflight(a) => out.one(&templates.ios_preflight(&a.id, &a.pass)?),
     }
 }
 
@@ -284,23 +294,15 @@ fn pairs(client: &Client, command: Pairs, out: &Output) -> Result<(), Failure> {
     let pairs = client.console().pairs();
     match command {
         Pairs::List(paging) => {
-            let query = console_query(paging);
-            if paging.all {
-                out.all(pairs.list_all(query), PAIR_COLUMNS)
-            } else {
-                out.page(&pairs.list(query)?, PAIR_COLUMNS)
-            }
+            let (every, one) = (|q| pairs.list_all(q), |q| pairs.list(q));
+            out.list(paging.all, console_query(paging), every, one, PAIR_COLUMNS)
         }
-        Pairs::Create {
-            name,
-            apple,
-            google,
-        } => out.one(
+        Pairs::Create(a) => out.one(
             &pairs.create(
                 CreateTemplatePairRequest::builder()
-                    .name(name)
-                    .apple_card_template_id(apple)
-                    .google_card_template_id(google),
+                    .name(a.name)
+                    .apple_card_template_id(a.apple)
+                    .google_card_template_id(a.google),
             )?,
         ),
     }
@@ -310,44 +312,18 @@ fn landing_pages(client: &Client, command: LandingPages, out: &Output) -> Result
     let pages = client.console().landing_pages();
     match command {
         LandingPages::List => out.page(&pages.list()?, LANDING_PAGE_COLUMNS),
-        LandingPages::Create {
-            name,
-            kind,
-            settings: s,
-        } => {
+        LandingPages::Create(a) => {
             let mut request = CreateLandingPageRequest::builder()
-                .name(name)
-                .kind(kind.as_str());
-            set!(
-                request,
-                additional_text = s.additional_text,
-                bg_color = s.bg_color,
-                logo = s.logo,
-                allow_immediate_download = s.allow_immediate_download,
-                is_2fa_enabled = s.is_2fa_enabled,
-                password = password(s.password_file.as_deref())?,
-            );
-            fields!(request, s.fields);
+                .name(a.name)
+                .kind(a.kind.as_str());
+            landing_page!(request, a.settings);
             out.one(&pages.create(request)?)
         }
-        LandingPages::Update {
-            id,
-            name,
-            settings: s,
-        } => {
+        LandingPages::Update(a) => {
             let mut request = UpdateLandingPageRequest::builder();
-            set!(
-                request,
-                name = name,
-                additional_text = s.additional_text,
-                bg_color = s.bg_color,
-                logo = s.logo,
-                allow_immediate_download = s.allow_immediate_download,
-                is_2fa_enabled = s.is_2fa_enabled,
-                password = password(s.password_file.as_deref())?,
-            );
-            fields!(request, s.fields);
-            out.one(&pages.update(&id, request)?)
+            set!(request, name = a.name);
+            landing_page!(request, a.settings);
+            out.one(&pages.update(&a.id, request)?)
         }
     }
 }
@@ -360,16 +336,10 @@ fn credential_profiles(
     let profiles = client.console().credential_profiles();
     match command {
         CredentialProfiles::List => out.page(&profiles.list()?, PROFILE_COLUMNS),
-        CredentialProfiles::Create {
-            name,
-            app_name,
-            file_id,
-            keys_file,
-            fields,
-        } => {
-            let mut request = CreateCredentialProfileRequest::builder().name(name);
-            set!(request, app_name = app_name, file_id = file_id);
-            if let Some(path) = keys_file {
+        CredentialProfiles::Create(a) => {
+            let mut request = CreateCredentialProfileRequest::builder().name(a.name);
+            set!(request, app_name = a.app_name, file_id = a.file_id);
+            if let Some(path) = a.keys_file {
                 let text = read_text(&path, "keys")?;
                 let keys: Vec<CredentialProfileKey> = text
                     .lines()
@@ -379,7 +349,7 @@ fn credential_profiles(
                     .collect();
                 request = request.keys(keys);
             }
-            fields!(request, fields);
+            fields!(request, a.fields);
             out.one(&profiles.create(request)?)
         }
         CredentialProfiles::Delete(id) => {
@@ -393,26 +363,22 @@ fn webhooks(client: &Client, command: Webhooks, out: &Output) -> Result<(), Fail
     let webhooks = client.console().webhooks();
     match command {
         Webhooks::List(paging) => {
-            let query = console_query(paging);
-            if paging.all {
-                out.all(webhooks.list_all(query), WEBHOOK_COLUMNS)
-            } else {
-                out.page(&webhooks.list(query)?, WEBHOOK_COLUMNS)
-            }
+            let (every, one) = (|q| webhooks.list_all(q), |q| webhooks.list(q));
+            out.list(
+                paging.all,
+                console_query(paging),
+                every,
+                one,
+                WEBHOOK_COLUMNS,
+            )
         }
-        Webhooks::Create {
-            name,
-            url,
-            events,
-            auth_method,
-            fields,
-        } => {
+        Webhooks::Create(a) => {
             let mut request = CreateWebhookRequest::builder()
-                .name(name)
-                .url(url)
-                .subscribed_events(events);
-            set!(request, auth_method = auth_method.as_deref());
-            fields!(request, fields);
+                .name(a.name)
+                .url(a.url)
+                .subscribed_events(a.events);
+            set!(request, auth_method = a.auth_method.as_deref());
+            fields!(request, a.fields);
             out.one(&webhooks.create(request)?)
         }
         Webhooks::Delete(id) => {
@@ -428,37 +394,21 @@ fn hid_orgs(client: &Client, command: HidOrgs, out: &Output) -> Result<(), Failu
     let orgs = client.console().hid().orgs();
     match command {
         HidOrgs::List => out.page(&orgs.list()?, HID_ORG_COLUMNS),
-        HidOrgs::Create {
-            name,
-            first_name,
-            last_name,
-            phone,
-            full_address,
-            email,
-            fields,
-        } => {
+        HidOrgs::Create(a) => {
             let mut request = CreateHidOrgRequest::builder()
-                .name(name)
-                .first_name(first_name)
-                .last_name(last_name)
-                .phone(phone)
-                .full_address(full_address);
-            set!(request, email = email);
-            fields!(request, fields);
+                .name(a.name)
+                .first_name(a.first_name)
+                .last_name(a.last_name)
+                .phone(a.phone)
+                .full_address(a.full_address);
+            set!(request, email = a.email);
+            fields!(request, a.fields);
             out.one(&orgs.create(request)?)
         }
-        HidOrgs::Activate {
-            email,
-            password_file,
-        } => {
-            let password = read_secret(&password_file, "password")?;
-            out.one(
-                &orgs.activate(
-                    ActivateHidOrgRequest::builder()
-                        .email(email)
-                        .password(password),
-                )?,
-            )
+        HidOrgs::Activate(a) => {
+            let password = read_secret(&a.password_file, "password")?;
+            let request = ActivateHidOrgRequest::builder().email(a.email);
+            out.one(&orgs.activate(request.password(password))?)
         }
     }
 }
