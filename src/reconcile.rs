@@ -1419,6 +1419,16 @@ mod tests {
         serde_json::from_value(value).expect("a pass")
     }
 
+    /// The passes as a snapshot keyed by `pacs_id`.
+    fn snapshot_of(passes: Vec<AccessCard>) -> Snapshot {
+        Snapshot::from_passes(passes, "pacs_id")
+    }
+
+    /// A reconciler of template `t` whose guard lets every plan through.
+    fn unguarded(client: &Client) -> Reconciler<'_> {
+        Reconciler::new(client, "t").max_destructive_share(1.0)
+    }
+
     fn person(key: &str, card: &str) -> Person {
         Person::new(key, "N").credential("1", card)
     }
@@ -1426,17 +1436,14 @@ mod tests {
     #[test]
     fn duplicates_and_strangers_are_deleted_and_the_best_pass_is_kept() {
         let client = client();
-        let sync = Reconciler::new(&client, "t").max_destructive_share(1.0);
-        let snapshot = Snapshot::from_passes(
-            vec![
-                pass("c1", Some("a"), CardState::Created),
-                pass("c1", Some("a"), CardState::Active), // listed twice: the first counts
-                pass("c2", Some("a"), CardState::Active),
-                pass("c3", None, CardState::Active),
-                pass("c4", Some("gone"), CardState::Deleted),
-            ],
-            "pacs_id",
-        );
+        let sync = unguarded(&client);
+        let snapshot = snapshot_of(vec![
+            pass("c1", Some("a"), CardState::Created),
+            pass("c1", Some("a"), CardState::Active), // listed twice: the first counts
+            pass("c2", Some("a"), CardState::Active),
+            pass("c3", None, CardState::Active),
+            pass("c4", Some("gone"), CardState::Deleted),
+        ]);
         assert_eq!(snapshot.passes().len(), 4);
         assert_eq!(snapshot.live().count(), 3);
         let plan = sync.plan(&snapshot, &[person("a", "2")]);
@@ -1462,7 +1469,7 @@ mod tests {
         let passes: Vec<AccessCard> = (1..=20)
             .map(|n| pass(&format!("c{n}"), Some(&format!("k{n}")), CardState::Active))
             .collect();
-        let snapshot = Snapshot::from_passes(passes, "pacs_id");
+        let snapshot = snapshot_of(passes);
         let people = |n: u32| -> Vec<Person> {
             (1..=n)
                 .map(|i| person(&format!("k{i}"), &i.to_string()))
@@ -1474,8 +1481,8 @@ mod tests {
         let three = sync.plan(&snapshot, &people(17));
         assert!(matches!(three.check(false), Err(Error::PlanRefused { .. })));
         assert!(three.check(true).is_ok());
-        let empty = Reconciler::new(&client, "t").max_destructive_share(1.0);
-        let empty = empty.plan(&Snapshot::from_passes(Vec::new(), "pacs_id"), &[]);
+        let empty = unguarded(&client);
+        let empty = empty.plan(&snapshot_of(Vec::new()), &[]);
         assert!(empty.actions().is_empty());
         assert!(
             matches!(empty.check(false), Err(Error::PlanRefused { reason }) if reason.contains("empty"))
@@ -1485,16 +1492,13 @@ mod tests {
     #[test]
     fn states_get_the_action_the_api_allows() {
         let client = client();
-        let sync = Reconciler::new(&client, "t").max_destructive_share(1.0);
-        let snapshot = Snapshot::from_passes(
-            vec![
-                pass("c1", Some("a"), CardState::Created),
-                pass("c2", Some("b"), CardState::Unlink),
-                pass("c3", Some("c"), CardState::Suspended),
-                pass("c4", Some("d"), CardState::Created),
-            ],
-            "pacs_id",
-        );
+        let sync = unguarded(&client);
+        let snapshot = snapshot_of(vec![
+            pass("c1", Some("a"), CardState::Created),
+            pass("c2", Some("b"), CardState::Unlink),
+            pass("c3", Some("c"), CardState::Suspended),
+            pass("c4", Some("d"), CardState::Created),
+        ]);
         let plan = sync.plan(
             &snapshot,
             &[
@@ -1524,7 +1528,7 @@ mod tests {
         let client = client();
         let sync = Reconciler::new(&client, "t");
         let plan = sync.plan(
-            &Snapshot::from_passes(Vec::new(), "pacs_id"),
+            &snapshot_of(Vec::new()),
             &[Person::new("k\n1", "Evil\u{1b}[2J")],
         );
         let text = plan.to_string();

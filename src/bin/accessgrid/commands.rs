@@ -52,10 +52,23 @@ const LEDGER_COLUMNS: &[&str] = &[
 ];
 const HID_ORG_COLUMNS: &[&str] = &["id", "name", "slug", "status", "email"];
 
-/// Sets each builder field whose value is `Some`.
+/// Sets each builder field whose value is `Some`: `setter = value, ...`, or
+/// `source => field, ...` for the fields of `source` named like their setters.
 macro_rules! set {
     ($builder:ident, $( $setter:ident = $value:expr ),* $(,)?) => {
         $( if let Some(value) = $value { $builder = $builder.$setter(value); } )*
+    };
+    ($builder:ident, $source:expr => $( $field:ident ),* $(,)?) => {
+        $( if let Some(value) = $source.$field { $builder = $builder.$field(value); } )*
+    };
+}
+
+/// Adds the holder's fields of a pass issue or update to a builder.
+macro_rules! holder {
+    ($builder:ident, $holder:expr) => {
+        let h = $holder;
+        set!($builder, phone_number = h.phone);
+        set!($builder, h => email, employee_id, title, start_date, expiration_date);
     };
 }
 
@@ -91,19 +104,10 @@ macro_rules! paged {
 macro_rules! design {
     ($builder:ident, $design:expr) => {
         let d = $design;
-        set!(
-            $builder,
-            background_color = d.background_color,
-            label_color = d.label_color,
-            label_secondary_color = d.label_secondary_color,
-            support_email = d.support_email,
-            support_url = d.support_url,
-            support_phone_number = d.support_phone_number,
-            privacy_policy_url = d.privacy_policy_url,
-            terms_and_conditions_url = d.terms_and_conditions_url,
-            watch_count = d.watch_count,
-            iphone_count = d.iphone_count,
-        );
+        set!($builder, d => background_color, label_color, label_secondary_color);
+        set!($builder, d => support_email, support_url, support_phone_number);
+        set!($builder, d => privacy_policy_url, terms_and_conditions_url);
+        set!($builder, d => watch_count, iphone_count);
         if !d.credential_profiles.is_empty() {
             $builder = $builder.credential_profiles(d.credential_profiles);
         }
@@ -118,15 +122,9 @@ macro_rules! design {
 macro_rules! landing_page {
     ($builder:ident, $settings:expr) => {
         let s = $settings;
-        set!(
-            $builder,
-            additional_text = s.additional_text,
-            bg_color = s.bg_color,
-            logo = s.logo,
-            allow_immediate_download = s.allow_immediate_download,
-            is_2fa_enabled = s.is_2fa_enabled,
-            password = password(s.password_file.as_deref())?,
-        );
+        set!($builder, s => additional_text, bg_color, logo);
+        set!($builder, s => allow_immediate_download, is_2fa_enabled);
+        set!($builder, password = password(s.password_file.as_deref())?);
         fields!($builder, s.fields);
     };
 }
@@ -191,35 +189,16 @@ fn cards(client: &Client, command: Cards, out: &Output) -> Result<(), Failure> {
             let mut request = IssueCardRequest::builder()
                 .card_template_id(a.template)
                 .full_name(a.name);
-            set!(
-                request,
-                email = a.holder.email,
-                phone_number = a.holder.phone,
-                employee_id = a.holder.employee_id,
-                title = a.holder.title,
-                start_date = a.holder.start_date,
-                expiration_date = a.holder.expiration_date,
-                site_code = a.site_code,
-                card_number = a.card_number,
-                tag_id = a.tag_id,
-                file_data = a.file_data,
-            );
+            holder!(request, a.holder);
+            set!(request, a => site_code, card_number, tag_id, file_data);
             extra!(request, a.extra);
             out.one(&cards.issue(request)?)
         }
         Cards::Get(id) => out.one(&cards.get(&id.id)?),
         Cards::Update(a) => {
             let mut request = UpdateCardRequest::builder();
-            set!(
-                request,
-                full_name = a.name,
-                email = a.holder.email,
-                phone_number = a.holder.phone,
-                employee_id = a.holder.employee_id,
-                title = a.holder.title,
-                start_date = a.holder.start_date,
-                expiration_date = a.holder.expiration_date,
-            );
+            set!(request, full_name = a.name);
+            holder!(request, a.holder);
             extra!(request, a.extra);
             out.one(&cards.update(&a.id, request)?)
         }
@@ -229,10 +208,8 @@ fn cards(client: &Client, command: Cards, out: &Output) -> Result<(), Failure> {
                 query,
                 template_id = a.template,
                 state = a.state.as_deref().map(CardState::from),
-                site_code = a.site_code,
-                card_number = a.card_number,
-                employee_id = a.employee_id,
             );
+            set!(query, a => site_code, card_number, employee_id);
             let query = paged!(query, a.paging);
             let (every, one) = (|q| cards.list_all(q), |q| cards.list(q));
             out.list(a.paging.all, query, every, one, CARD_COLUMNS)
