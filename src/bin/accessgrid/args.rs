@@ -129,7 +129,8 @@ pub fn pair(text: &str) -> Result<Pair, String> {
     }
 }
 
-/// Declares a [`clap::Args`] struct, its fields `--long` options unless marked: a field's
+/// Declares a [`clap::Args`] struct (deriving `Args` and `Debug`; more derives may be
+/// added), its fields `--long` options unless marked: a field's
 /// doc comment is its help and `= "NAME"` after its type the value name the help shows
 /// (none: clap's, the field's name in capitals). Marks: `@positional` (an argument by
 /// position), `@flatten` (another such struct's arguments, in place) and `@arg(...)` (the
@@ -139,6 +140,7 @@ macro_rules! arguments {
         arguments!(@field [$(#[$meta])* pub struct $name] [] $($fields)*);
     };
     (@field [$($head:tt)*] [$($done:tt)*]) => {
+        #[derive(Args, Debug)]
         $($head)* { $($done)* }
     };
     (@field $head:tt [$($done:tt)*]
@@ -162,7 +164,7 @@ macro_rules! arguments {
 
 arguments! {
     /// `--metadata`, `--field` and `--field-json`, for the requests that carry metadata.
-    #[derive(Args, Debug, Default)]
+    #[derive(Default)]
     pub struct Extra {
         /// A metadata entry, sent in `metadata` as a string (repeatable)
         @arg(long = "metadata", value_name = "KEY=VALUE", value_parser = pair)
@@ -174,7 +176,7 @@ arguments! {
 arguments! {
     /// `--field` and `--field-json`: fields the command has no flag for (the SDK sends them
     /// as given, signed like the rest).
-    #[derive(Args, Debug, Default)]
+    #[derive(Default)]
     pub struct Fields {
         /// A field the command has no flag for, sent as a string (repeatable)
         @arg(long = "field", value_name = "NAME=VALUE", value_parser = pair)
@@ -187,7 +189,7 @@ arguments! {
 
 arguments! {
     /// `--page`, `--per-page`, `--all`.
-    #[derive(Args, Debug, Default, Clone, Copy)]
+    #[derive(Default, Clone, Copy)]
     pub struct Paging {
         /// The page to read (from 1)
         page: Option<u32> = "N",
@@ -200,7 +202,6 @@ arguments! {
 
 arguments! {
     /// One id.
-    #[derive(Args, Debug)]
     pub struct Id {
         /// The id
         @positional id: String,
@@ -230,7 +231,6 @@ pub enum Cards {
 
 arguments! {
     /// The holder's fields an issue and an update both take.
-    #[derive(Args, Debug)]
     pub struct Holder {
         /// The holder's email
         email: Option<String>,
@@ -249,7 +249,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid cards issue`
-    #[derive(Args, Debug)]
     pub struct IssueCard {
         /// The card template to issue from
         template: String = "ID",
@@ -270,7 +269,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid cards update`
-    #[derive(Args, Debug)]
     pub struct UpdateCard {
         /// The pass's id
         @positional id: String,
@@ -283,7 +281,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid cards list`
-    #[derive(Args, Debug)]
     pub struct ListCards {
         /// Only this template's passes
         template: Option<String> = "ID",
@@ -322,7 +319,6 @@ pub enum Templates {
 
 arguments! {
     /// `accessgrid templates ios-preflight`
-    #[derive(Args, Debug)]
     pub struct IosPreflight {
         /// The template's id
         @positional id: String,
@@ -333,7 +329,6 @@ arguments! {
 
 arguments! {
     /// The design and support settings a create and an update both take.
-    #[derive(Args, Debug)]
     pub struct Design {
         /// Background colour, #RRGGBB
         background_color: Option<String> = "#RRGGBB",
@@ -366,7 +361,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid templates create`
-    #[derive(Args, Debug)]
     pub struct CreateTemplate {
         /// The template's name
         name: String,
@@ -383,7 +377,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid templates update`
-    #[derive(Args, Debug)]
     pub struct UpdateTemplate {
         /// The template's id
         @positional id: String,
@@ -396,7 +389,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid templates logs`
-    #[derive(Args, Debug)]
     pub struct TemplateLogs {
         /// The template's id
         @positional id: String,
@@ -423,7 +415,6 @@ pub enum Pairs {
 
 arguments! {
     /// `accessgrid pairs create`
-    #[derive(Args, Debug)]
     pub struct CreatePair {
         /// The pair's name
         name: String,
@@ -436,7 +427,6 @@ arguments! {
 
 arguments! {
     /// The settings a landing page create and update both take.
-    #[derive(Args, Debug)]
     pub struct LandingPageSettings {
         /// Text shown on the page
         additional_text: Option<String> = "TEXT",
@@ -467,7 +457,6 @@ pub enum LandingPages {
 
 arguments! {
     /// `accessgrid landing-pages create`
-    #[derive(Args, Debug)]
     pub struct CreateLandingPage {
         /// The page's name
         name: String,
@@ -479,7 +468,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid landing-pages update`
-    #[derive(Args, Debug)]
     pub struct UpdateLandingPage {
         /// The page's id
         @positional id: String,
@@ -502,7 +490,6 @@ pub enum CredentialProfiles {
 
 arguments! {
     /// `accessgrid credential-profiles create`
-    #[derive(Args, Debug)]
     pub struct CreateCredentialProfile {
         /// The profile's name
         name: String,
@@ -534,7 +521,6 @@ pub enum Webhooks {
 
 arguments! {
     /// `accessgrid webhooks create`
-    #[derive(Args, Debug)]
     pub struct CreateWebhook {
         /// The webhook's name
         name: String,
@@ -551,7 +537,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid webhooks listen`
-    #[derive(Args, Debug)]
     pub struct Listen {
         /// The port to listen on (0: a free one, printed on standard error)
         @arg(long, default_value_t = 8080)
@@ -570,7 +555,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid ledger`
-    #[derive(Args, Debug)]
     pub struct LedgerArgs {
         /// Only items since this time (ISO 8601)
         since: Option<String> = "DATE",
@@ -601,7 +585,6 @@ pub enum HidOrgs {
 
 arguments! {
     /// `accessgrid hid orgs create`
-    #[derive(Args, Debug)]
     pub struct CreateHidOrg {
         /// The organization's name
         name: String,
@@ -621,7 +604,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid hid orgs activate`
-    #[derive(Args, Debug)]
     pub struct ActivateHidOrg {
         /// The email HID wrote to
         email: String,
@@ -632,7 +614,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid sync`
-    #[derive(Args, Debug)]
     pub struct SyncArgs {
         /// The desired state: a CSV with the header pacs_id,full_name,email,site_code,card_number,status
         /// (status: active or suspended); a pass is tied to its person by pacs_id
@@ -649,7 +630,6 @@ arguments! {
 
 arguments! {
     /// `accessgrid sandbox`
-    #[derive(Args, Debug)]
     pub struct SandboxArgs {
         /// The port (0: a free one)
         @arg(long, default_value_t = 4010)
