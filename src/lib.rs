@@ -60,6 +60,7 @@
 mod debug_fields;
 mod api;
 mod client;
+mod dates;
 pub mod endpoints;
 mod error;
 #[cfg(any(feature = "sandbox", feature = "webhook-receiver"))]

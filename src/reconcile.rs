@@ -60,6 +60,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde_json::{Map, Value};
 
 use crate::client::Client;
+use crate::dates;
 use crate::error::Clipped;
 
 #[cfg(feature = "people-csv")]
@@ -334,11 +335,7 @@ pub fn parse_date(text: &str) -> Option<SystemTime> {
 
 /// A time as ISO 8601 in UTC, to the second: `2026-11-30T12:00:00Z`.
 pub fn format_date(time: SystemTime) -> String {
-    let millis = match time.duration_since(UNIX_EPOCH) {
-        Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
-        Err(_) => 0,
-    };
-    dates::format(millis)
+    dates::format(dates::millis_since_epoch(time))
 }
 
 /// Whether `pass` has an expiry (that can be read) at or before `at`.
@@ -879,11 +876,7 @@ impl<'c> Reconciler<'c> {
     }
 
     fn now_millis(&self) -> i64 {
-        let now = self.now.unwrap_or_else(SystemTime::now);
-        match now.duration_since(UNIX_EPOCH) {
-            Ok(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
-            Err(_) => 0,
-        }
+        dates::millis_since_epoch(self.now.unwrap_or_else(SystemTime::now))
     }
 
     /// Reads every pass of the reconciler's templates.
@@ -1258,10 +1251,7 @@ impl<'c> Reconciler<'c> {
         &self,
         since: SystemTime,
     ) -> Result<Vec<crate::models::TemplateLogEntry>, Error> {
-        let since = match since.duration_since(UNIX_EPOCH) {
-            Ok(d) => dates::format(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
-            Err(_) => dates::format(0),
-        };
+        let since = dates::format(dates::millis_since_epoch(since));
         let mut entries = Vec::new();
         for template in &self.templates {
             entries.extend(api::log_since(self.client, template, &since)?);
@@ -1407,132 +1397,6 @@ mod api {
     }
 }
 
-/// ISO 8601 dates, as far as expiries need them.
-pub(crate) mod dates {
-    /// Milliseconds since the epoch of `2026-05-01`, `2026-05-01T12:30:00Z`, with an
-    /// optional fraction and a `Z` or `±HH:MM` offset (none: UTC). `None` for anything
-    /// else; no input can make it panic or overflow.
-    pub(crate) fn parse(text: &str) -> Option<i64> {
-        let text = text.trim();
-        let num = |s: &str| -> Option<i64> {
-            if s.is_empty() || s.len() > 4 || !s.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            s.parse().ok()
-        };
-        let (date, time) = match text.split_once(['T', 't', ' ']) {
-            Some((d, t)) => (d, Some(t)),
-            None => (text, None),
-        };
-        let mut parts = date.splitn(3, '-');
-        let (y, m, d) = (
-            num(parts.next()?)?,
-            num(parts.next()?)?,
-            num(parts.next()?)?,
-        );
-        if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-            return None;
-        }
-        let mut millis = days_from_civil(y, m, d) * 86_400_000;
-        if let Some(time) = time {
-            let (clock, offset) = if let Some(c) = time.strip_suffix(['Z', 'z']) {
-                (c, 0)
-            } else if let Some(pos) = time.rfind(['+', '-']) {
-                let (c, off) = time.split_at(pos);
-                let sign = if off.starts_with('-') { -1 } else { 1 };
-                let mut hm = off[1..].split(':');
-                let h = num(hm.next()?)?;
-                let mi = hm.next().map_or(Some(0), num)?;
-                (c, sign * (h * 60 + mi))
-            } else {
-                (time, 0)
-            };
-            let (clock, fraction) = clock.split_once('.').unwrap_or((clock, ""));
-            let mut hms = clock.splitn(3, ':');
-            let h = num(hms.next()?)?;
-            let mi = num(hms.next()?)?;
-            let s = hms.next().map_or(Some(0), num)?;
-            if h > 23 || mi > 59 || s > 60 {
-                return None;
-            }
-            let ms = fraction
-                .get(..fraction.len().min(3))
-                .and_then(|f| if f.is_empty() { Some(0) } else { num(f) })
-                .map(|f| f * 10_i64.pow(3 - fraction.len().min(3) as u32))?;
-            millis += ((h * 60 + mi - offset) * 60 + s) * 1000 + ms;
-        }
-        Some(millis)
-    }
-
-    /// `2026-05-01T12:30:00Z` for milliseconds since the epoch.
-    pub(crate) fn format(millis: i64) -> String {
-        let secs = millis.div_euclid(1000);
-        let (days, rest) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-        let (y, m, d) = civil_from_days(days);
-        format!(
-            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-            rest / 3600,
-            rest / 60 % 60,
-            rest % 60
-        )
-    }
-
-    // Howard Hinnant's civil-calendar algorithms.
-    fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-        let y = if m <= 2 { y - 1 } else { y };
-        let era = y.div_euclid(400);
-        let yoe = y - era * 400;
-        let mp = (m + 9) % 12;
-        let doy = (153 * mp + 2) / 5 + d - 1;
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
-    }
-
-    fn civil_from_days(z: i64) -> (i64, i64, i64) {
-        let z = z + 719_468;
-        let era = z.div_euclid(146_097);
-        let doe = z - era * 146_097;
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-        let mp = (5 * doy + 2) / 153;
-        let d = doy - (153 * mp + 2) / 5 + 1;
-        let m = if mp < 10 { mp + 3 } else { mp - 9 };
-        (
-            if m <= 2 {
-                yoe + era * 400 + 1
-            } else {
-                yoe + era * 400
-            },
-            m,
-            d,
-        )
-    }
-
-    #[cfg(test)]
-    mod tests {
-        use super::*;
-
-        #[test]
-        fn dates_round_trip_and_refuse_nonsense() {
-            let t = parse("2026-11-30T12:34:56Z").expect("a date-time");
-            assert_eq!(format(t), "2026-11-30T12:34:56Z");
-            assert_eq!(parse("2026-11-30"), parse("2026-11-30T00:00:00Z"));
-            assert_eq!(parse("2026-11-30T14:34:56+02:00"), Some(t));
-            assert_eq!(parse("2026-11-30T12:34:56.5Z"), Some(t + 500));
-            for bad in [
-                "",
-                "x",
-                "2026-13-01",
-                "2026-1-1T25:00:00Z",
-                "99999-01-01",
-                "2026-01-01T-1:00",
-            ] {
-                assert_eq!(parse(bad), None, "{bad}");
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1555,6 +1419,16 @@ mod tests {
         serde_json::from_value(value).expect("a pass")
     }
 
+    /// The passes as a snapshot keyed by `pacs_id`.
+    fn snapshot_of(passes: Vec<AccessCard>) -> Snapshot {
+        Snapshot::from_passes(passes, "pacs_id")
+    }
+
+    /// A reconciler of template `t` whose guard lets every plan through.
+    fn unguarded(client: &Client) -> Reconciler<'_> {
+        Reconciler::new(client, "t").max_destructive_share(1.0)
+    }
+
     fn person(key: &str, card: &str) -> Person {
         Person::new(key, "N").credential("1", card)
     }
@@ -1562,17 +1436,14 @@ mod tests {
     #[test]
     fn duplicates_and_strangers_are_deleted_and_the_best_pass_is_kept() {
         let client = client();
-        let sync = Reconciler::new(&client, "t").max_destructive_share(1.0);
-        let snapshot = Snapshot::from_passes(
-            vec![
-                pass("c1", Some("a"), CardState::Created),
-                pass("c1", Some("a"), CardState::Active), // listed twice: the first counts
-                pass("c2", Some("a"), CardState::Active),
-                pass("c3", None, CardState::Active),
-                pass("c4", Some("gone"), CardState::Deleted),
-            ],
-            "pacs_id",
-        );
+        let sync = unguarded(&client);
+        let snapshot = snapshot_of(vec![
+            pass("c1", Some("a"), CardState::Created),
+            pass("c1", Some("a"), CardState::Active), // listed twice: the first counts
+            pass("c2", Some("a"), CardState::Active),
+            pass("c3", None, CardState::Active),
+            pass("c4", Some("gone"), CardState::Deleted),
+        ]);
         assert_eq!(snapshot.passes().len(), 4);
         assert_eq!(snapshot.live().count(), 3);
         let plan = sync.plan(&snapshot, &[person("a", "2")]);
@@ -1598,7 +1469,7 @@ mod tests {
         let passes: Vec<AccessCard> = (1..=20)
             .map(|n| pass(&format!("c{n}"), Some(&format!("k{n}")), CardState::Active))
             .collect();
-        let snapshot = Snapshot::from_passes(passes, "pacs_id");
+        let snapshot = snapshot_of(passes);
         let people = |n: u32| -> Vec<Person> {
             (1..=n)
                 .map(|i| person(&format!("k{i}"), &i.to_string()))
@@ -1610,8 +1481,8 @@ mod tests {
         let three = sync.plan(&snapshot, &people(17));
         assert!(matches!(three.check(false), Err(Error::PlanRefused { .. })));
         assert!(three.check(true).is_ok());
-        let empty = Reconciler::new(&client, "t").max_destructive_share(1.0);
-        let empty = empty.plan(&Snapshot::from_passes(Vec::new(), "pacs_id"), &[]);
+        let empty = unguarded(&client);
+        let empty = empty.plan(&snapshot_of(Vec::new()), &[]);
         assert!(empty.actions().is_empty());
         assert!(
             matches!(empty.check(false), Err(Error::PlanRefused { reason }) if reason.contains("empty"))
@@ -1621,16 +1492,13 @@ mod tests {
     #[test]
     fn states_get_the_action_the_api_allows() {
         let client = client();
-        let sync = Reconciler::new(&client, "t").max_destructive_share(1.0);
-        let snapshot = Snapshot::from_passes(
-            vec![
-                pass("c1", Some("a"), CardState::Created),
-                pass("c2", Some("b"), CardState::Unlink),
-                pass("c3", Some("c"), CardState::Suspended),
-                pass("c4", Some("d"), CardState::Created),
-            ],
-            "pacs_id",
-        );
+        let sync = unguarded(&client);
+        let snapshot = snapshot_of(vec![
+            pass("c1", Some("a"), CardState::Created),
+            pass("c2", Some("b"), CardState::Unlink),
+            pass("c3", Some("c"), CardState::Suspended),
+            pass("c4", Some("d"), CardState::Created),
+        ]);
         let plan = sync.plan(
             &snapshot,
             &[
@@ -1660,7 +1528,7 @@ mod tests {
         let client = client();
         let sync = Reconciler::new(&client, "t");
         let plan = sync.plan(
-            &Snapshot::from_passes(Vec::new(), "pacs_id"),
+            &snapshot_of(Vec::new()),
             &[Person::new("k\n1", "Evil\u{1b}[2J")],
         );
         let text = plan.to_string();

@@ -91,6 +91,22 @@ fn keep_other(
     }
 }
 
+/// A new resource: `answer` (the object the server builds) with the request's other fields
+/// as sent (see [`keep_other`]): every key of `body` the answer does not set itself, except
+/// those in `skip` (folded into other fields, or set later).
+fn with_other(answer: Value, body: &Map<String, Value>, skip: &[&str]) -> Map<String, Value> {
+    let mut map = match answer {
+        Value::Object(map) => map,
+        _ => Map::new(),
+    };
+    for (key, value) in body {
+        if !skip.contains(&key.as_str()) && !map.contains_key(key) {
+            map.insert(key.clone(), value.clone());
+        }
+    }
+    map
+}
+
 // ------------------------------------------------------------------ templates
 
 const DESIGN_KEYS: [&str; 3] = ["background_color", "label_color", "label_secondary_color"];
@@ -509,7 +525,7 @@ pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outco
     let ios = side(state, "apple_card_template_id", &["apple"])?;
     let android = side(state, "google_card_template_id", &["google", "android"])?;
     let id = state.ids.hex_id();
-    let mut pair = json!({
+    let answer = json!({
         "id": id,
         "ex_id": id,
         "name": body.get("name"),
@@ -517,21 +533,9 @@ pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outco
         "ios_template": ios,
         "android_template": android,
     });
-    if let Value::Object(map) = &mut pair {
-        keep_other(
-            map,
-            body,
-            &["name", "apple_card_template_id", "google_card_template_id"],
-            &[
-                "id",
-                "ex_id",
-                "created_at",
-                "ios_template",
-                "android_template",
-            ],
-        );
-        state.console.pairs.push(map.clone());
-    }
+    let skip = ["apple_card_template_id", "google_card_template_id"];
+    let pair = with_other(answer, body, &skip);
+    state.console.pairs.push(pair.clone());
     let member = |key: &str| {
         pair.get(key)
             .and_then(|m| m.get("id"))
@@ -546,7 +550,7 @@ pub(crate) fn create_pair(state: &mut State, body: &Map<String, Value>) -> Outco
         "android_template": member("android_template"),
     });
     state.emit(EventType::CardTemplatePairCreated, data);
-    Ok(Reply::ok(&pair))
+    Ok(Reply::ok(&Value::Object(pair)))
 }
 
 pub(crate) fn list_pairs(state: &State, page: Option<u32>, per_page: Option<u32>) -> Outcome {
@@ -669,7 +673,7 @@ pub(crate) fn create_credential_profile(state: &mut State, body: &Map<String, Va
                 .collect()
         })
         .unwrap_or_default();
-    let mut profile = json!({
+    let answer = json!({
         "id": id,
         "aid": aid,
         "name": body.get("name"),
@@ -680,28 +684,15 @@ pub(crate) fn create_credential_profile(state: &mut State, body: &Map<String, Va
         "keys": keys,
         "files": body.get("file_id").map(|f| json!([{"id": f}])).unwrap_or_else(|| json!([])),
     });
-    if let Value::Object(map) = &mut profile {
-        // Never the key values: the server does not show them again either.
-        keep_other(
-            map,
-            body,
-            &["name", "app_name", "keys", "file_id"],
-            &[
-                "id",
-                "aid",
-                "apple_id",
-                "created_at",
-                "card_storage",
-                "files",
-            ],
-        );
-        state.console.credential_profiles.push(map.clone());
-    }
+    // Never the key values (`keys` is in the answer without them): the server does not
+    // show them again either.
+    let profile = with_other(answer, body, &["file_id"]);
+    state.console.credential_profiles.push(profile.clone());
     state.emit(
         EventType::CredentialProfileCreated,
         json!({"credential_profile_id": id}),
     );
-    Ok(Reply::ok(&profile))
+    Ok(Reply::ok(&Value::Object(profile)))
 }
 
 /// `DELETE /v1/console/credential-profiles/{id}`: the profile is detached from every
@@ -733,7 +724,7 @@ pub(crate) fn create_webhook(state: &mut State, body: &Map<String, Value>) -> Ou
         .and_then(Value::as_str)
         .unwrap_or("bearer_token")
         .to_owned();
-    let mut hook = json!({
+    let answer = json!({
         "id": id,
         "name": body.get("name"),
         "url": body.get("url"),
@@ -744,21 +735,8 @@ pub(crate) fn create_webhook(state: &mut State, body: &Map<String, Value>) -> Ou
         "cert_expires_at": null,
     });
     let token = format!("whsec_{}", state.ids.token(40));
-    if let Value::Object(map) = &mut hook {
-        keep_other(
-            map,
-            body,
-            &["name", "url", "auth_method", "subscribed_events"],
-            &[
-                "id",
-                "created_at",
-                "client_cert",
-                "cert_expires_at",
-                "private_key",
-            ],
-        );
-        state.console.webhooks.push(map.clone());
-    }
+    let mut hook = with_other(answer, body, &["private_key"]);
+    state.console.webhooks.push(hook.clone());
     // The bearer token is in the create answer only; deliveries carry it. An mTLS webhook
     // has none, and its deliveries carry no `Authorization` header.
     let private_key = if auth == "bearer_token" {
@@ -770,10 +748,8 @@ pub(crate) fn create_webhook(state: &mut State, body: &Map<String, Value>) -> Ou
     } else {
         Value::Null
     };
-    if let Value::Object(map) = &mut hook {
-        map.insert("private_key".to_owned(), private_key);
-    }
-    Ok(Reply::ok(&hook))
+    hook.insert("private_key".to_owned(), private_key);
+    Ok(Reply::ok(&Value::Object(hook)))
 }
 
 pub(crate) fn delete_webhook(state: &mut State, id: &str) -> Outcome {

@@ -129,47 +129,83 @@ pub fn pair(text: &str) -> Result<Pair, String> {
     }
 }
 
-/// `--metadata`, `--field` and `--field-json`, for the requests that carry metadata.
-#[derive(Args, Debug, Default)]
-pub struct Extra {
-    /// A metadata entry, sent in `metadata` as a string (repeatable)
-    #[arg(long = "metadata", value_name = "KEY=VALUE", value_parser = pair)]
-    pub metadata: Vec<Pair>,
-    #[command(flatten)]
-    pub fields: Fields,
+/// Declares a [`clap::Args`] struct (deriving `Args` and `Debug`; more derives may be
+/// added), its fields `--long` options unless marked: a field's
+/// doc comment is its help and `= "NAME"` after its type the value name the help shows
+/// (none: clap's, the field's name in capitals). Marks: `@positional` (an argument by
+/// position), `@flatten` (another such struct's arguments, in place) and `@arg(...)` (the
+/// field's own `#[arg(...)]`).
+macro_rules! arguments {
+    ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
+        arguments!(@field [$(#[$meta])* pub struct $name] [] $($fields)*);
+    };
+    (@field [$($head:tt)*] [$($done:tt)*]) => {
+        #[derive(Args, Debug)]
+        $($head)* { $($done)* }
+    };
+    (@field $head:tt [$($done:tt)*]
+        $(#[doc = $doc:literal])* @positional $field:ident: $ty:ty, $($rest:tt)*) => {
+        arguments!(@field $head [$($done)* $(#[doc = $doc])* pub $field: $ty,] $($rest)*);
+    };
+    (@field $head:tt [$($done:tt)*]
+        $(#[doc = $doc:literal])* @flatten $field:ident: $ty:ty, $($rest:tt)*) => {
+        arguments!(@field $head [$($done)* $(#[doc = $doc])* #[command(flatten)] pub $field: $ty,] $($rest)*);
+    };
+    (@field $head:tt [$($done:tt)*]
+        $(#[doc = $doc:literal])* @arg($($arg:tt)*) $field:ident: $ty:ty, $($rest:tt)*) => {
+        arguments!(@field $head [$($done)* $(#[doc = $doc])* #[arg($($arg)*)] pub $field: $ty,] $($rest)*);
+    };
+    (@field $head:tt [$($done:tt)*]
+        $(#[doc = $doc:literal])* $field:ident: $ty:ty $(= $value:literal)?, $($rest:tt)*) => {
+        arguments!(@field $head [$($done)*
+            $(#[doc = $doc])* #[arg(long $(, value_name = $value)?)] pub $field: $ty,] $($rest)*);
+    };
 }
 
-/// `--field` and `--field-json`: fields the command has no flag for (the SDK sends them
-/// as given, signed like the rest).
-#[derive(Args, Debug, Default)]
-pub struct Fields {
-    /// A field the command has no flag for, sent as a string (repeatable)
-    #[arg(long = "field", value_name = "NAME=VALUE", value_parser = pair)]
-    pub fields: Vec<Pair>,
-    /// A field the command has no flag for, its value parsed as JSON (repeatable)
-    #[arg(long = "field-json", value_name = "NAME=JSON", value_parser = pair)]
-    pub json_fields: Vec<Pair>,
+arguments! {
+    /// `--metadata`, `--field` and `--field-json`, for the requests that carry metadata.
+    #[derive(Default)]
+    pub struct Extra {
+        /// A metadata entry, sent in `metadata` as a string (repeatable)
+        @arg(long = "metadata", value_name = "KEY=VALUE", value_parser = pair)
+        metadata: Vec<Pair>,
+        @flatten fields: Fields,
+    }
 }
 
-/// `--page`, `--per-page`, `--all`.
-#[derive(Args, Debug, Default, Clone, Copy)]
-pub struct Paging {
-    /// The page to read (from 1)
-    #[arg(long, value_name = "N")]
-    pub page: Option<u32>,
-    /// Items a page
-    #[arg(long, value_name = "N")]
-    pub per_page: Option<u32>,
-    /// Read every page (from --page, default 1)
-    #[arg(long)]
-    pub all: bool,
+arguments! {
+    /// `--field` and `--field-json`: fields the command has no flag for (the SDK sends them
+    /// as given, signed like the rest).
+    #[derive(Default)]
+    pub struct Fields {
+        /// A field the command has no flag for, sent as a string (repeatable)
+        @arg(long = "field", value_name = "NAME=VALUE", value_parser = pair)
+        fields: Vec<Pair>,
+        /// A field the command has no flag for, its value parsed as JSON (repeatable)
+        @arg(long = "field-json", value_name = "NAME=JSON", value_parser = pair)
+        json_fields: Vec<Pair>,
+    }
 }
 
-/// One id.
-#[derive(Args, Debug)]
-pub struct Id {
-    /// The id
-    pub id: String,
+arguments! {
+    /// `--page`, `--per-page`, `--all`.
+    #[derive(Default, Clone, Copy)]
+    pub struct Paging {
+        /// The page to read (from 1)
+        page: Option<u32> = "N",
+        /// Items a page
+        per_page: Option<u32> = "N",
+        /// Read every page (from --page, default 1)
+        all: bool,
+    }
+}
+
+arguments! {
+    /// One id.
+    pub struct Id {
+        /// The id
+        @positional id: String,
+    }
 }
 
 /// `accessgrid cards ...`
@@ -193,90 +229,71 @@ pub enum Cards {
     Delete(Id),
 }
 
-/// The holder's fields an issue and an update both take.
-#[derive(Args, Debug)]
-pub struct Holder {
-    /// The holder's email
-    #[arg(long)]
-    pub email: Option<String>,
-    /// The holder's phone number
-    #[arg(long, value_name = "PHONE")]
-    pub phone: Option<String>,
-    /// The holder's employee id
-    #[arg(long, value_name = "ID")]
-    pub employee_id: Option<String>,
-    /// The holder's title
-    #[arg(long)]
-    pub title: Option<String>,
-    /// When the pass starts to work (ISO 8601)
-    #[arg(long, value_name = "DATE")]
-    pub start_date: Option<String>,
-    /// When the pass stops working (ISO 8601)
-    #[arg(long, value_name = "DATE")]
-    pub expiration_date: Option<String>,
+arguments! {
+    /// The holder's fields an issue and an update both take.
+    pub struct Holder {
+        /// The holder's email
+        email: Option<String>,
+        /// The holder's phone number
+        phone: Option<String> = "PHONE",
+        /// The holder's employee id
+        employee_id: Option<String> = "ID",
+        /// The holder's title
+        title: Option<String>,
+        /// When the pass starts to work (ISO 8601)
+        start_date: Option<String> = "DATE",
+        /// When the pass stops working (ISO 8601)
+        expiration_date: Option<String> = "DATE",
+    }
 }
 
-/// `accessgrid cards issue`
-#[derive(Args, Debug)]
-pub struct IssueCard {
-    /// The card template to issue from
-    #[arg(long, value_name = "ID")]
-    pub template: String,
-    /// The holder's full name
-    #[arg(long)]
-    pub name: String,
-    #[command(flatten)]
-    pub holder: Holder,
-    /// The facility (site) code
-    #[arg(long, value_name = "N")]
-    pub site_code: Option<String>,
-    /// The card number
-    #[arg(long, value_name = "N")]
-    pub card_number: Option<String>,
-    /// The 14-hex-digit tag id
-    #[arg(long, value_name = "HEX")]
-    pub tag_id: Option<String>,
-    /// Raw credential data (hexadecimal), instead of site code and card number
-    #[arg(long, value_name = "HEX")]
-    pub file_data: Option<String>,
-    #[command(flatten)]
-    pub extra: Extra,
+arguments! {
+    /// `accessgrid cards issue`
+    pub struct IssueCard {
+        /// The card template to issue from
+        template: String = "ID",
+        /// The holder's full name
+        name: String,
+        @flatten holder: Holder,
+        /// The facility (site) code
+        site_code: Option<String> = "N",
+        /// The card number
+        card_number: Option<String> = "N",
+        /// The 14-hex-digit tag id
+        tag_id: Option<String> = "HEX",
+        /// Raw credential data (hexadecimal), instead of site code and card number
+        file_data: Option<String> = "HEX",
+        @flatten extra: Extra,
+    }
 }
 
-/// `accessgrid cards update`
-#[derive(Args, Debug)]
-pub struct UpdateCard {
-    /// The pass's id
-    pub id: String,
-    /// The holder's full name
-    #[arg(long)]
-    pub name: Option<String>,
-    #[command(flatten)]
-    pub holder: Holder,
-    #[command(flatten)]
-    pub extra: Extra,
+arguments! {
+    /// `accessgrid cards update`
+    pub struct UpdateCard {
+        /// The pass's id
+        @positional id: String,
+        /// The holder's full name
+        name: Option<String>,
+        @flatten holder: Holder,
+        @flatten extra: Extra,
+    }
 }
 
-/// `accessgrid cards list`
-#[derive(Args, Debug)]
-pub struct ListCards {
-    /// Only this template's passes
-    #[arg(long, value_name = "ID")]
-    pub template: Option<String>,
-    /// Only passes in this state (active, suspended, unlink, deleted, created, ...)
-    #[arg(long)]
-    pub state: Option<String>,
-    /// Only passes with this site code
-    #[arg(long, value_name = "N")]
-    pub site_code: Option<String>,
-    /// Only passes with this card number
-    #[arg(long, value_name = "N")]
-    pub card_number: Option<String>,
-    /// Only passes with this employee id
-    #[arg(long, value_name = "ID")]
-    pub employee_id: Option<String>,
-    #[command(flatten)]
-    pub paging: Paging,
+arguments! {
+    /// `accessgrid cards list`
+    pub struct ListCards {
+        /// Only this template's passes
+        template: Option<String> = "ID",
+        /// Only passes in this state (active, suspended, unlink, deleted, created, ...)
+        state: Option<String>,
+        /// Only passes with this site code
+        site_code: Option<String> = "N",
+        /// Only passes with this card number
+        card_number: Option<String> = "N",
+        /// Only passes with this employee id
+        employee_id: Option<String> = "ID",
+        @flatten paging: Paging,
+    }
 }
 
 /// `accessgrid templates ...`
@@ -297,110 +314,94 @@ pub enum Templates {
     /// A template's event log
     Logs(TemplateLogs),
     /// The identifiers Apple Wallet in-app provisioning needs for a pass
-    IosPreflight {
+    IosPreflight(IosPreflight),
+}
+
+arguments! {
+    /// `accessgrid templates ios-preflight`
+    pub struct IosPreflight {
         /// The template's id
-        id: String,
+        @positional id: String,
         /// The pass's id
-        #[arg(long, value_name = "ID")]
-        pass: String,
-    },
+        pass: String = "ID",
+    }
 }
 
-/// The design and support settings a create and an update both take.
-#[derive(Args, Debug)]
-pub struct Design {
-    /// Background colour, #RRGGBB
-    #[arg(long, value_name = "#RRGGBB")]
-    pub background_color: Option<String>,
-    /// Label colour, #RRGGBB
-    #[arg(long, value_name = "#RRGGBB")]
-    pub label_color: Option<String>,
-    /// Secondary label colour, #RRGGBB
-    #[arg(long, value_name = "#RRGGBB")]
-    pub label_secondary_color: Option<String>,
-    /// Support email
-    #[arg(long, value_name = "EMAIL")]
-    pub support_email: Option<String>,
-    /// Support URL
-    #[arg(long, value_name = "URL")]
-    pub support_url: Option<String>,
-    /// Support phone number
-    #[arg(long, value_name = "PHONE")]
-    pub support_phone_number: Option<String>,
-    /// Privacy policy URL
-    #[arg(long, value_name = "URL")]
-    pub privacy_policy_url: Option<String>,
-    /// Terms and conditions URL
-    #[arg(long, value_name = "URL")]
-    pub terms_and_conditions_url: Option<String>,
-    /// How many watches a pass may be on (1 to 5)
-    #[arg(long, value_name = "N")]
-    pub watch_count: Option<u8>,
-    /// How many iPhones a pass may be on (1 to 5)
-    #[arg(long, value_name = "N")]
-    pub iphone_count: Option<u8>,
-    /// Attach this credential profile (repeatable; the list replaces the attached ones)
-    #[arg(long = "credential-profile", value_name = "ID")]
-    pub credential_profiles: Vec<String>,
-    /// Attach this landing page (repeatable; the list replaces the attached ones)
-    #[arg(long = "landing-page", value_name = "ID")]
-    pub landing_pages: Vec<String>,
+arguments! {
+    /// The design and support settings a create and an update both take.
+    pub struct Design {
+        /// Background colour, #RRGGBB
+        background_color: Option<String> = "#RRGGBB",
+        /// Label colour, #RRGGBB
+        label_color: Option<String> = "#RRGGBB",
+        /// Secondary label colour, #RRGGBB
+        label_secondary_color: Option<String> = "#RRGGBB",
+        /// Support email
+        support_email: Option<String> = "EMAIL",
+        /// Support URL
+        support_url: Option<String> = "URL",
+        /// Support phone number
+        support_phone_number: Option<String> = "PHONE",
+        /// Privacy policy URL
+        privacy_policy_url: Option<String> = "URL",
+        /// Terms and conditions URL
+        terms_and_conditions_url: Option<String> = "URL",
+        /// How many watches a pass may be on (1 to 5)
+        watch_count: Option<u8> = "N",
+        /// How many iPhones a pass may be on (1 to 5)
+        iphone_count: Option<u8> = "N",
+        /// Attach this credential profile (repeatable; the list replaces the attached ones)
+        @arg(long = "credential-profile", value_name = "ID")
+        credential_profiles: Vec<String>,
+        /// Attach this landing page (repeatable; the list replaces the attached ones)
+        @arg(long = "landing-page", value_name = "ID")
+        landing_pages: Vec<String>,
+    }
 }
 
-/// `accessgrid templates create`
-#[derive(Args, Debug)]
-pub struct CreateTemplate {
-    /// The template's name
-    #[arg(long)]
-    pub name: String,
-    /// apple, google (or android)
-    #[arg(long)]
-    pub platform: String,
-    /// employee_badge, corporate_id, hotel, ...
-    #[arg(long)]
-    pub use_case: String,
-    /// desfire, seos, smart_tap, ...
-    #[arg(long)]
-    pub protocol: Option<String>,
-    #[command(flatten)]
-    pub design: Design,
-    #[command(flatten)]
-    pub extra: Extra,
+arguments! {
+    /// `accessgrid templates create`
+    pub struct CreateTemplate {
+        /// The template's name
+        name: String,
+        /// apple, google (or android)
+        platform: String,
+        /// employee_badge, corporate_id, hotel, ...
+        use_case: String,
+        /// desfire, seos, smart_tap, ...
+        protocol: Option<String>,
+        @flatten design: Design,
+        @flatten extra: Extra,
+    }
 }
 
-/// `accessgrid templates update`
-#[derive(Args, Debug)]
-pub struct UpdateTemplate {
-    /// The template's id
-    pub id: String,
-    /// The template's name
-    #[arg(long)]
-    pub name: Option<String>,
-    #[command(flatten)]
-    pub design: Design,
-    #[command(flatten)]
-    pub extra: Extra,
+arguments! {
+    /// `accessgrid templates update`
+    pub struct UpdateTemplate {
+        /// The template's id
+        @positional id: String,
+        /// The template's name
+        name: Option<String>,
+        @flatten design: Design,
+        @flatten extra: Extra,
+    }
 }
 
-/// `accessgrid templates logs`
-#[derive(Args, Debug)]
-pub struct TemplateLogs {
-    /// The template's id
-    pub id: String,
-    /// Only events of this device: mobile or watch
-    #[arg(long)]
-    pub device: Option<String>,
-    /// Only events of this type (install, uninstall, ...)
-    #[arg(long, value_name = "TYPE")]
-    pub event_type: Option<String>,
-    /// Only events since this time (ISO 8601)
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Only events until this time (ISO 8601)
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    #[command(flatten)]
-    pub paging: Paging,
+arguments! {
+    /// `accessgrid templates logs`
+    pub struct TemplateLogs {
+        /// The template's id
+        @positional id: String,
+        /// Only events of this device: mobile or watch
+        device: Option<String>,
+        /// Only events of this type (install, uninstall, ...)
+        event_type: Option<String> = "TYPE",
+        /// Only events since this time (ISO 8601)
+        since: Option<String> = "DATE",
+        /// Only events until this time (ISO 8601)
+        until: Option<String> = "DATE",
+        @flatten paging: Paging,
+    }
 }
 
 /// `accessgrid pairs ...`
@@ -409,42 +410,38 @@ pub enum Pairs {
     /// List template pairs
     List(Paging),
     /// Pair a published Apple template with a published Google one
-    Create {
-        /// The pair's name
-        #[arg(long)]
-        name: String,
-        /// The Apple template's id
-        #[arg(long, value_name = "ID")]
-        apple: String,
-        /// The Google template's id
-        #[arg(long, value_name = "ID")]
-        google: String,
-    },
+    Create(CreatePair),
 }
 
-/// The settings a landing page create and update both take.
-#[derive(Args, Debug)]
-pub struct LandingPageSettings {
-    /// Text shown on the page
-    #[arg(long, value_name = "TEXT")]
-    pub additional_text: Option<String>,
-    /// Background colour, #RRGGBB
-    #[arg(long, value_name = "#RRGGBB")]
-    pub bg_color: Option<String>,
-    /// Logo (URL or data)
-    #[arg(long)]
-    pub logo: Option<String>,
-    /// Let holders download the pass at once
-    #[arg(long, value_name = "BOOL")]
-    pub allow_immediate_download: Option<bool>,
-    /// Ask for a second factor
-    #[arg(long, value_name = "BOOL")]
-    pub is_2fa_enabled: Option<bool>,
-    /// Protect the page with the password in this file (its first line)
-    #[arg(long, value_name = "PATH")]
-    pub password_file: Option<PathBuf>,
-    #[command(flatten)]
-    pub fields: Fields,
+arguments! {
+    /// `accessgrid pairs create`
+    pub struct CreatePair {
+        /// The pair's name
+        name: String,
+        /// The Apple template's id
+        apple: String = "ID",
+        /// The Google template's id
+        google: String = "ID",
+    }
+}
+
+arguments! {
+    /// The settings a landing page create and update both take.
+    pub struct LandingPageSettings {
+        /// Text shown on the page
+        additional_text: Option<String> = "TEXT",
+        /// Background colour, #RRGGBB
+        bg_color: Option<String> = "#RRGGBB",
+        /// Logo (URL or data)
+        logo: Option<String>,
+        /// Let holders download the pass at once
+        allow_immediate_download: Option<bool> = "BOOL",
+        /// Ask for a second factor
+        is_2fa_enabled: Option<bool> = "BOOL",
+        /// Protect the page with the password in this file (its first line)
+        password_file: Option<PathBuf> = "PATH",
+        @flatten fields: Fields,
+    }
 }
 
 /// `accessgrid landing-pages ...`
@@ -453,26 +450,31 @@ pub enum LandingPages {
     /// List landing pages
     List,
     /// Create a landing page
-    Create {
+    Create(CreateLandingPage),
+    /// Update a landing page
+    Update(UpdateLandingPage),
+}
+
+arguments! {
+    /// `accessgrid landing-pages create`
+    pub struct CreateLandingPage {
         /// The page's name
-        #[arg(long)]
         name: String,
         /// The page's kind (universal, ...)
-        #[arg(long)]
         kind: String,
-        #[command(flatten)]
-        settings: LandingPageSettings,
-    },
-    /// Update a landing page
-    Update {
+        @flatten settings: LandingPageSettings,
+    }
+}
+
+arguments! {
+    /// `accessgrid landing-pages update`
+    pub struct UpdateLandingPage {
         /// The page's id
-        id: String,
+        @positional id: String,
         /// The page's name
-        #[arg(long)]
         name: Option<String>,
-        #[command(flatten)]
-        settings: LandingPageSettings,
-    },
+        @flatten settings: LandingPageSettings,
+    }
 }
 
 /// `accessgrid credential-profiles ...`
@@ -481,25 +483,25 @@ pub enum CredentialProfiles {
     /// List credential profiles
     List,
     /// Create a credential profile
-    Create {
-        /// The profile's name
-        #[arg(long)]
-        name: String,
-        /// The application name (default KEY-ID-main)
-        #[arg(long)]
-        app_name: Option<String>,
-        /// The file id
-        #[arg(long, value_name = "ID")]
-        file_id: Option<String>,
-        /// Read the keys (32 hexadecimal characters each, one a line) from this file; `-`
-        /// reads standard input
-        #[arg(long, value_name = "PATH")]
-        keys_file: Option<PathBuf>,
-        #[command(flatten)]
-        fields: Fields,
-    },
+    Create(CreateCredentialProfile),
     /// Delete a credential profile
     Delete(Id),
+}
+
+arguments! {
+    /// `accessgrid credential-profiles create`
+    pub struct CreateCredentialProfile {
+        /// The profile's name
+        name: String,
+        /// The application name (default KEY-ID-main)
+        app_name: Option<String>,
+        /// The file id
+        file_id: Option<String> = "ID",
+        /// Read the keys (32 hexadecimal characters each, one a line) from this file; `-`
+        /// reads standard input
+        keys_file: Option<PathBuf> = "PATH",
+        @flatten fields: Fields,
+    }
 }
 
 /// `accessgrid webhooks ...`
@@ -508,22 +510,7 @@ pub enum Webhooks {
     /// List webhook subscriptions
     List(Paging),
     /// Subscribe a URL to events; the answer holds the token deliveries carry
-    Create {
-        /// The webhook's name
-        #[arg(long)]
-        name: String,
-        /// Where events are POSTed
-        #[arg(long)]
-        url: String,
-        /// An event type to subscribe to (repeatable; none: every type)
-        #[arg(long = "event", value_name = "TYPE")]
-        events: Vec<String>,
-        /// bearer_token (default) or mtls
-        #[arg(long, value_name = "METHOD")]
-        auth_method: Option<String>,
-        #[command(flatten)]
-        fields: Fields,
-    },
+    Create(CreateWebhook),
     /// Delete a webhook subscription
     Delete(Id),
     /// Ask AccessGrid to verify a webhook's endpoint
@@ -532,35 +519,49 @@ pub enum Webhooks {
     Listen(Listen),
 }
 
-/// `accessgrid webhooks listen`
-#[derive(Args, Debug)]
-pub struct Listen {
-    /// The port to listen on (0: a free one, printed on standard error)
-    #[arg(long, default_value_t = 8080)]
-    pub port: u16,
-    /// The address to listen on
-    #[arg(long, value_name = "ADDR", default_value = "127.0.0.1")]
-    pub bind: String,
-    /// The path deliveries are POSTed to
-    #[arg(long, default_value = "/")]
-    pub path: String,
-    /// Read the webhook's token (its private_key) from this file instead of
-    /// ACCESSGRID_WEBHOOK_TOKEN
-    #[arg(long, value_name = "PATH")]
-    pub token_file: Option<PathBuf>,
+arguments! {
+    /// `accessgrid webhooks create`
+    pub struct CreateWebhook {
+        /// The webhook's name
+        name: String,
+        /// Where events are POSTed
+        url: String,
+        /// An event type to subscribe to (repeatable; none: every type)
+        @arg(long = "event", value_name = "TYPE")
+        events: Vec<String>,
+        /// bearer_token (default) or mtls
+        auth_method: Option<String> = "METHOD",
+        @flatten fields: Fields,
+    }
 }
 
-/// `accessgrid ledger`
-#[derive(Args, Debug)]
-pub struct LedgerArgs {
-    /// Only items since this time (ISO 8601)
-    #[arg(long, value_name = "DATE")]
-    pub since: Option<String>,
-    /// Only items until this time (ISO 8601)
-    #[arg(long, value_name = "DATE")]
-    pub until: Option<String>,
-    #[command(flatten)]
-    pub paging: Paging,
+arguments! {
+    /// `accessgrid webhooks listen`
+    pub struct Listen {
+        /// The port to listen on (0: a free one, printed on standard error)
+        @arg(long, default_value_t = 8080)
+        port: u16,
+        /// The address to listen on
+        @arg(long, value_name = "ADDR", default_value = "127.0.0.1")
+        bind: String,
+        /// The path deliveries are POSTed to
+        @arg(long, default_value = "/")
+        path: String,
+        /// Read the webhook's token (its private_key) from this file instead of
+        /// ACCESSGRID_WEBHOOK_TOKEN
+        token_file: Option<PathBuf> = "PATH",
+    }
+}
+
+arguments! {
+    /// `accessgrid ledger`
+    pub struct LedgerArgs {
+        /// Only items since this time (ISO 8601)
+        since: Option<String> = "DATE",
+        /// Only items until this time (ISO 8601)
+        until: Option<String> = "DATE",
+        @flatten paging: Paging,
+    }
 }
 
 /// `accessgrid hid ...`
@@ -577,64 +578,63 @@ pub enum HidOrgs {
     /// List HID organizations
     List,
     /// Create an HID organization
-    Create {
+    Create(CreateHidOrg),
+    /// Activate an HID organization with the credentials from HID's email
+    Activate(ActivateHidOrg),
+}
+
+arguments! {
+    /// `accessgrid hid orgs create`
+    pub struct CreateHidOrg {
         /// The organization's name
-        #[arg(long)]
         name: String,
         /// The administrator's first name
-        #[arg(long)]
         first_name: String,
         /// The administrator's last name
-        #[arg(long)]
         last_name: String,
         /// A phone number
-        #[arg(long)]
         phone: String,
         /// The postal address
-        #[arg(long, value_name = "ADDRESS")]
-        full_address: String,
+        full_address: String = "ADDRESS",
         /// The administrator's email
-        #[arg(long)]
         email: Option<String>,
-        #[command(flatten)]
-        fields: Fields,
-    },
-    /// Activate an HID organization with the credentials from HID's email
-    Activate {
+        @flatten fields: Fields,
+    }
+}
+
+arguments! {
+    /// `accessgrid hid orgs activate`
+    pub struct ActivateHidOrg {
         /// The email HID wrote to
-        #[arg(long)]
         email: String,
         /// Read the password from this file (its first line)
-        #[arg(long, value_name = "PATH")]
-        password_file: PathBuf,
-    },
+        password_file: PathBuf = "PATH",
+    }
 }
 
-/// `accessgrid sync`
-#[derive(Args, Debug)]
-pub struct SyncArgs {
-    /// The desired state: a CSV with the header pacs_id,full_name,email,site_code,card_number,status
-    /// (status: active or suspended); a pass is tied to its person by pacs_id
-    #[arg(long, value_name = "FILE")]
-    pub desired: PathBuf,
-    /// The template whose passes are kept in step (new passes are issued from it)
-    #[arg(long, value_name = "ID")]
-    pub template: String,
-    /// Print the plan and change nothing
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Apply a plan the guard refuses: an empty desired state, or one that deletes or
-    /// suspends more than 10% of the passes
-    #[arg(long)]
-    pub force: bool,
+arguments! {
+    /// `accessgrid sync`
+    pub struct SyncArgs {
+        /// The desired state: a CSV with the header pacs_id,full_name,email,site_code,card_number,status
+        /// (status: active or suspended); a pass is tied to its person by pacs_id
+        desired: PathBuf = "FILE",
+        /// The template whose passes are kept in step (new passes are issued from it)
+        template: String = "ID",
+        /// Print the plan and change nothing
+        dry_run: bool,
+        /// Apply a plan the guard refuses: an empty desired state, or one that deletes or
+        /// suspends more than 10% of the passes
+        force: bool,
+    }
 }
 
-/// `accessgrid sandbox`
-#[derive(Args, Debug)]
-pub struct SandboxArgs {
-    /// The port (0: a free one)
-    #[arg(long, default_value_t = 4010)]
-    pub port: u16,
+arguments! {
+    /// `accessgrid sandbox`
+    pub struct SandboxArgs {
+        /// The port (0: a free one)
+        @arg(long, default_value_t = 4010)
+        port: u16,
+    }
 }
 
 #[cfg(test)]

@@ -52,10 +52,23 @@ const LEDGER_COLUMNS: &[&str] = &[
 ];
 const HID_ORG_COLUMNS: &[&str] = &["id", "name", "slug", "status", "email"];
 
-/// Sets each builder field whose value is `Some`.
+/// Sets each builder field whose value is `Some`: `setter = value, ...`, or
+/// `source => field, ...` for the fields of `source` named like their setters.
 macro_rules! set {
     ($builder:ident, $( $setter:ident = $value:expr ),* $(,)?) => {
         $( if let Some(value) = $value { $builder = $builder.$setter(value); } )*
+    };
+    ($builder:ident, $source:expr => $( $field:ident ),* $(,)?) => {
+        $( if let Some(value) = $source.$field { $builder = $builder.$field(value); } )*
+    };
+}
+
+/// Adds the holder's fields of a pass issue or update to a builder.
+macro_rules! holder {
+    ($builder:ident, $holder:expr) => {
+        let h = $holder;
+        set!($builder, phone_number = h.phone);
+        set!($builder, h => email, employee_id, title, start_date, expiration_date);
     };
 }
 
@@ -91,25 +104,28 @@ macro_rules! paged {
 macro_rules! design {
     ($builder:ident, $design:expr) => {
         let d = $design;
-        set!(
-            $builder,
-            background_color = d.background_color,
-            label_color = d.label_color,
-            label_secondary_color = d.label_secondary_color,
-            support_email = d.support_email,
-            support_url = d.support_url,
-            support_phone_number = d.support_phone_number,
-            privacy_policy_url = d.privacy_policy_url,
-            terms_and_conditions_url = d.terms_and_conditions_url,
-            watch_count = d.watch_count,
-            iphone_count = d.iphone_count,
-        );
+        set!($builder, d => background_color, label_color, label_secondary_color);
+        set!($builder, d => support_email, support_url, support_phone_number);
+        set!($builder, d => privacy_policy_url, terms_and_conditions_url);
+        set!($builder, d => watch_count, iphone_count);
         if !d.credential_profiles.is_empty() {
             $builder = $builder.credential_profiles(d.credential_profiles);
         }
         if !d.landing_pages.is_empty() {
             $builder = $builder.landing_pages(d.landing_pages);
         }
+    };
+}
+
+/// Adds the settings of a landing page create or update (and `--field`, `--field-json`)
+/// to a builder.
+macro_rules! landing_page {
+    ($builder:ident, $settings:expr) => {
+        let s = $settings;
+        set!($builder, s => additional_text, bg_color, logo);
+        set!($builder, s => allow_immediate_download, is_2fa_enabled);
+        set!($builder, password = password(s.password_file.as_deref())?);
+        fields!($builder, s.fields);
     };
 }
 
@@ -155,11 +171,8 @@ fn api(client: &Client, command: Command, out: &Output) -> Result<(), Failure> {
             set!(query, start_date = args.since, end_date = args.until);
             let query = paged!(query, args.paging);
             let ledger = client.console().ledger();
-            if args.paging.all {
-                out.all(ledger.list_all(query), LEDGER_COLUMNS)
-            } else {
-                out.page(&ledger.list(query)?, LEDGER_COLUMNS)
-            }
+            let (every, one) = (|q| ledger.list_all(q), |q| ledger.list(q));
+            out.list(args.paging.all, query, every, one, LEDGER_COLUMNS)
         }
         Command::Hid(Hid::Orgs(orgs)) => hid_orgs(client, orgs, out),
         Command::Sync(args) => crate::sync::run(client, &args, out.json()),
@@ -176,35 +189,16 @@ fn cards(client: &Client, command: Cards, out: &Output) -> Result<(), Failure> {
             let mut request = IssueCardRequest::builder()
                 .card_template_id(a.template)
                 .full_name(a.name);
-            set!(
-                request,
-                email = a.holder.email,
-                phone_number = a.holder.phone,
-                employee_id = a.holder.employee_id,
-                title = a.holder.title,
-                start_date = a.holder.start_date,
-                expiration_date = a.holder.expiration_date,
-                site_code = a.site_code,
-                card_number = a.card_number,
-                tag_id = a.tag_id,
-                file_data = a.file_data,
-            );
+            holder!(request, a.holder);
+            set!(request, a => site_code, card_number, tag_id, file_data);
             extra!(request, a.extra);
             out.one(&cards.issue(request)?)
         }
         Cards::Get(id) => out.one(&cards.get(&id.id)?),
         Cards::Update(a) => {
             let mut request = UpdateCardRequest::builder();
-            set!(
-                request,
-                full_name = a.name,
-                email = a.holder.email,
-                phone_number = a.holder.phone,
-                employee_id = a.holder.employee_id,
-                title = a.holder.title,
-                start_date = a.holder.start_date,
-                expiration_date = a.holder.expiration_date,
-            );
+            set!(request, full_name = a.name);
+            holder!(request, a.holder);
             extra!(request, a.extra);
             out.one(&cards.update(&a.id, request)?)
         }
@@ -214,16 +208,11 @@ fn cards(client: &Client, command: Cards, out: &Output) -> Result<(), Failure> {
                 query,
                 template_id = a.template,
                 state = a.state.as_deref().map(CardState::from),
-                site_code = a.site_code,
-                card_number = a.card_number,
-                employee_id = a.employee_id,
             );
+            set!(query, a => site_code, card_number, employee_id);
             let query = paged!(query, a.paging);
-            if a.paging.all {
-                out.all(cards.list_all(query), CARD_COLUMNS)
-            } else {
-                out.page(&cards.list(query)?, CARD_COLUMNS)
-            }
+            let (every, one) = (|q| cards.list_all(q), |q| cards.list(q));
+            out.list(a.paging.all, query, every, one, CARD_COLUMNS)
         }
         Cards::Suspend(id) => out.one(&cards.suspend(&id.id)?),
         Cards::Resume(id) => out.one(&cards.resume(&id.id)?),
@@ -270,13 +259,11 @@ fn templates(client: &Client, command: Templates, out: &Output) -> Result<(), Fa
             );
             let query = TemplateLogQuery::builder().filters(filters);
             let query = paged!(query, a.paging);
-            if a.paging.all {
-                out.all(templates.logs_all(&a.id, query), LOG_COLUMNS)
-            } else {
-                out.page(&templates.logs(&a.id, query)?, LOG_COLUMNS)
-            }
+            let every = |q| templates.logs_all(&a.id, q);
+            let one = |q| templates.logs(&a.id, q);
+            out.list(a.paging.all, query, every, one, LOG_COLUMNS)
         }
-        Templates::IosPreflight { id, pass } => out.one(&templates.ios_preflight(&id, &pass)?),
+        Templates::IosPreflight(a) => out.one(&templates.ios_preflight(&a.id, &a.pass)?),
     }
 }
 
@@ -284,23 +271,15 @@ fn pairs(client: &Client, command: Pairs, out: &Output) -> Result<(), Failure> {
     let pairs = client.console().pairs();
     match command {
         Pairs::List(paging) => {
-            let query = console_query(paging);
-            if paging.all {
-                out.all(pairs.list_all(query), PAIR_COLUMNS)
-            } else {
-                out.page(&pairs.list(query)?, PAIR_COLUMNS)
-            }
+            let (every, one) = (|q| pairs.list_all(q), |q| pairs.list(q));
+            out.list(paging.all, console_query(paging), every, one, PAIR_COLUMNS)
         }
-        Pairs::Create {
-            name,
-            apple,
-            google,
-        } => out.one(
+        Pairs::Create(a) => out.one(
             &pairs.create(
                 CreateTemplatePairRequest::builder()
-                    .name(name)
-                    .apple_card_template_id(apple)
-                    .google_card_template_id(google),
+                    .name(a.name)
+                    .apple_card_template_id(a.apple)
+                    .google_card_template_id(a.google),
             )?,
         ),
     }
@@ -310,44 +289,18 @@ fn landing_pages(client: &Client, command: LandingPages, out: &Output) -> Result
     let pages = client.console().landing_pages();
     match command {
         LandingPages::List => out.page(&pages.list()?, LANDING_PAGE_COLUMNS),
-        LandingPages::Create {
-            name,
-            kind,
-            settings: s,
-        } => {
+        LandingPages::Create(a) => {
             let mut request = CreateLandingPageRequest::builder()
-                .name(name)
-                .kind(kind.as_str());
-            set!(
-                request,
-                additional_text = s.additional_text,
-                bg_color = s.bg_color,
-                logo = s.logo,
-                allow_immediate_download = s.allow_immediate_download,
-                is_2fa_enabled = s.is_2fa_enabled,
-                password = password(s.password_file.as_deref())?,
-            );
-            fields!(request, s.fields);
+                .name(a.name)
+                .kind(a.kind.as_str());
+            landing_page!(request, a.settings);
             out.one(&pages.create(request)?)
         }
-        LandingPages::Update {
-            id,
-            name,
-            settings: s,
-        } => {
+        LandingPages::Update(a) => {
             let mut request = UpdateLandingPageRequest::builder();
-            set!(
-                request,
-                name = name,
-                additional_text = s.additional_text,
-                bg_color = s.bg_color,
-                logo = s.logo,
-                allow_immediate_download = s.allow_immediate_download,
-                is_2fa_enabled = s.is_2fa_enabled,
-                password = password(s.password_file.as_deref())?,
-            );
-            fields!(request, s.fields);
-            out.one(&pages.update(&id, request)?)
+            set!(request, name = a.name);
+            landing_page!(request, a.settings);
+            out.one(&pages.update(&a.id, request)?)
         }
     }
 }
@@ -360,16 +313,10 @@ fn credential_profiles(
     let profiles = client.console().credential_profiles();
     match command {
         CredentialProfiles::List => out.page(&profiles.list()?, PROFILE_COLUMNS),
-        CredentialProfiles::Create {
-            name,
-            app_name,
-            file_id,
-            keys_file,
-            fields,
-        } => {
-            let mut request = CreateCredentialProfileRequest::builder().name(name);
-            set!(request, app_name = app_name, file_id = file_id);
-            if let Some(path) = keys_file {
+        CredentialProfiles::Create(a) => {
+            let mut request = CreateCredentialProfileRequest::builder().name(a.name);
+            set!(request, app_name = a.app_name, file_id = a.file_id);
+            if let Some(path) = a.keys_file {
                 let text = read_text(&path, "keys")?;
                 let keys: Vec<CredentialProfileKey> = text
                     .lines()
@@ -379,7 +326,7 @@ fn credential_profiles(
                     .collect();
                 request = request.keys(keys);
             }
-            fields!(request, fields);
+            fields!(request, a.fields);
             out.one(&profiles.create(request)?)
         }
         CredentialProfiles::Delete(id) => {
@@ -393,26 +340,22 @@ fn webhooks(client: &Client, command: Webhooks, out: &Output) -> Result<(), Fail
     let webhooks = client.console().webhooks();
     match command {
         Webhooks::List(paging) => {
-            let query = console_query(paging);
-            if paging.all {
-                out.all(webhooks.list_all(query), WEBHOOK_COLUMNS)
-            } else {
-                out.page(&webhooks.list(query)?, WEBHOOK_COLUMNS)
-            }
+            let (every, one) = (|q| webhooks.list_all(q), |q| webhooks.list(q));
+            out.list(
+                paging.all,
+                console_query(paging),
+                every,
+                one,
+                WEBHOOK_COLUMNS,
+            )
         }
-        Webhooks::Create {
-            name,
-            url,
-            events,
-            auth_method,
-            fields,
-        } => {
+        Webhooks::Create(a) => {
             let mut request = CreateWebhookRequest::builder()
-                .name(name)
-                .url(url)
-                .subscribed_events(events);
-            set!(request, auth_method = auth_method.as_deref());
-            fields!(request, fields);
+                .name(a.name)
+                .url(a.url)
+                .subscribed_events(a.events);
+            set!(request, auth_method = a.auth_method.as_deref());
+            fields!(request, a.fields);
             out.one(&webhooks.create(request)?)
         }
         Webhooks::Delete(id) => {
@@ -428,37 +371,21 @@ fn hid_orgs(client: &Client, command: HidOrgs, out: &Output) -> Result<(), Failu
     let orgs = client.console().hid().orgs();
     match command {
         HidOrgs::List => out.page(&orgs.list()?, HID_ORG_COLUMNS),
-        HidOrgs::Create {
-            name,
-            first_name,
-            last_name,
-            phone,
-            full_address,
-            email,
-            fields,
-        } => {
+        HidOrgs::Create(a) => {
             let mut request = CreateHidOrgRequest::builder()
-                .name(name)
-                .first_name(first_name)
-                .last_name(last_name)
-                .phone(phone)
-                .full_address(full_address);
-            set!(request, email = email);
-            fields!(request, fields);
+                .name(a.name)
+                .first_name(a.first_name)
+                .last_name(a.last_name)
+                .phone(a.phone)
+                .full_address(a.full_address);
+            set!(request, email = a.email);
+            fields!(request, a.fields);
             out.one(&orgs.create(request)?)
         }
-        HidOrgs::Activate {
-            email,
-            password_file,
-        } => {
-            let password = read_secret(&password_file, "password")?;
-            out.one(
-                &orgs.activate(
-                    ActivateHidOrgRequest::builder()
-                        .email(email)
-                        .password(password),
-                )?,
-            )
+        HidOrgs::Activate(a) => {
+            let password = read_secret(&a.password_file, "password")?;
+            let request = ActivateHidOrgRequest::builder().email(a.email);
+            out.one(&orgs.activate(request.password(password))?)
         }
     }
 }

@@ -109,6 +109,23 @@ impl Output {
         Ok(())
     }
 
+    /// A paginated list: with `--all` every item from the query's page on (`every`, see
+    /// [`Output::all`]), else the one page the query names (`one`, see [`Output::page`]).
+    pub fn list<'c, T: Serialize, Q>(
+        &self,
+        all: bool,
+        query: Q,
+        every: impl FnOnce(Q) -> Result<Pages<'c, T>, Error>,
+        one: impl FnOnce(Q) -> Result<Page<T>, Error>,
+        columns: &[&str],
+    ) -> Result<(), Failure> {
+        if all {
+            self.all(every(query), columns)
+        } else {
+            self.page(&one(query)?, columns)
+        }
+    }
+
     /// Every item of a paginated list: a table, or one JSON object per line, printed as the
     /// pages arrive; a spinner with the count on a terminal's standard error.
     pub fn all<T: Serialize>(
