@@ -19,18 +19,7 @@ use common::sandbox::{harness_sandbox, raw_post};
 use serde_json::Value;
 
 fn template(client: &Client, name: &str, platform: &str) -> String {
-    let created = client
-        .console()
-        .templates()
-        .create(
-            CreateTemplateRequest::builder()
-                .name(name)
-                .platform(platform)
-                .use_case("corporate_id")
-                .protocol("desfire"),
-        )
-        .expect("template created");
-    created.id
+    common::sandbox::create_template(client, common::sandbox::template_request(name, platform))
 }
 
 /// Pairs an Apple and a Google template through the console.
@@ -191,6 +180,15 @@ fn templates_are_created_read_updated_published_and_deleted() {
 #[test]
 fn template_bodies_that_break_the_rules_are_refused() {
     let sb = harness_sandbox();
+    let post = |body: &str| {
+        raw_post(
+            &sb,
+            "/v1/console/card-templates",
+            body,
+            common::ACCOUNT,
+            None,
+        )
+    };
     let cases = [
         (
             r#"{"name":"x","platform":"apple","use_case":"employee_badge"}"#,
@@ -215,13 +213,7 @@ fn template_bodies_that_break_the_rules_are_refused() {
         ),
     ];
     for (body, field) in cases {
-        let answer = raw_post(
-            &sb,
-            "/v1/console/card-templates",
-            body,
-            common::ACCOUNT,
-            None,
-        );
+        let answer = post(body);
         let (status, answer) = (answer.status, answer.body);
         assert_eq!(status, 422, "{body} -> {answer}");
         assert!(
@@ -251,13 +243,7 @@ fn template_bodies_that_break_the_rules_are_refused() {
             "is `gym`; it must be one of corporate_id, student_id, multi_family, hotel",
         ),
     ] {
-        let answer = raw_post(
-            &sb,
-            "/v1/console/card-templates",
-            body,
-            common::ACCOUNT,
-            None,
-        );
+        let answer = post(body);
         assert_eq!(answer.status, 422, "{body} -> {}", answer.body);
         assert_eq!(answer.body["errors"][field][0], reason, "{}", answer.body);
     }

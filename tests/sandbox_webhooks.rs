@@ -963,21 +963,14 @@ fn hid_org_pair_and_profile_deletion_events_are_delivered_typed() {
         )
         .expect("activated");
     let template = |name: &str, platform: &str| {
-        id_of(
-            &console
-                .templates()
-                .create(
-                    CreateTemplateRequest::builder()
-                        .name(name)
-                        .platform(platform)
-                        .use_case("corporate_id")
-                        .protocol(if platform == "apple" {
-                            "desfire"
-                        } else {
-                            "smart_tap"
-                        }),
-                )
-                .expect("template created"),
+        let protocol = if platform == "apple" {
+            "desfire"
+        } else {
+            "smart_tap"
+        };
+        common::sandbox::create_template(
+            &client,
+            common::sandbox::template_request(name, platform).protocol(protocol),
         )
     };
     let (apple, android) = (

@@ -1,11 +1,35 @@
 //! Helpers for tests that run against the in-process sandbox, and raw requests to it signed
 //! with the mock harness's key (for what the client never sends).
 
-use accessgrid::models::{AccessCard, CardState, IssueCardRequest, ListCardsQuery};
+use accessgrid::models::{
+    AccessCard, CardState, CreateTemplateRequest, CreateTemplateRequestBuilder, IssueCardRequest,
+    ListCardsQuery,
+};
 use std::time::Duration;
 
 use accessgrid::sandbox::Sandbox;
+use accessgrid::Client;
 use serde_json::Value;
+
+/// A corporate-id DESFire template request with this name and platform; callers add or
+/// override fields with the builder's setters.
+pub fn template_request(name: &str, platform: &str) -> CreateTemplateRequestBuilder {
+    CreateTemplateRequest::builder()
+        .name(name)
+        .platform(platform)
+        .use_case("corporate_id")
+        .protocol("desfire")
+}
+
+/// Creates the template: its id.
+pub fn create_template(client: &Client, request: CreateTemplateRequestBuilder) -> String {
+    client
+        .console()
+        .templates()
+        .create(request)
+        .expect("template created")
+        .id
+}
 
 /// Issues a pass on the sandbox's template for `name` (site 42, card 1234); its id.
 pub fn issue(sandbox: &Sandbox, name: &str) -> String {

@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
 
-use accessgrid::models::{CreateTemplateRequest, CreateWebhookRequest, IssueCardRequest};
+use accessgrid::models::{CreateWebhookRequest, IssueCardRequest};
 use accessgrid::sandbox::Sandbox;
 
 /// An answer: the status, the headers (names lower-cased) and the body as text.
@@ -117,20 +117,10 @@ pub fn subscribe(sb: &Sandbox, url: &str) -> String {
 
 /// A template with the given name and colours.
 pub fn template(sb: &Sandbox, name: &str, platform: &str) -> String {
-    sb.client()
-        .console()
-        .templates()
-        .create(
-            CreateTemplateRequest::builder()
-                .name(name)
-                .platform(platform)
-                .use_case("corporate_id")
-                .protocol("desfire")
-                .background_color("#1D4ED8")
-                .label_color("#FFFFFF"),
-        )
-        .expect("template created")
-        .id
+    let request = super::sandbox::template_request(name, platform)
+        .background_color("#1D4ED8")
+        .label_color("#FFFFFF");
+    super::sandbox::create_template(&sb.client(), request)
 }
 
 /// Issues a pass for `holder`: its id and install URL.
