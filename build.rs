@@ -192,18 +192,31 @@ fn open_enums(bundle: &bundle::Bundle) -> Result<String, String> {
     Ok(out)
 }
 
+/// typify's `builder` module (emitted with `with_struct_builder`).
+fn builder_module(file: &mut syn::File) -> Result<&mut syn::ItemMod, String> {
+    file.items
+        .iter_mut()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == "builder" => Some(m),
+            _ => None,
+        })
+        .ok_or_else(|| "typify output has no `builder` module; is with_struct_builder on?".into())
+}
+
+/// The items of typify's `builder` module.
+fn builder_items(module: &mut syn::ItemMod) -> Result<&mut Vec<syn::Item>, String> {
+    match module.content.as_mut() {
+        Some((_, items)) => Ok(items),
+        None => Err("typify's `builder` module is empty".into()),
+    }
+}
+
 /// typify's builder setter for an optional field takes `T: TryInto<Option<X>>`, which `&str`
 /// does not satisfy, so `.email("a@b.c")` or `.tag_id("DF517FC87144DF")` would not compile.
 /// Rewrite each such setter to take `T: TryInto<X>` and store `Some(..)`: every setter then
 /// accepts what the field's own type converts from, and validating newtypes still check it.
 fn relax_optional_setters(file: &mut syn::File) -> Result<(), String> {
-    let builder = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    });
-    let Some((_, items)) = builder else {
-        return Err("typify output has no `builder` module; is with_struct_builder on?".into());
-    };
+    let items = builder_items(builder_module(file)?)?;
     for item in items.iter_mut() {
         let syn::Item::Impl(imp) = item else { continue };
         for impl_item in imp.items.iter_mut() {
@@ -311,13 +324,7 @@ fn finish_extra_fields(file: &mut syn::File) -> Result<(), String> {
         with_extra.push(st.ident.clone());
     }
 
-    let builder = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => m.content.as_mut(),
-        _ => None,
-    });
-    let Some((_, items)) = builder else {
-        return Err("typify output has no `builder` module; is with_struct_builder on?".into());
-    };
+    let items = builder_items(builder_module(file)?)?;
     for item in items.iter_mut() {
         let syn::Item::Impl(imp) = item else { continue };
         let syn::Type::Path(ty) = &*imp.self_ty else {
@@ -416,16 +423,9 @@ fn name_builders(file: &mut syn::File) -> Result<(), String> {
             }
         }
     }
-    let Some(module) = file.items.iter_mut().find_map(|item| match item {
-        syn::Item::Mod(m) if m.ident == "builder" => Some(m),
-        _ => None,
-    }) else {
-        return Err("typify output has no `builder` module".into());
-    };
+    let module = builder_module(file)?;
     module.vis = syn::parse_quote!(pub(crate));
-    let Some((_, items)) = module.content.as_mut() else {
-        return Err("the `builder` module is empty".into());
-    };
+    let items = builder_items(module)?;
     let names: Vec<String> = items
         .iter()
         .filter_map(|item| match item {
