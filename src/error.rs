@@ -299,6 +299,33 @@ impl Error {
         action(true, fault) == Action::Retry
     }
 
+    /// The error the client makes of a non-2xx answer with this status and body (and no
+    /// `Retry-After` or `X-Request-ID` header): `401` is [`Error::Authentication`], `402`
+    /// [`Error::InsufficientBalance`], any other status [`Error::Api`], with the message,
+    /// field errors and request id read from a JSON body as the client reads them. For
+    /// fakes and test doubles that stand in for the client, so that the code under test
+    /// sees exactly the error a real answer would give.
+    ///
+    /// ```
+    /// use accessgrid::Error;
+    ///
+    /// let err = Error::from_response(
+    ///     422,
+    ///     r#"{"message":"Validation failed","errors":{"full_name":["can't be blank"]}}"#,
+    /// );
+    /// let api = err.api().expect("an answer from the server");
+    /// assert_eq!(api.status, 422);
+    /// assert_eq!(api.message, "Validation failed");
+    /// assert_eq!(api.field_errors["full_name"], ["can't be blank"]);
+    /// assert!(matches!(
+    ///     Error::from_response(401, r#"{"message":"invalid signature"}"#),
+    ///     Error::Authentication(_)
+    /// ));
+    /// ```
+    pub fn from_response(status: u16, body: impl Into<Vec<u8>>) -> Error {
+        Error::from_answer(status, None, None, body.into())
+    }
+
     /// Builds the error for a non-2xx answer (`request_id`: its `X-Request-ID`, if any).
     pub(crate) fn from_answer(
         status: u16,

@@ -4,11 +4,11 @@
 //! access passes to Apple and Google Wallet, suspend, resume, unlink and delete them, and
 //! manage templates through the enterprise console.
 //!
-//! - [`Client`] signs every request (HMAC-SHA256 over the base64 of the body, or of `sig_payload` for a body-less request) and sends it over one
+//! - [`Client`] signs every request (HMAC-SHA256 over the base64 of the body, or of `sig_payload` for a body-less request; module [`signing`]) and sends it over one
 //!   shared connection pool; it is `Clone + Send + Sync` and needs no async runtime.
 //! - Every request and answer type in [`models`] is generated from the JSON Schema files in
 //!   `schema/` at build time. Requests refuse only what is certainly invalid before
-//!   anything is sent, and can carry fields the schema does not know yet; answers keep every
+//!   anything is sent (the same checks run alone with [`Validate`]), and can carry fields the schema does not know yet; answers keep every
 //!   field they do not model ([`models::ExtraFields`]) and accept `null`s and new
 //!   enumeration values.
 //! - Every failure is one [`Error`], which keeps the status and raw body of what the server
@@ -92,6 +92,7 @@ pub use client::retry::{
     DEFAULT_MAX_RETRIES,
 };
 pub use client::secret::SecretKey;
+pub use client::signing;
 pub use client::throttle::{Throttle, DEFAULT_MAX_IN_FLIGHT, DEFAULT_MAX_REQUESTS, DEFAULT_WINDOW};
 pub use client::{
     Client, ClientBuilder, DEFAULT_BASE_URL, DEFAULT_CONNECT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES,
@@ -102,7 +103,7 @@ pub use pagination::{Page, PageInfo, Pages};
 /// The HTTP method of [`Client::request`] (`http`'s, as `ureq` re-exports it): public
 /// because the escape hatch takes one, and the [`endpoints`] descriptors name theirs.
 pub use ureq::http::Method;
-pub use validate::IntoRequest;
+pub use validate::{IntoRequest, Validate};
 
 /// The README's code blocks, compiled and run as doc tests.
 #[cfg(all(doctest, feature = "sandbox", feature = "webhook-receiver"))]

@@ -37,7 +37,7 @@ use crate::api::Templates;
 use crate::endpoints as ep;
 use crate::error::Error;
 use crate::models::{SmartTapEncryptedKey, SmartTapRevealAnswer, SmartTapRevealRequest};
-use crate::validate::{prepare, Validate};
+use crate::validate::{prepare, SchemaRules as _, Validate};
 
 /// The only `alg` of the envelope: ECDH-ES key agreement, AES-256-GCM encryption.
 pub const ALG: &str = "ECDH-ES+A256GCM";
@@ -267,8 +267,9 @@ pub fn encrypt_for(
 }
 
 impl Validate for SmartTapRevealRequest {
-    /// The public key must be a P-256 SubjectPublicKeyInfo PEM.
-    fn beyond_schema(&self) -> Result<(), Error> {
+    /// The schema's rules, then: the public key must be a P-256 SubjectPublicKeyInfo PEM.
+    fn validate(&self) -> Result<(), Error> {
+        self.schema_rules()?;
         parse_client_key(&self.client_public_key).map(|_| ())
     }
 }

@@ -8,7 +8,7 @@ pub(crate) mod connector;
 pub(crate) mod request;
 pub(crate) mod retry;
 pub(crate) mod secret;
-pub(crate) mod signing;
+pub mod signing;
 pub(crate) mod throttle;
 pub(crate) mod transport;
 

@@ -1,4 +1,8 @@
-//! Request signing, as AccessGrid defines it. Pure functions: no I/O, no clock.
+//! Request signing, as AccessGrid defines it: the signature the [`Client`](crate::Client)
+//! puts on every request, public for what a program does beside the client: a fake or test
+//! server of its own that checks signatures as AccessGrid does, a signature computed for a
+//! payload from another language's code, a `401 invalid signature` to debug. Pure
+//! functions: no I/O, no clock.
 //!
 //! Every request carries `X-PAYLOAD-SIG`: the lowercase hex HMAC-SHA256, keyed with the
 //! secret key's UTF-8 bytes, of the **standard padded base64 text** of the payload bytes.
@@ -7,8 +11,22 @@
 //! - a request with a JSON body: the body, byte for byte as sent (the client serializes once
 //!   and sends and signs the same buffer);
 //! - a request without a body: a small JSON text sent as the `sig_payload` query
-//!   parameter: `{"id":"<id>"}` for a request about one resource ([`resource_payload`]),
-//!   [`EMPTY_PAYLOAD`] otherwise.
+//!   parameter: `{"id":"<id>"}` (the id as a JSON string) for a request about one
+//!   resource, `{}` otherwise.
+//!
+//! ```
+//! use accessgrid::signing;
+//!
+//! let secret = b"test_secret"; // the console's secret key, as bytes
+//! let payload = br#"{"id":"card_123"}"#;
+//! let signature = signing::sign(secret, payload);
+//! assert_eq!(
+//!     signature,
+//!     "0b1918a2ba398bbd851ba5ab8bbcfe3a3fdbee5857f64e49439d97a717f76d51"
+//! );
+//! assert!(signing::verify(secret, payload, &signature));
+//! assert!(!signing::verify(secret, br#"{"id":"card_124"}"#, &signature));
+//! ```
 //!
 //! (The protocol's vectors are this module's unit tests.)
 
@@ -19,17 +37,27 @@ use sha2::Sha256;
 type HmacSha256 = hmac::Hmac<Sha256>;
 
 /// The `sig_payload` of a body-less request that is about no one resource (lists).
-pub const EMPTY_PAYLOAD: &str = "{}";
+pub(crate) const EMPTY_PAYLOAD: &str = "{}";
 
-/// The signature of `payload` under `secret_key`, as lowercase hex.
-#[cfg_attr(not(test), allow(dead_code))]
+/// The signature of `payload` under `secret_key`, as lowercase hex (64 characters): what
+/// `X-PAYLOAD-SIG` carries. To sign many payloads with one key, keep a [`Signer`].
 pub fn sign(secret_key: &[u8], payload: &[u8]) -> String {
     Signer::new(secret_key).sign(payload)
 }
 
 /// A signer keyed once: the HMAC key schedule is computed when it is made, so each
 /// signature costs only the payload's own hashing. The client holds one. Its `Debug`
-/// shows no key.
+/// shows no key (and it has no `Display`).
+///
+/// ```
+/// use accessgrid::signing::Signer;
+///
+/// let signer = Signer::new(b"test_secret");
+/// let signature = signer.sign(b"{}");
+/// assert_eq!(signature, accessgrid::signing::sign(b"test_secret", b"{}"));
+/// assert!(signer.verify(b"{}", &signature.to_uppercase()));
+/// assert_eq!(format!("{signer:?}"), "Signer([redacted])");
+/// ```
 #[derive(Clone)]
 pub struct Signer {
     keyed: HmacSha256,
@@ -46,8 +74,7 @@ impl Signer {
         Signer { keyed }
     }
 
-    /// The signature of `payload`, as lowercase hex.
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// The signature of `payload`, as lowercase hex (64 characters).
     pub fn sign(&self, payload: &[u8]) -> String {
         let mut hex = [0u8; 64];
         self.sign_hex(payload, &mut hex);
@@ -82,9 +109,8 @@ impl Signer {
         mac
     }
 
-    /// Whether `signature` (hex, either case) is the signature of `payload`, compared in
-    /// constant time.
-    #[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+    /// Whether `signature` (hex, either case, surrounding white space ignored) is the
+    /// signature of `payload`, compared in constant time.
     pub fn verify(&self, payload: &[u8], signature: &str) -> bool {
         match hex::decode(signature.trim()) {
             Ok(bytes) => self.mac_of(payload).verify_slice(&bytes).is_ok(),
@@ -99,16 +125,16 @@ impl std::fmt::Debug for Signer {
     }
 }
 
-/// Whether `signature` (hex, either case) is the signature of `payload` under `secret_key`.
-/// The comparison takes the same time wherever the first difference is.
-#[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+/// Whether `signature` (hex, either case, surrounding white space ignored) is the
+/// signature of `payload` under `secret_key`. The comparison takes the same time wherever
+/// the first difference is; a signature that is not hex, or not 64 digits, is `false`.
 pub fn verify(secret_key: &[u8], payload: &[u8], signature: &str) -> bool {
     Signer::new(secret_key).verify(payload, signature)
 }
 
 /// The `sig_payload` of a body-less request about the resource `id`: `{"id":"<id>"}`,
 /// with `id` escaped as a JSON string.
-pub fn resource_payload(id: &str) -> String {
+pub(crate) fn resource_payload(id: &str) -> String {
     let mut out = String::with_capacity(id.len() + 9);
     out.push_str("{\"id\":");
     out.push_str(&serde_json::Value::from(id).to_string());

@@ -14,7 +14,7 @@ use crate::models::{
     CardState, EventType, LedgerItemsQuery, SensitiveText, TemplateLogQuery, TemplatePlatform,
     TemplateProtocol, TemplateUseCase,
 };
-use crate::validate::Validate;
+use crate::Validate;
 
 /// A request body as a JSON object, checked by `T`'s schema and rules.
 pub(crate) fn body_object<T>(rq: &Incoming) -> Result<Map<String, Value>, Reply>

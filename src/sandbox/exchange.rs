@@ -8,8 +8,7 @@ use serde::de::DeserializeOwned;
 use serde_json::{json, Map, Value};
 
 use super::state::{Actor, Refusal};
-use crate::error::Error;
-use crate::validate::Validate;
+use crate::{Error, Validate};
 
 /// Default page size of lists.
 pub(crate) const PER_PAGE: u64 = 50;

@@ -60,6 +60,19 @@
 //! their `expiration_date` then expire (`ag.access_pass.expired`; an active one is
 //! suspended).
 //!
+//! # Built on the public API
+//!
+//! The sandbox is written as a user of this crate could write it: it routes by the
+//! [`endpoints`](crate::endpoints) table (so a path cannot differ between the client and the
+//! sandbox), decodes requests into the [`models`](crate::models), refuses what
+//! [`Validate`](crate::Validate) refuses, checks signatures with
+//! [`signing::verify`](crate::signing::verify) and makes its errors with
+//! [`Error::from_response`](crate::Error::from_response). Two private layers are shared on
+//! purpose, neither of them the client's internals: the hardened HTTP server layer it has in
+//! common with `webhooks::Receiver`, and the one ISO-8601 date reader (public as
+//! [`reconcile::parse_date`](crate::reconcile::parse_date)). A test
+//! (`tests/sandbox_public_api.rs`) keeps it so.
+//!
 //! # Limits
 //!
 //! The sandbox's HTTP layer (shared with the webhook receiver) holds under hostile traffic,
@@ -219,11 +232,9 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::client::secret::SecretKey;
-use crate::client::{Client, ClientBuilder};
-use crate::error::Error;
 use crate::models::{AccessCard, EventType};
 use crate::webhooks::WebhookEvent;
+use crate::{Client, ClientBuilder, Error, SecretKey};
 
 use delivery::{DeliverySettings, Outbox};
 use state::{Actor, State};
@@ -559,15 +570,9 @@ impl Sandbox {
             .lock_state()
             .install(card_id, device, &actor)
             .map_err(|refused| {
+                // The error the client would make of the same refusal over HTTP.
                 let body = serde_json::json!({ "message": refused.message }).to_string();
-                Error::Api(Box::new(crate::ApiError {
-                    status: refused.status,
-                    message: refused.message,
-                    field_errors: Default::default(),
-                    retry_after: None,
-                    request_id: None,
-                    body: body.into_bytes(),
-                }))
+                Error::from_response(refused.status, body)
             })
     }
 

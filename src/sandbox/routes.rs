@@ -164,7 +164,11 @@ fn list_cards(state: &mut State, rq: &Incoming) -> Outcome {
             "state",
             &format!(
                 "is `{other}`; it must be one of {}",
-                crate::validate::one_of(CardState::KNOWN)
+                CardState::KNOWN
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         ));
     }

@@ -10,7 +10,6 @@ use super::exchange::{Incoming, Reply};
 use super::state::Actor;
 use super::util::{percent_decode, query_pairs};
 use super::{routes, Fault, SeenRequest, Shared};
-use crate::client::signing;
 use crate::http_server;
 
 /// The largest request body the sandbox reads (an employee photo fits).
@@ -120,7 +119,7 @@ fn authenticate(shared: &Shared, rq: &Incoming) -> Result<(), Reply> {
     } else {
         &rq.body
     };
-    if !signing::verify(shared.secret.expose(), payload, signature) {
+    if !crate::signing::verify(shared.secret.expose(), payload, signature) {
         return refuse("invalid signature: X-PAYLOAD-SIG does not match the payload");
     }
     Ok(())
