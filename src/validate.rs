@@ -79,7 +79,8 @@ mod rule {
 /// A broken rule is [`Error::InvalidInput`] naming the field; only what is certainly
 /// invalid is refused (the rules of the README's "What the client checks"), everything else
 /// is the server's to decide. It is implemented for every request and query type in
-/// [`models`](crate::models), and it is sealed: it cannot be implemented outside this
+/// [`models`](crate::models) (`SmartTapRevealRequest` with the feature `smart-tap`, whose
+/// key check it needs), and it is sealed: it cannot be implemented outside this
 /// crate (its supertrait, the rules generated from the schema, cannot be named there), so
 /// checks can be added to it without breaking anyone.
 ///
