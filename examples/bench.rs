@@ -21,6 +21,12 @@
 //!   clone from `Client::agent`, so the settings are the same by construction), with no
 //!   signing, typing or checks, reading the body with ureq's `read_to_vec`.
 //!
+//! - a hand-typed `ureq` loop: the bare loop's exchange plus the least any client that signs
+//!   and types its calls must do per call (the signature computed for the call, the issue
+//!   request serialized, the answer decoded into `AccessCard` with serde_json), with no
+//!   SDK. Against the bare loop it shows what that work alone costs on the machine at hand
+//!   (a bound no typed client can pass); against the SDK, what the SDK adds to it.
+//!
 //! All loops share that agent's one pooled connection, served by one server thread. On a
 //! two-CPU virtual machine, which CPU a server thread happens to run on changes a loopback
 //! call's time by up to a factor of three; with a connection per loop, the comparison
@@ -279,6 +285,81 @@ impl Bare {
             .send(&self.issue_body[..])
             .expect("bare issue");
         response.body_mut().read_to_vec().expect("bare issue body")
+    }
+}
+
+/// The least any client that signs and types its calls must do per call, written by hand
+/// on the same agent: the exchange of [`Bare`], plus the signature computed for this call
+/// (an HMAC keyed once, as the SDK keys its own), the issue request serialized from a struct
+/// built once (no builder, no checks), and the answer decoded into [`AccessCard`] as the
+/// SDK decodes it. Against the bare loop it shows what that work alone costs on this
+/// machine; against the SDK, what the SDK adds to it.
+struct HandTyped {
+    bare: Bare,
+    mac: hmac::Hmac<sha2::Sha256>,
+    get_payload: String,
+    request: IssueCardRequest,
+}
+
+impl HandTyped {
+    fn new(bare: Bare) -> HandTyped {
+        use hmac::KeyInit;
+        HandTyped {
+            bare,
+            mac: hmac::Hmac::<sha2::Sha256>::new_from_slice(SECRET.as_bytes())
+                .expect("any key length"),
+            get_payload: serde_json::json!({ "id": CARD_ID }).to_string(),
+            request: IssueCardRequest::try_from(issue_request()).expect("valid request"),
+        }
+    }
+
+    fn sign(&self, payload: &[u8]) -> String {
+        use base64::Engine as _;
+        use hmac::Mac;
+        let mut mac = self.mac.clone();
+        mac.update(
+            base64::engine::general_purpose::STANDARD
+                .encode(payload)
+                .as_bytes(),
+        );
+        hex::encode(mac.finalize().into_bytes())
+    }
+
+    fn decode(body: &[u8]) -> AccessCard {
+        serde_json::from_str(std::str::from_utf8(body).expect("UTF-8")).expect("card")
+    }
+
+    fn get(&self) -> AccessCard {
+        let sig = self.sign(self.get_payload.as_bytes());
+        let mut response = self
+            .bare
+            .agent
+            .get(&self.bare.get_url)
+            .header("X-ACCT-ID", ACCOUNT)
+            .header("X-PAYLOAD-SIG", &sig)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .header("User-Agent", &self.bare.user_agent)
+            .call()
+            .expect("hand-typed get");
+        Self::decode(&response.body_mut().read_to_vec().expect("body"))
+    }
+
+    fn issue(&self) -> AccessCard {
+        let body = serde_json::to_vec(&self.request).expect("serializable");
+        let sig = self.sign(&body);
+        let mut response = self
+            .bare
+            .agent
+            .post(&self.bare.issue_url)
+            .header("X-ACCT-ID", ACCOUNT)
+            .header("X-PAYLOAD-SIG", &sig)
+            .header("Content-Type", "application/json")
+            .header("Accept", "application/json")
+            .header("User-Agent", &self.bare.user_agent)
+            .send(&body[..])
+            .expect("hand-typed issue");
+        Self::decode(&response.body_mut().read_to_vec().expect("body"))
     }
 }
 
@@ -546,6 +627,84 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
         100.0 * median(&mut aa),
         100.0 * low,
         100.0 * high
+    );
+    // What signing and typing alone cost on this machine, and what the SDK adds to them:
+    // the hand-typed loop (same agent, same exchange) against the bare loop and the SDK.
+    let hand = HandTyped::new(Bare::new(&server.url, client.agent().clone()));
+    for (what, sdk, typed) in [
+        (
+            "GET",
+            server.record(|| sdk_get(&client)),
+            server.record(|| {
+                hand.get();
+            }),
+        ),
+        (
+            "POST",
+            server.record(|| sdk_issue(&client)),
+            server.record(|| {
+                hand.issue();
+            }),
+        ),
+    ] {
+        assert!(
+            sdk == typed,
+            "the hand-typed loop sent a different {what} request"
+        );
+    }
+    let (mut hg, mut hi, mut sg2, mut si2) = (vec![], vec![], vec![], vec![]);
+    let (mut hgc, mut hic) = (vec![], vec![]);
+    for _ in 0..rounds {
+        let (h, b) = interleaved(
+            calls,
+            || {
+                std::hint::black_box(hand.get());
+            },
+            || {
+                bare.get();
+            },
+        );
+        hg.push(h / b);
+        hgc.push(1e6 / h - 1e6 / b);
+        let (h, b) = interleaved(
+            calls,
+            || {
+                std::hint::black_box(hand.issue());
+            },
+            || {
+                bare.issue();
+            },
+        );
+        hi.push(h / b);
+        hic.push(1e6 / h - 1e6 / b);
+        let (s, h) = interleaved(
+            calls,
+            || sdk_get(&client),
+            || {
+                std::hint::black_box(hand.get());
+            },
+        );
+        sg2.push(s / h);
+        let (s, h) = interleaved(
+            calls,
+            || sdk_issue(&client),
+            || {
+                std::hint::black_box(hand.issue());
+            },
+        );
+        si2.push(s / h);
+    }
+    println!(
+        "  hand-typed ureq (signed per call, decoded by serde_json, no SDK)/bare: get {:>5.1}% ({:.1} µs/call), issue {:>5.1}% ({:.1} µs/call)",
+        100.0 * median(&mut hg),
+        median(&mut hgc),
+        100.0 * median(&mut hi),
+        median(&mut hic)
+    );
+    println!(
+        "  SDK/hand-typed ureq: get {:>5.1}%, issue {:>5.1}%",
+        100.0 * median(&mut sg2),
+        100.0 * median(&mut si2)
     );
     // The same comparison against a plain `ureq::Agent` (ureq's own connector and
     // resolver, built from the same configuration by `bare_agent`), not the client's

@@ -132,7 +132,7 @@
 //! profile or a landing page attached to a template (`attached_to_template`, see below); a
 //! landing page created or updated; a credential profile created or deleted; a template
 //! pair created (`ag.card_template_pair.created`); an HID org created or activated
-//! (`ag.hid_org.created`, `ag.hid_org.activated`). The types are those of [`EventType`].
+//! (`ag.hid_org.created`, `ag.hid_org.activated`). The types are those of [`EventType`](crate::models::EventType).
 //!
 //! Creating or updating a template with `credential_profiles` or `landing_pages` (lists of
 //! ex_ids) sets what the template has attached of that kind (a list replaces the previous
@@ -216,27 +216,31 @@
 
 mod clock;
 mod console;
+mod data;
 mod delivery;
 mod events;
 mod exchange;
 mod routes;
 mod server;
+mod shared;
 mod state;
 mod util;
 mod web;
 
-use std::collections::VecDeque;
+pub use data::{Delivery, DeliveryOutcome, DeviceType, Fault, SandboxEvent, SeenRequest};
+pub use shared::{REQUEST_LOG_MAX_BYTES, REQUEST_LOG_MAX_ENTRIES, REQUEST_LOG_MAX_PATH};
+
 use std::net::{SocketAddr, TcpListener};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use crate::models::{AccessCard, EventType};
-use crate::webhooks::WebhookEvent;
+use crate::models::AccessCard;
 use crate::{Client, ClientBuilder, Error, SecretKey};
 
 use delivery::{DeliverySettings, Outbox};
+use shared::Shared;
 use state::{Actor, State};
 
 /// A running sandbox. Dropping it stops the server.
@@ -260,237 +264,6 @@ pub struct SandboxBuilder {
     secret: Option<SecretKey>,
     port: u16,
     delivery: DeliverySettings,
-}
-
-/// A fault the sandbox answers with instead of serving a request; see [`Sandbox::inject`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Fault {
-    /// Answer this status with a JSON `message` (and no `Retry-After`).
-    Status(u16),
-    /// Answer 429 with `Retry-After` set to this many seconds.
-    RateLimited {
-        /// The `Retry-After` value, in seconds.
-        retry_after: u64,
-    },
-    /// Wait this long, then serve the request as usual.
-    Delay(Duration),
-    /// Serve the request as usual (a pass is issued, a state changes), then close the
-    /// connection without answering: the client learns nothing of what happened. For
-    /// testing that a lost answer never makes a client act twice; aim it at one route
-    /// with [`Sandbox::inject_on`].
-    LoseAnswer,
-}
-
-/// A pending fault: what, how many more times, and which requests it is for.
-#[derive(Debug, Clone)]
-struct PendingFault {
-    fault: Fault,
-    left: u32,
-    /// Only requests with this method and path (without the query); `None`: any request.
-    only: Option<(String, String)>,
-}
-
-/// The kind of device a simulated wallet install puts the pass on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum DeviceType {
-    /// A phone.
-    Mobile,
-    /// A watch.
-    Watch,
-}
-
-impl DeviceType {
-    /// The name the API uses (`mobile`, `watch`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceType::Mobile => "mobile",
-            DeviceType::Watch => "watch",
-        }
-    }
-}
-
-/// An event the sandbox recorded, as a webhook subscriber would receive it (CloudEvents
-/// `id`, `type`, `time` and `data`). See [`Sandbox::events`].
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct SandboxEvent {
-    /// Unique event id.
-    pub id: String,
-    /// The event type, e.g. `ag.access_pass.suspended`.
-    pub kind: String,
-    /// ISO 8601 time of the event.
-    pub time: String,
-    /// The event's data (`access_pass_id`, `card_template_id`, `device`, ...).
-    pub data: serde_json::Value,
-}
-
-impl SandboxEvent {
-    /// The event type as the SDK's open enum.
-    pub fn event_type(&self) -> EventType {
-        EventType::from(self.kind.as_str())
-    }
-
-    /// The CloudEvents envelope the sandbox POSTs to webhooks for this event
-    /// (`specversion` `"1.0"`, `source` `"accessgrid"`, `datacontenttype`
-    /// `"application/json"`, and this event's `id`, `type`, `time` and `data`).
-    pub fn envelope(&self) -> WebhookEvent {
-        let mut event = WebhookEvent::new(self.id.clone(), self.event_type(), self.data.clone());
-        event.time = Some(self.time.clone());
-        event
-    }
-}
-
-/// One attempt to deliver an event to a webhook, or the record that an event was not
-/// delivered to a webhook whose URL is not on loopback; see [`Sandbox::deliveries`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Delivery {
-    /// The webhook's id.
-    pub webhook_id: String,
-    /// The webhook's URL.
-    pub url: String,
-    /// The event's id (the envelope's `id`; the same on every attempt).
-    pub event_id: String,
-    /// The event's type, e.g. `ag.access_pass.suspended`.
-    pub event_type: String,
-    /// The attempt's number, from 1; 0 for [`DeliveryOutcome::NotLoopback`].
-    pub attempt: u32,
-    /// What came of it.
-    pub outcome: DeliveryOutcome,
-    /// Whether another attempt follows (the attempt failed and attempts are left).
-    pub will_retry: bool,
-}
-
-impl Delivery {
-    /// Whether the receiver accepted the event (answered 200 or 201).
-    pub fn delivered(&self) -> bool {
-        matches!(self.outcome, DeliveryOutcome::Answered(200 | 201))
-    }
-}
-
-/// What came of one delivery attempt; see [`Delivery`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum DeliveryOutcome {
-    /// The receiver answered this status. Only 200 and 201 count as delivered; any other
-    /// status is retried.
-    Answered(u16),
-    /// No answer: the connection failed or timed out (the message says how). Retried.
-    Failed(String),
-    /// The webhook's URL is not on a loopback host (`localhost`, `127.0.0.0/8`, `[::1]`):
-    /// the sandbox never contacts it.
-    NotLoopback,
-}
-
-/// A request the sandbox answered; see [`Sandbox::requests`].
-///
-/// The method and path are the client's text: a path longer than
-/// [`REQUEST_LOG_MAX_PATH`] bytes is kept cut at a character boundary and ends in `…`,
-/// a method longer than 16 bytes likewise.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct SeenRequest {
-    /// The method, e.g. `POST`.
-    pub method: String,
-    /// The path, without the query, e.g. `/v1/key-cards`.
-    pub path: String,
-    /// The status of the answer; 0 when the answer was lost on purpose
-    /// ([`Fault::LoseAnswer`]).
-    pub status: u16,
-}
-
-/// What the workers share with the handle.
-pub(crate) struct Shared {
-    pub(crate) account_id: String,
-    pub(crate) secret: SecretKey,
-    pub(crate) stop: AtomicBool,
-    state: Mutex<State>,
-    faults: Mutex<VecDeque<PendingFault>>,
-    seen: Mutex<RequestLog>,
-}
-
-/// How many requests [`Sandbox::requests`] keeps at most: the newest.
-pub const REQUEST_LOG_MAX_ENTRIES: usize = 1000;
-/// How many bytes of methods and paths [`Sandbox::requests`] keeps at most, all entries
-/// together: the newest entries that fit.
-pub const REQUEST_LOG_MAX_BYTES: usize = 256 * 1024;
-/// The longest path [`Sandbox::requests`] keeps whole, in bytes; a longer one is cut.
-pub const REQUEST_LOG_MAX_PATH: usize = 512;
-/// The longest method kept whole, in bytes.
-const REQUEST_LOG_MAX_METHOD: usize = 16;
-
-/// The newest requests, bounded in count and in bytes: any client can send requests,
-/// authenticated or not, and none of them may grow the sandbox's memory for good.
-#[derive(Debug, Default)]
-struct RequestLog {
-    entries: VecDeque<SeenRequest>,
-    /// Bytes of method and path held by `entries`.
-    bytes: usize,
-}
-
-impl RequestLog {
-    fn push(&mut self, mut request: SeenRequest) {
-        clip(&mut request.method, REQUEST_LOG_MAX_METHOD);
-        clip(&mut request.path, REQUEST_LOG_MAX_PATH);
-        request.method.shrink_to_fit();
-        request.path.shrink_to_fit();
-        self.bytes += request.method.len() + request.path.len();
-        self.entries.push_back(request);
-        while self.entries.len() > REQUEST_LOG_MAX_ENTRIES || self.bytes > REQUEST_LOG_MAX_BYTES {
-            let Some(old) = self.entries.pop_front() else {
-                break;
-            };
-            self.bytes -= old.method.len() + old.path.len();
-        }
-    }
-}
-
-/// Cuts `text` to at most `max` bytes (at a character boundary), marking the cut with `…`.
-fn clip(text: &mut String, max: usize) {
-    if text.len() <= max {
-        return;
-    }
-    let keep = max.saturating_sub('…'.len_utf8());
-    let cut = (0..=keep)
-        .rev()
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(0);
-    text.truncate(cut);
-    text.push('…');
-}
-
-/// Locks a mutex; a worker that panicked while holding it leaves data that is still usable.
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-impl Shared {
-    pub(crate) fn lock_state(&self) -> MutexGuard<'_, State> {
-        lock(&self.state)
-    }
-    /// The fault a request with `method` and `path` gets, if one is pending for it: the
-    /// first one injected that applies to it.
-    pub(crate) fn take_fault(&self, method: &str, path: &str) -> Option<Fault> {
-        let mut faults = lock(&self.faults);
-        let at = faults.iter().position(|f| {
-            f.only
-                .as_ref()
-                .is_none_or(|(m, p)| m.eq_ignore_ascii_case(method) && p == path)
-        })?;
-        let pending = &mut faults[at];
-        let fault = pending.fault;
-        pending.left = pending.left.saturating_sub(1);
-        if pending.left == 0 {
-            faults.remove(at);
-        }
-        Some(fault)
-    }
-
-    pub(crate) fn note(&self, request: SeenRequest) {
-        lock(&self.seen).push(request);
-    }
 }
 
 impl Sandbox {
@@ -597,13 +370,7 @@ impl Sandbox {
     /// # Ok(()) }
     /// ```
     pub fn inject(&self, fault: Fault, times: u32) {
-        if times > 0 {
-            lock(&self.shared.faults).push_back(PendingFault {
-                fault,
-                left: times,
-                only: None,
-            });
-        }
+        self.shared.inject(fault, times, None);
     }
 
     /// Like [`inject`](Sandbox::inject), for the next `times` requests with this method
@@ -632,13 +399,8 @@ impl Sandbox {
     /// # Ok(()) }
     /// ```
     pub fn inject_on(&self, method: &str, path: &str, fault: Fault, times: u32) {
-        if times > 0 {
-            lock(&self.shared.faults).push_back(PendingFault {
-                fault,
-                left: times,
-                only: Some((method.to_owned(), path.to_owned())),
-            });
-        }
+        self.shared
+            .inject(fault, times, Some((method.to_owned(), path.to_owned())));
     }
 
     /// The sandbox's clock now: the system's time, plus what
@@ -695,7 +457,7 @@ impl Sandbox {
 
     /// Drops every pending fault.
     pub fn clear_faults(&self) {
-        lock(&self.shared.faults).clear();
+        self.shared.clear_faults();
     }
 
     /// The requests the sandbox answered so far, in order (install pages included): the
@@ -704,7 +466,7 @@ impl Sandbox {
     /// is kept cut (see [`SeenRequest`]). So no client, authenticated or not, can make the
     /// log grow without bound.
     pub fn requests(&self) -> Vec<SeenRequest> {
-        lock(&self.shared.seen).entries.iter().cloned().collect()
+        self.shared.requests()
     }
 
     /// Every event recorded so far, in order, as webhook subscribers receive them: one
@@ -805,14 +567,7 @@ impl SandboxBuilder {
         let outbox = Arc::new(Outbox::new(self.delivery));
         let mut state = State::new(base_url.clone());
         state.outbox = Some(Arc::clone(&outbox));
-        let shared = Arc::new(Shared {
-            account_id: account_id.clone(),
-            secret: secret.clone(),
-            stop: AtomicBool::new(false),
-            state: Mutex::new(state),
-            faults: Mutex::new(VecDeque::new()),
-            seen: Mutex::new(RequestLog::default()),
-        });
+        let shared = Arc::new(Shared::new(account_id.clone(), secret.clone(), state));
         let deliverer = delivery::spawn(
             Arc::clone(&outbox),
             format!("accessgrid-sandbox-{}-webhooks", addr.port()),
@@ -887,43 +642,3 @@ debug_fields!(SandboxBuilder, |s| {
     port,
     delivery,
 });
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_request_log_cuts_at_character_boundaries_and_counts_what_it_keeps() {
-        let mut log = RequestLog::default();
-        let path = "é".repeat(REQUEST_LOG_MAX_PATH); // twice the byte limit, all 2-byte chars
-        log.push(SeenRequest {
-            method: "X".repeat(100),
-            path: path.clone(),
-            status: 404,
-        });
-        let kept = &log.entries[0];
-        assert!(
-            kept.path.len() <= REQUEST_LOG_MAX_PATH,
-            "{}",
-            kept.path.len()
-        );
-        assert!(kept.path.ends_with('…') && path.starts_with(kept.path.trim_end_matches('…')));
-        assert!(kept.method.len() <= REQUEST_LOG_MAX_METHOD);
-        assert_eq!(log.bytes, kept.method.len() + kept.path.len());
-        for n in 0..REQUEST_LOG_MAX_ENTRIES {
-            log.push(SeenRequest {
-                method: "GET".into(),
-                path: format!("/{n}"),
-                status: 200,
-            });
-        }
-        assert_eq!(log.entries.len(), REQUEST_LOG_MAX_ENTRIES);
-        assert_eq!(log.entries[0].path, "/0", "the oldest went first");
-        let held: usize = log
-            .entries
-            .iter()
-            .map(|r| r.method.len() + r.path.len())
-            .sum();
-        assert_eq!(log.bytes, held);
-    }
-}

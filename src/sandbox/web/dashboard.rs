@@ -9,13 +9,14 @@ use std::collections::HashMap;
 use maud::{html, Markup};
 use serde_json::Value;
 
-use super::{error_page, form_post, html_reply, layout, see_other, text};
+use super::page::{error_page, form_post, html_reply, layout, see_other, text};
 use crate::http_server::Head;
 use crate::models::CardState;
 use crate::sandbox::delivery::Target;
 use crate::sandbox::exchange::{Incoming, Reply};
+use crate::sandbox::shared::Shared;
 use crate::sandbox::state::{PassAction, State};
-use crate::sandbox::{Delivery, DeliveryOutcome, DeviceType, SandboxEvent, Shared};
+use crate::sandbox::{Delivery, DeliveryOutcome, DeviceType, SandboxEvent};
 
 /// The most rows a list of the dashboard shows: the newest (the page says how many more
 /// there are).

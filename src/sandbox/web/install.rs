@@ -6,12 +6,13 @@ use maud::{html, Markup};
 use serde_json::Value;
 use subtle::ConstantTimeEq;
 
-use super::{css_color, form_post, html_reply, layout, not_found, see_other, text};
+use super::page::{css_color, form_post, html_reply, layout, not_found, see_other, text};
 use crate::http_server::Head;
 use crate::models::{AccessCard, CardState};
 use crate::sandbox::exchange::{Incoming, Reply};
+use crate::sandbox::shared::Shared;
 use crate::sandbox::state::State;
-use crate::sandbox::{DeviceType, Shared};
+use crate::sandbox::DeviceType;
 
 /// `/install/{id}`: GET shows the page, POST installs.
 pub(super) fn serve(shared: &Shared, head: &Head, rq: &Incoming, id: &str) -> Reply {
