@@ -311,10 +311,10 @@ pub fn generate_methods(entries: &[Entry], handles: &[(String, String)]) -> Resu
         };
         let body = if let Some(request) = &e.request {
             let _ = write!(args, ", request: impl IntoRequest<{}>", ty(request));
-            format!("self.client.execute_body::<{descriptor}>({ids}, request)")
+            format!("self.client.execute::<{descriptor}>({ids}, None, Some(&prepare(request)?))")
         } else if let Some(query) = &e.query {
             let _ = write!(args, ", query: impl IntoRequest<{}>", ty(query));
-            format!("self.client.execute_query::<{descriptor}>({ids}, query)")
+            format!("self.client.execute::<{descriptor}>({ids}, Some(&prepare(query)?), None)")
         } else {
             format!("self.client.execute::<{descriptor}>({ids}, None, None)")
         };

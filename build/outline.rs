@@ -426,7 +426,8 @@ fn collect_refs(ty: &syn::Type, refs: &mut BTreeSet<String>) {
 }
 
 /// The hand-written structs the schema marks `x-hand-written`, found in the crate's
-/// sources (`src/**/*.rs`), so their outline is read from the code users compile against.
+/// sources (`src/**/*.rs`), so their outline is read from the code users compile against:
+/// a struct item, or a struct written as the whole body of a macro invocation.
 /// Returns them and the files they were found in (for `rerun-if-changed`).
 pub fn hand_written_structs(
     src: &Path,
@@ -459,10 +460,17 @@ pub fn hand_written_structs(
         }
         let parsed = syn::parse_file(&text).map_err(|e| format!("{}: {e}", path.display()))?;
         for item in parsed.items {
-            if let syn::Item::Struct(s) = item {
-                if names.iter().any(|n| s.ident == n) {
-                    found.push(s);
-                }
+            // A struct, or one written inside a macro invocation (`either_case! { ... }`).
+            let s = match item {
+                syn::Item::Struct(s) => s,
+                syn::Item::Macro(m) => match syn::parse2::<syn::ItemStruct>(m.mac.tokens) {
+                    Ok(s) => s,
+                    Err(_) => continue,
+                },
+                _ => continue,
+            };
+            if names.iter().any(|n| s.ident == n) {
+                found.push(s);
             }
         }
         files.push(path.display().to_string());

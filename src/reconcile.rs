@@ -1424,9 +1424,11 @@ mod tests {
         Snapshot::from_passes(passes, "pacs_id")
     }
 
-    /// A reconciler of template `t` whose guard lets every plan through.
-    fn unguarded(client: &Client) -> Reconciler<'_> {
-        Reconciler::new(client, "t").max_destructive_share(1.0)
+    /// The plan of a reconciler of template `t` whose guard lets every plan through.
+    fn unguarded_plan(snapshot: &Snapshot, people: &[Person]) -> Plan {
+        Reconciler::new(&client(), "t")
+            .max_destructive_share(1.0)
+            .plan(snapshot, people)
     }
 
     fn person(key: &str, card: &str) -> Person {
@@ -1435,8 +1437,6 @@ mod tests {
 
     #[test]
     fn duplicates_and_strangers_are_deleted_and_the_best_pass_is_kept() {
-        let client = client();
-        let sync = unguarded(&client);
         let snapshot = snapshot_of(vec![
             pass("c1", Some("a"), CardState::Created),
             pass("c1", Some("a"), CardState::Active), // listed twice: the first counts
@@ -1446,7 +1446,7 @@ mod tests {
         ]);
         assert_eq!(snapshot.passes().len(), 4);
         assert_eq!(snapshot.live().count(), 3);
-        let plan = sync.plan(&snapshot, &[person("a", "2")]);
+        let plan = unguarded_plan(&snapshot, &[person("a", "2")]);
         let deletes: Vec<(&str, &str)> = plan
             .actions()
             .iter()
@@ -1481,8 +1481,7 @@ mod tests {
         let three = sync.plan(&snapshot, &people(17));
         assert!(matches!(three.check(false), Err(Error::PlanRefused { .. })));
         assert!(three.check(true).is_ok());
-        let empty = unguarded(&client);
-        let empty = empty.plan(&snapshot_of(Vec::new()), &[]);
+        let empty = unguarded_plan(&snapshot_of(Vec::new()), &[]);
         assert!(empty.actions().is_empty());
         assert!(
             matches!(empty.check(false), Err(Error::PlanRefused { reason }) if reason.contains("empty"))
@@ -1491,15 +1490,13 @@ mod tests {
 
     #[test]
     fn states_get_the_action_the_api_allows() {
-        let client = client();
-        let sync = unguarded(&client);
         let snapshot = snapshot_of(vec![
             pass("c1", Some("a"), CardState::Created),
             pass("c2", Some("b"), CardState::Unlink),
             pass("c3", Some("c"), CardState::Suspended),
             pass("c4", Some("d"), CardState::Created),
         ]);
-        let plan = sync.plan(
+        let plan = unguarded_plan(
             &snapshot,
             &[
                 person("a", "1").status(Status::Suspended),

@@ -296,27 +296,22 @@ impl WebhookEvent {
     /// valid, so such an event should still be acknowledged (and the raw
     /// [`data`](WebhookEvent::data) looked at).
     pub fn typed_data(&self) -> Result<EventData, EventDataError> {
-        let t = self.event_type.as_str();
-        let data = if t.starts_with("ag.access_pass.devices.") {
-            EventData::AccessPassDevice(self.data_as()?)
-        } else if t.starts_with("ag.access_pass.") {
-            EventData::AccessPass(self.data_as()?)
-        } else if t.starts_with("ag.card_template.") {
-            EventData::CardTemplate(self.data_as()?)
-        } else if t.starts_with("ag.landing_page.") {
-            EventData::LandingPage(self.data_as()?)
-        } else if t.starts_with("ag.credential_profile.") {
-            EventData::CredentialProfile(self.data_as()?)
-        } else if t.starts_with("ag.card_template_pair.") {
-            EventData::CardTemplatePair(self.data_as()?)
-        } else if t.starts_with("ag.hid_org.") {
-            EventData::HidOrg(self.data_as()?)
-        } else if self.event_type == EventType::WebhookCertExpiring {
-            EventData::WebhookCertExpiring(self.data_as()?)
-        } else if self.event_type == EventType::AccountBalanceLow {
-            EventData::AccountBalanceLow(self.data_as()?)
-        } else {
-            EventData::Other(self.data.clone())
+        let family: Vec<&str> = self.event_type.as_str().split('.').collect();
+        let data = match family.as_slice() {
+            ["ag", "access_pass", "devices", _, ..] => EventData::AccessPassDevice(self.data_as()?),
+            ["ag", "access_pass", _, ..] => EventData::AccessPass(self.data_as()?),
+            ["ag", "card_template", _, ..] => EventData::CardTemplate(self.data_as()?),
+            ["ag", "landing_page", _, ..] => EventData::LandingPage(self.data_as()?),
+            ["ag", "credential_profile", _, ..] => EventData::CredentialProfile(self.data_as()?),
+            ["ag", "card_template_pair", _, ..] => EventData::CardTemplatePair(self.data_as()?),
+            ["ag", "hid_org", _, ..] => EventData::HidOrg(self.data_as()?),
+            _ if self.event_type == EventType::WebhookCertExpiring => {
+                EventData::WebhookCertExpiring(self.data_as()?)
+            }
+            _ if self.event_type == EventType::AccountBalanceLow => {
+                EventData::AccountBalanceLow(self.data_as()?)
+            }
+            _ => EventData::Other(self.data.clone()),
         };
         Ok(data)
     }

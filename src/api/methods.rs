@@ -11,6 +11,6 @@ use crate::error::Error;
 #[allow(unused_imports)]
 use crate::models::*;
 use crate::pagination::{Page, Pages};
-use crate::validate::IntoRequest;
+use crate::validate::{prepare, IntoRequest};
 
 include!(concat!(env!("OUT_DIR"), "/resource_methods.rs"));

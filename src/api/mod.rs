@@ -35,7 +35,8 @@ impl Client {
         Console { client: self }
     }
 
-    /// Calls endpoint `E` with its path parameters, query and body (all checked already).
+    /// Calls endpoint `E` with its path parameters, query and body (all checked already:
+    /// a resource method passes its request or query through [`prepare`] first).
     pub(crate) fn execute<E: Endpoint>(
         &self,
         params: &[&str],
@@ -53,32 +54,6 @@ impl Client {
         }
         let (status, answer) = call.send_raw()?;
         E::decode(status, &answer, params)
-    }
-
-    /// Calls `E` with a request to check and send as its body.
-    pub(crate) fn execute_body<E: Endpoint>(
-        &self,
-        params: &[&str],
-        request: impl IntoRequest<E::Request>,
-    ) -> Result<E::Answer, Error>
-    where
-        E::Request: Validate + ExtraFields,
-    {
-        let request = prepare(request)?;
-        self.execute::<E>(params, None, Some(&request))
-    }
-
-    /// Reads one page of `E` with a query to check.
-    pub(crate) fn execute_query<E: Endpoint>(
-        &self,
-        params: &[&str],
-        query: impl IntoRequest<E::Query>,
-    ) -> Result<E::Answer, Error>
-    where
-        E::Query: Validate + ExtraFields,
-    {
-        let query = prepare(query)?;
-        self.execute::<E>(params, Some(&query), None)
     }
 
     /// Every item of `E`'s pages, from the query's page (default 1), read when needed.

@@ -77,6 +77,25 @@ macro_rules! with_timeouts {
 }
 pub(crate) use with_timeouts;
 
+/// Declares builder setters, each written once: its doc, its name and argument, and the
+/// field it stores the argument in (as the expression after `=`). Each becomes a documented
+/// `pub fn name(mut self, argument) -> Self`.
+macro_rules! setters {
+    ($(
+        $(#[$attr:meta])*
+        fn $name:ident($arg:ident: $ty:ty) => $($field:ident).+ = $value:expr;
+    )*) => {
+        $(
+            $(#[$attr])*
+            pub fn $name(mut self, $arg: $ty) -> Self {
+                self.$($field).+ = $value;
+                self
+            }
+        )*
+    };
+}
+pub(crate) use setters;
+
 /// A blocking AccessGrid API client.
 ///
 /// Cheap to clone: clones share one connection pool, configuration and
@@ -289,103 +308,82 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The API's base URL (default [`DEFAULT_BASE_URL`]), e.g. a sandbox's. `https` is
-    /// required, except for loopback hosts (`127.0.0.0/8`, `::1`, `localhost`) or after
-    /// [`ClientBuilder::allow_insecure_http`].
-    pub fn base_url(mut self, url: impl Into<String>) -> Self {
-        self.base_url = url.into();
-        self
-    }
+    setters! {
+        /// The API's base URL (default [`DEFAULT_BASE_URL`]), e.g. a sandbox's. `https` is
+        /// required, except for loopback hosts (`127.0.0.0/8`, `::1`, `localhost`) or after
+        /// [`ClientBuilder::allow_insecure_http`].
+        fn base_url(url: impl Into<String>) => base_url = url.into();
 
-    /// Limit on establishing a connection: TCP connect and TLS handshake (default
-    /// [5 s](DEFAULT_CONNECT_TIMEOUT)); `None` for no limit. A call on a kept-alive
-    /// connection does not connect. The host name is resolved by the operating system's
-    /// resolver within its own limits (see [`timeout`](ClientBuilder::timeout) to bound
-    /// that too).
-    pub fn connect_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.timeouts.connect = limit.into();
-        self
-    }
+        /// Limit on establishing a connection: TCP connect and TLS handshake (default
+        /// [5 s](DEFAULT_CONNECT_TIMEOUT)); `None` for no limit. A call on a kept-alive
+        /// connection does not connect. The host name is resolved by the operating system's
+        /// resolver within its own limits (see [`timeout`](ClientBuilder::timeout) to bound
+        /// that too).
+        fn connect_timeout(limit: impl Into<Option<Duration>>) => timeouts.connect = limit.into();
 
-    /// Limit on each stage of an exchange once connected (default
-    /// [30 s](DEFAULT_READ_TIMEOUT)), each stage timed on its own: sending the request (head,
-    /// then body), waiting for the answer's status line and headers, reading the answer's
-    /// body in full. `None` for no limit. These are the connect and read timeouts of
-    /// AccessGrid's integration guide.
-    pub fn read_timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.timeouts.read = limit.into();
-        self
-    }
+        /// Limit on each stage of an exchange once connected (default
+        /// [30 s](DEFAULT_READ_TIMEOUT)), each stage timed on its own: sending the request (head,
+        /// then body), waiting for the answer's status line and headers, reading the answer's
+        /// body in full. `None` for no limit. These are the connect and read timeouts of
+        /// AccessGrid's integration guide.
+        fn read_timeout(limit: impl Into<Option<Duration>>) => timeouts.read = limit.into();
 
-    /// One overall limit on each attempt, from resolving the host name to the last byte of
-    /// the answer; off by default, on top of the connect and read timeouts. Retries and
-    /// their waits come on top, within the [`RetryPolicy`]'s cap on the whole call.
-    ///
-    /// Its price: to hold name resolution to it, `ureq` resolves the host on a new thread
-    /// for every attempt (some tens of microseconds each; nothing next to a call over the
-    /// Internet, but it shows in tight loops on a local network). The connect and read
-    /// timeouts cost nothing of the kind.
-    pub fn timeout(mut self, limit: impl Into<Option<Duration>>) -> Self {
-        self.timeouts.overall = limit.into();
-        self
-    }
+        /// One overall limit on each attempt, from resolving the host name to the last byte of
+        /// the answer; off by default, on top of the connect and read timeouts. Retries and
+        /// their waits come on top, within the [`RetryPolicy`]'s cap on the whole call.
+        ///
+        /// Its price: to hold name resolution to it, `ureq` resolves the host on a new thread
+        /// for every attempt (some tens of microseconds each; nothing next to a call over the
+        /// Internet, but it shows in tight loops on a local network). The connect and read
+        /// timeouts cost nothing of the kind.
+        fn timeout(limit: impl Into<Option<Duration>>) => timeouts.overall = limit.into();
 
-    /// The `User-Agent` header (default `accessgrid-rs/<version>`).
-    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
-        self.user_agent = user_agent.into();
-        self
-    }
+        /// The `User-Agent` header (default `accessgrid-rs/<version>`).
+        fn user_agent(user_agent: impl Into<String>) => user_agent = user_agent.into();
 
-    /// Use the caller's own `ureq` agent (its pool, proxy and TLS settings).
-    ///
-    /// Per request the client still sets what it depends on: its own
-    /// [`connect_timeout`](ClientBuilder::connect_timeout),
-    /// [`read_timeout`](ClientBuilder::read_timeout) and [`timeout`](ClientBuilder::timeout)
-    /// (overriding the agent's), reading error statuses
-    /// as answers, and following no redirects. The TLS settings of this builder
-    /// ([`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem), ...) cannot be
-    /// combined with a caller's agent: configure them on the agent.
-    pub fn agent(mut self, agent: ureq::Agent) -> Self {
-        self.agent = Some(agent);
-        self
-    }
+        /// Use the caller's own `ureq` agent (its pool, proxy and TLS settings).
+        ///
+        /// Per request the client still sets what it depends on: its own
+        /// [`connect_timeout`](ClientBuilder::connect_timeout),
+        /// [`read_timeout`](ClientBuilder::read_timeout) and [`timeout`](ClientBuilder::timeout)
+        /// (overriding the agent's), reading error statuses
+        /// as answers, and following no redirects. The TLS settings of this builder
+        /// ([`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem), ...) cannot be
+        /// combined with a caller's agent: configure them on the agent.
+        fn agent(agent: ureq::Agent) => agent = Some(agent);
 
-    /// How many idle connections the client's own agent keeps open for reuse (default: as
-    /// many as may be in flight, at least 3); 0 closes every connection after its call.
-    /// Not for a caller's [`agent`](ClientBuilder::agent), whose pool is its own.
-    pub fn max_idle_connections(mut self, idle: usize) -> Self {
-        self.max_idle_connections = Some(idle);
-        self
-    }
+        /// How many idle connections the client's own agent keeps open for reuse (default: as
+        /// many as may be in flight, at least 3); 0 closes every connection after its call.
+        /// Not for a caller's [`agent`](ClientBuilder::agent), whose pool is its own.
+        fn max_idle_connections(idle: usize) => max_idle_connections = Some(idle);
 
-    /// Limit on the size of an answer body, after decompression (default 10 MiB); a larger
-    /// answer is [`Error::ResponseTooLarge`]. Reading stops at the limit (or at once, when
-    /// the declared length is over it), so memory stays bounded by it.
-    pub fn max_response_bytes(mut self, limit: u64) -> Self {
-        self.max_response_bytes = limit;
-        self
-    }
+        /// Limit on the size of an answer body, after decompression (default 10 MiB); a larger
+        /// answer is [`Error::ResponseTooLarge`]. Reading stops at the limit (or at once, when
+        /// the declared length is over it), so memory stays bounded by it.
+        fn max_response_bytes(limit: u64) => max_response_bytes = limit;
 
-    /// Allow a plain `http` base URL on a host that is not loopback. Off by default:
-    /// the signature and personal data would cross the network unencrypted.
-    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
-        self.allow_insecure_http = allow;
-        self
-    }
+        /// Allow a plain `http` base URL on a host that is not loopback. Off by default:
+        /// the signature and personal data would cross the network unencrypted.
+        fn allow_insecure_http(allow: bool) => allow_insecure_http = allow;
 
-    /// How failed calls are retried (default [`RetryPolicy::default`]: up to 3 retries with
-    /// jittered exponential backoff); [`RetryPolicy::none`] turns retries off.
-    pub fn retry(mut self, policy: RetryPolicy) -> Self {
-        self.retry = policy;
-        self
-    }
+        /// How failed calls are retried (default [`RetryPolicy::default`]: up to 3 retries with
+        /// jittered exponential backoff); [`RetryPolicy::none`] turns retries off.
+        fn retry(policy: RetryPolicy) => retry = policy;
 
-    /// Limits on request rate and requests in flight, shared by the client and its clones
-    /// (default [`Throttle::default`]: 20 a second, 5 at once); [`Throttle::off`] removes
-    /// them.
-    pub fn throttle(mut self, throttle: Throttle) -> Self {
-        self.throttle = throttle;
-        self
+        /// Limits on request rate and requests in flight, shared by the client and its clones
+        /// (default [`Throttle::default`]: 20 a second, 5 at once); [`Throttle::off`] removes
+        /// them.
+        fn throttle(throttle: Throttle) => throttle = throttle;
+
+        /// Whether the built-in roots are trusted besides the added ones (default `true`).
+        /// With `false`, only certificates from
+        /// [`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem) are trusted
+        /// (at least one is then required).
+        ///
+        /// The built-in roots are Mozilla's (bundled), except with
+        /// [`native_tls`](ClientBuilder::native_tls) and no added certificate, where they are
+        /// the operating system's trust store.
+        fn tls_built_in_roots(trust: bool) => built_in_roots = trust;
     }
 
     /// Also trust the CA certificate(s) in this PEM text, for example a corporate proxy's
@@ -404,19 +402,6 @@ impl ClientBuilder {
     /// ```
     pub fn add_root_certificate_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
         self.extra_roots.push(pem.into());
-        self
-    }
-
-    /// Whether the built-in roots are trusted besides the added ones (default `true`).
-    /// With `false`, only certificates from
-    /// [`add_root_certificate_pem`](ClientBuilder::add_root_certificate_pem) are trusted
-    /// (at least one is then required).
-    ///
-    /// The built-in roots are Mozilla's (bundled), except with
-    /// [`native_tls`](ClientBuilder::native_tls) and no added certificate, where they are
-    /// the operating system's trust store.
-    pub fn tls_built_in_roots(mut self, trust: bool) -> Self {
-        self.built_in_roots = trust;
         self
     }
 

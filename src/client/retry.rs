@@ -141,30 +141,20 @@ impl RetryPolicy {
         }
     }
 
-    /// How many times a failed request may be sent again (default 3); 0 turns retries off.
-    pub fn with_max_retries(mut self, retries: u32) -> Self {
-        self.max_retries = retries;
-        self
-    }
+    crate::client::setters! {
+        /// How many times a failed request may be sent again (default 3); 0 turns retries off.
+        fn with_max_retries(retries: u32) => max_retries = retries;
 
-    /// The ceiling of the first random backoff (default 0.5 s); it doubles with each retry.
-    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
-        self.initial_backoff = backoff;
-        self
-    }
+        /// The ceiling of the first random backoff (default 0.5 s); it doubles with each retry.
+        fn with_initial_backoff(backoff: Duration) => initial_backoff = backoff;
 
-    /// The cap on each wait (default 10 s). A `Retry-After` longer than this is not waited
-    /// for: the answer is returned as an error instead.
-    pub fn with_max_backoff(mut self, cap: Duration) -> Self {
-        self.max_backoff = cap;
-        self
-    }
+        /// The cap on each wait (default 10 s). A `Retry-After` longer than this is not waited
+        /// for: the answer is returned as an error instead.
+        fn with_max_backoff(cap: Duration) => max_backoff = cap;
 
-    /// The cap on the whole call (default 60 s): a retry is made only if its wait ends
-    /// within this time of the start of the first attempt.
-    pub fn with_max_elapsed(mut self, cap: Duration) -> Self {
-        self.max_elapsed = cap;
-        self
+        /// The cap on the whole call (default 60 s): a retry is made only if its wait ends
+        /// within this time of the start of the first attempt.
+        fn with_max_elapsed(cap: Duration) => max_elapsed = cap;
     }
 
     /// The number of retries allowed after the first attempt.

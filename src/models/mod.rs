@@ -320,96 +320,109 @@ checked_text! {
     check = |b| b.len() <= FILE_DATA_MAX_HEX && b.iter().all(u8::is_ascii_hexdigit);
 }
 
-/// Identifiers for Apple Wallet in-app provisioning: the answer of
-/// `POST /v1/console/card-templates/{id}/ios_preflight`.
-///
-/// The server answers camelCase keys (`provisioningCredentialIdentifier`, ...) or
-/// snake_case ones (`provisioning_credential_identifier`, ...); either decodes into the same
-/// fields, and serializing writes the camelCase keys. When an answer carries both spellings
-/// of a field, the camelCase one fills the field and the other stays in `extra`, so nothing
-/// the server sent is lost.
-///
-/// ```
-/// use accessgrid::models::IosPreflight;
-///
-/// let camel: IosPreflight = serde_json::from_str(r#"{"environmentIdentifier":"prod"}"#)?;
-/// let snake: IosPreflight = serde_json::from_str(r#"{"environment_identifier":"prod"}"#)?;
-/// assert_eq!(camel.environment_identifier.as_deref(), Some("prod"));
-/// assert_eq!(camel, snake);
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
-#[non_exhaustive]
-pub struct IosPreflight {
-    /// Provisioning credential identifier.
-    #[serde(
-        rename = "provisioningCredentialIdentifier",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub provisioning_credential_identifier: Option<String>,
-    /// Sharing instance identifier.
-    #[serde(
-        rename = "sharingInstanceIdentifier",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sharing_instance_identifier: Option<String>,
-    /// Card template identifier.
-    #[serde(
-        rename = "cardTemplateIdentifier",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub card_template_identifier: Option<String>,
-    /// Environment identifier.
-    #[serde(
-        rename = "environmentIdentifier",
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_identifier: Option<String>,
-    /// Fields this version does not name, by their wire name (see [`ExtraFields`]).
-    #[serde(flatten)]
-    pub extra: serde_json::Map<String, serde_json::Value>,
-}
+/// Declares an answer whose string fields the server sends in camelCase or in snake_case:
+/// the struct as written (each such field an `Option<String>` with its camelCase wire name
+/// in `#[serde(rename)]`, the snake_case one being the field's name; then the flattened
+/// `extra`, whose doc the macro adds), plus what reading either spelling takes. Serializing writes the camelCase keys
+/// (and leaves out `None`); decoding takes either spelling, the camelCase one first (the
+/// other then stays in `extra`, so nothing the server sent is lost). The outline
+/// (`build/outline.rs`) reads the struct as written here.
+macro_rules! either_case {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident {
+            $(
+                $(#[doc = $doc:literal])*
+                #[serde(rename = $camel:literal)]
+                pub $field:ident: Option<String>,
+            )*
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $(
+                $(#[doc = $doc])*
+                #[serde(rename = $camel, skip_serializing_if = "Option::is_none")]
+                pub $field: Option<String>,
+            )*
+            /// Fields this version does not name, by their wire name (see [`ExtraFields`]).
+            #[serde(flatten)]
+            pub extra: serde_json::Map<String, serde_json::Value>,
+        }
 
-impl<'de> ::serde::Deserialize<'de> for IosPreflight {
-    fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        use serde::de::Error as _;
-        let mut extra = serde_json::Map::<String, serde_json::Value>::deserialize(deserializer)?;
-        let mut take = |camel: &str, snake: &str| -> Result<Option<String>, D::Error> {
-            let key = if extra.contains_key(camel) {
-                camel
-            } else {
-                snake
-            };
-            match extra.remove(key) {
-                None | Some(serde_json::Value::Null) => Ok(None),
-                Some(serde_json::Value::String(text)) => Ok(Some(text)),
-                Some(other) => Err(D::Error::custom(format!(
-                    "`{key}`: invalid type: {other}, expected a string"
-                ))),
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D>(deserializer: D) -> Result<Self, D::Error>
+            where
+                D: ::serde::Deserializer<'de>,
+            {
+                use serde::de::Error as _;
+                let mut extra = serde_json::Map::deserialize(deserializer)?;
+                let mut take = |camel: &str, snake: &str| -> Result<Option<String>, D::Error> {
+                    let key = if extra.contains_key(camel) { camel } else { snake };
+                    match extra.remove(key) {
+                        None | Some(serde_json::Value::Null) => Ok(None),
+                        Some(serde_json::Value::String(text)) => Ok(Some(text)),
+                        Some(other) => Err(D::Error::custom(format!(
+                            "`{key}`: invalid type: {other}, expected a string"
+                        ))),
+                    }
+                };
+                Ok($name {
+                    $($field: take($camel, stringify!($field))?,)*
+                    extra,
+                })
             }
-        };
-        Ok(IosPreflight {
-            provisioning_credential_identifier: take(
-                "provisioningCredentialIdentifier",
-                "provisioning_credential_identifier",
-            )?,
-            sharing_instance_identifier: take(
-                "sharingInstanceIdentifier",
-                "sharing_instance_identifier",
-            )?,
-            card_template_identifier: take("cardTemplateIdentifier", "card_template_identifier")?,
-            environment_identifier: take("environmentIdentifier", "environment_identifier")?,
-            extra,
-        })
-    }
+        }
+
+        impl ExtraFields for $name {
+            fn extra_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
+                &self.extra
+            }
+            fn extra_fields_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
+                &mut self.extra
+            }
+        }
+    };
 }
 
-impl ExtraFields for IosPreflight {
-    fn extra_fields(&self) -> &serde_json::Map<String, serde_json::Value> {
-        &self.extra
-    }
-    fn extra_fields_mut(&mut self) -> &mut serde_json::Map<String, serde_json::Value> {
-        &mut self.extra
+either_case! {
+    /// Identifiers for Apple Wallet in-app provisioning: the answer of
+    /// `POST /v1/console/card-templates/{id}/ios_preflight`.
+    ///
+    /// The server answers camelCase keys (`provisioningCredentialIdentifier`, ...) or
+    /// snake_case ones (`provisioning_credential_identifier`, ...); either decodes into the same
+    /// fields, and serializing writes the camelCase keys. When an answer carries both spellings
+    /// of a field, the camelCase one fills the field and the other stays in `extra`, so nothing
+    /// the server sent is lost.
+    ///
+    /// ```
+    /// use accessgrid::models::IosPreflight;
+    ///
+    /// let camel: IosPreflight = serde_json::from_str(r#"{"environmentIdentifier":"prod"}"#)?;
+    /// let snake: IosPreflight = serde_json::from_str(r#"{"environment_identifier":"prod"}"#)?;
+    /// assert_eq!(camel.environment_identifier.as_deref(), Some("prod"));
+    /// assert_eq!(camel, snake);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    #[derive(Clone, Debug, Default, PartialEq, ::serde::Serialize)]
+    #[non_exhaustive]
+    pub struct IosPreflight {
+        /// Provisioning credential identifier.
+        #[serde(rename = "provisioningCredentialIdentifier")]
+        pub provisioning_credential_identifier: Option<String>,
+        /// Sharing instance identifier.
+        #[serde(rename = "sharingInstanceIdentifier")]
+        pub sharing_instance_identifier: Option<String>,
+        /// Card template identifier.
+        #[serde(rename = "cardTemplateIdentifier")]
+        pub card_template_identifier: Option<String>,
+        /// Environment identifier.
+        #[serde(rename = "environmentIdentifier")]
+        pub environment_identifier: Option<String>,
+        #[serde(flatten)]
+        pub extra: serde_json::Map<String, serde_json::Value>,
     }
 }
 

@@ -34,50 +34,6 @@ pub struct Cli {
     pub command: Command,
 }
 
-/// Credentials and output settings.
-#[derive(Args, Debug)]
-pub struct Global {
-    /// The account id (the console's API keys page)
-    #[arg(
-        long,
-        global = true,
-        help_heading = "Global options",
-        env = "ACCESSGRID_ACCOUNT_ID",
-        hide_env_values = true,
-        value_name = "ID"
-    )]
-    pub account_id: Option<String>,
-
-    /// Read the secret key from this file (its first line) instead of ACCESSGRID_SECRET_KEY
-    #[arg(
-        long,
-        global = true,
-        help_heading = "Global options",
-        value_name = "PATH",
-        conflicts_with = "secret_key_stdin"
-    )]
-    pub secret_key_file: Option<PathBuf>,
-
-    /// Read the secret key from standard input (its first line)
-    #[arg(long, global = true, help_heading = "Global options")]
-    pub secret_key_stdin: bool,
-
-    /// The API's base URL
-    #[arg(
-        long,
-        global = true,
-        help_heading = "Global options",
-        env = "ACCESSGRID_BASE_URL",
-        hide_env_values = true,
-        value_name = "URL"
-    )]
-    pub base_url: Option<String>,
-
-    /// Print JSON for scripts: one document, or one object per line with --all
-    #[arg(long, global = true, help_heading = "Global options")]
-    pub json: bool,
-}
-
 /// The commands, named like the SDK's resources.
 #[derive(Subcommand, Debug)]
 pub enum Command {
@@ -134,7 +90,7 @@ pub fn pair(text: &str) -> Result<Pair, String> {
 /// doc comment is its help and `= "NAME"` after its type the value name the help shows
 /// (none: clap's, the field's name in capitals). Marks: `@positional` (an argument by
 /// position), `@flatten` (another such struct's arguments, in place) and `@arg(...)` (the
-/// field's own `#[arg(...)]`).
+/// field's own `#[arg(...)]`, to which a value name is added).
 macro_rules! arguments {
     ($(#[$meta:meta])* pub struct $name:ident { $($fields:tt)* }) => {
         arguments!(@field [$(#[$meta])* pub struct $name] [] $($fields)*);
@@ -152,14 +108,38 @@ macro_rules! arguments {
         arguments!(@field $head [$($done)* $(#[doc = $doc])* #[command(flatten)] pub $field: $ty,] $($rest)*);
     };
     (@field $head:tt [$($done:tt)*]
-        $(#[doc = $doc:literal])* @arg($($arg:tt)*) $field:ident: $ty:ty, $($rest:tt)*) => {
-        arguments!(@field $head [$($done)* $(#[doc = $doc])* #[arg($($arg)*)] pub $field: $ty,] $($rest)*);
+        $(#[doc = $doc:literal])* @arg($($arg:tt)*) $field:ident: $ty:ty $(= $value:literal)?,
+        $($rest:tt)*) => {
+        arguments!(@field $head [$($done)*
+            $(#[doc = $doc])* #[arg($($arg)* $(, value_name = $value)?)] pub $field: $ty,] $($rest)*);
     };
     (@field $head:tt [$($done:tt)*]
         $(#[doc = $doc:literal])* $field:ident: $ty:ty $(= $value:literal)?, $($rest:tt)*) => {
         arguments!(@field $head [$($done)*
             $(#[doc = $doc])* #[arg(long $(, value_name = $value)?)] pub $field: $ty,] $($rest)*);
     };
+}
+
+arguments! {
+    /// Credentials and output settings, which every command takes.
+    #[command(next_help_heading = "Global options")]
+    pub struct Global {
+        /// The account id (the console's API keys page)
+        @arg(long, global = true, env = "ACCESSGRID_ACCOUNT_ID", hide_env_values = true)
+        account_id: Option<String> = "ID",
+        /// Read the secret key from this file (its first line) instead of ACCESSGRID_SECRET_KEY
+        @arg(long, global = true, conflicts_with = "secret_key_stdin")
+        secret_key_file: Option<PathBuf> = "PATH",
+        /// Read the secret key from standard input (its first line)
+        @arg(long, global = true)
+        secret_key_stdin: bool,
+        /// The API's base URL
+        @arg(long, global = true, env = "ACCESSGRID_BASE_URL", hide_env_values = true)
+        base_url: Option<String> = "URL",
+        /// Print JSON for scripts: one document, or one object per line with --all
+        @arg(long, global = true)
+        json: bool,
+    }
 }
 
 arguments! {
@@ -425,6 +405,17 @@ arguments! {
     }
 }
 
+/// `accessgrid landing-pages ...`
+#[derive(Subcommand, Debug)]
+pub enum LandingPages {
+    /// List landing pages
+    List,
+    /// Create a landing page
+    Create(CreateLandingPage),
+    /// Update a landing page
+    Update(UpdateLandingPage),
+}
+
 arguments! {
     /// The settings a landing page create and update both take.
     pub struct LandingPageSettings {
@@ -442,17 +433,6 @@ arguments! {
         password_file: Option<PathBuf> = "PATH",
         @flatten fields: Fields,
     }
-}
-
-/// `accessgrid landing-pages ...`
-#[derive(Subcommand, Debug)]
-pub enum LandingPages {
-    /// List landing pages
-    List,
-    /// Create a landing page
-    Create(CreateLandingPage),
-    /// Update a landing page
-    Update(UpdateLandingPage),
 }
 
 arguments! {
