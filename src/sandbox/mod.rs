@@ -71,7 +71,7 @@
 //! purpose, neither of them the client's internals: the hardened HTTP server layer it has in
 //! common with `webhooks::Receiver`, and the one ISO-8601 date reader (public as
 //! [`reconcile::parse_date`](crate::reconcile::parse_date)). A test
-//! (`tests/sandbox_public_api.rs`) keeps it so.
+//! (`tests/house.rs`) keeps it so.
 //!
 //! # Limits
 //!
