@@ -433,6 +433,33 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// Rounds of one loop against another, measured by [`interleaved`]: per round, the first
+/// loop's rate over the second's, and what a call of the first costs beyond one of the
+/// second, in µs.
+#[derive(Default)]
+struct Pairing {
+    ratios: Vec<f64>,
+    costs: Vec<f64>,
+}
+
+impl Pairing {
+    fn round(&mut self, calls: usize, first: impl FnMut(), second: impl FnMut()) {
+        let (a, b) = interleaved(calls, first, second);
+        self.ratios.push(a / b);
+        self.costs.push(1e6 / a - 1e6 / b);
+    }
+
+    /// The median ratio, in percent.
+    fn ratio(&mut self) -> f64 {
+        100.0 * median(&mut self.ratios)
+    }
+
+    /// The median cost, in µs per call.
+    fn cost(&mut self) -> f64 {
+        median(&mut self.costs)
+    }
+}
+
 /// Nanoseconds per call of `f`: the median of 7 timed batches of `n` calls.
 fn ns_per_op<T>(n: usize, mut f: impl FnMut() -> T) -> f64 {
     for _ in 0..n / 10 {
@@ -652,59 +679,40 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
             "the hand-typed loop sent a different {what} request"
         );
     }
-    let (mut hg, mut hi, mut sg2, mut si2) = (vec![], vec![], vec![], vec![]);
-    let (mut hgc, mut hic) = (vec![], vec![]);
+    let [mut hg, mut hi, mut sg, mut si] = [(); 4].map(|()| Pairing::default());
     for _ in 0..rounds {
-        let (h, b) = interleaved(
+        hg.round(
             calls,
-            || {
-                std::hint::black_box(hand.get());
-            },
-            || {
-                bare.get();
-            },
+            || drop(std::hint::black_box(hand.get())),
+            || drop(bare.get()),
         );
-        hg.push(h / b);
-        hgc.push(1e6 / h - 1e6 / b);
-        let (h, b) = interleaved(
+        hi.round(
             calls,
-            || {
-                std::hint::black_box(hand.issue());
-            },
-            || {
-                bare.issue();
-            },
+            || drop(std::hint::black_box(hand.issue())),
+            || drop(bare.issue()),
         );
-        hi.push(h / b);
-        hic.push(1e6 / h - 1e6 / b);
-        let (s, h) = interleaved(
+        sg.round(
             calls,
             || sdk_get(&client),
-            || {
-                std::hint::black_box(hand.get());
-            },
+            || drop(std::hint::black_box(hand.get())),
         );
-        sg2.push(s / h);
-        let (s, h) = interleaved(
+        si.round(
             calls,
             || sdk_issue(&client),
-            || {
-                std::hint::black_box(hand.issue());
-            },
+            || drop(std::hint::black_box(hand.issue())),
         );
-        si2.push(s / h);
     }
     println!(
         "  hand-typed ureq (signed per call, decoded by serde_json, no SDK)/bare: get {:>5.1}% ({:.1} µs/call), issue {:>5.1}% ({:.1} µs/call)",
-        100.0 * median(&mut hg),
-        median(&mut hgc),
-        100.0 * median(&mut hi),
-        median(&mut hic)
+        hg.ratio(),
+        hg.cost(),
+        hi.ratio(),
+        hi.cost()
     );
     println!(
         "  SDK/hand-typed ureq: get {:>5.1}%, issue {:>5.1}%",
-        100.0 * median(&mut sg2),
-        100.0 * median(&mut si2)
+        sg.ratio(),
+        si.ratio()
     );
     // The same comparison against a plain `ureq::Agent` (ureq's own connector and
     // resolver, built from the same configuration by `bare_agent`), not the client's
@@ -715,29 +723,15 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
         plain.get();
         plain.issue();
     });
-    let (mut pg, mut pi) = (vec![], vec![]);
+    let (mut pg, mut pi) = (Pairing::default(), Pairing::default());
     for _ in 0..rounds {
-        let (s_get, p_get) = interleaved(
-            calls,
-            || sdk_get(&client),
-            || {
-                plain.get();
-            },
-        );
-        let (s_issue, p_issue) = interleaved(
-            calls,
-            || sdk_issue(&client),
-            || {
-                plain.issue();
-            },
-        );
-        pg.push(s_get / p_get);
-        pi.push(s_issue / p_issue);
+        pg.round(calls, || sdk_get(&client), || drop(plain.get()));
+        pi.round(calls, || sdk_issue(&client), || drop(plain.issue()));
     }
     println!(
         "  against a plain ureq agent (its own connection): SDK/plain get {:>5.1}%, issue {:>5.1}%",
-        100.0 * median(&mut pg),
-        100.0 * median(&mut pi)
+        pg.ratio(),
+        pi.ratio()
     );
     println!(
         "  TCP connections the server accepted for all of the above: {}",
