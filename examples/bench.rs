@@ -433,6 +433,38 @@ fn median(values: &mut [f64]) -> f64 {
     }
 }
 
+/// Checks that `get` and `issue` of another loop (named `other`) send the server the very
+/// bytes the SDK's calls send, and says so; the run stops at a difference.
+fn same_exchanges(
+    server: &Server,
+    client: &Client,
+    other: &str,
+    get: impl FnOnce(),
+    issue: impl FnOnce(),
+) {
+    for (what, sdk, theirs) in [
+        ("GET", server.record(|| sdk_get(client)), server.record(get)),
+        (
+            "POST",
+            server.record(|| sdk_issue(client)),
+            server.record(issue),
+        ),
+    ] {
+        if sdk != theirs {
+            eprintln!(
+                "the SDK and the {other} loop sent different {what} requests:\n--- SDK\n{}\n--- {other}\n{}",
+                String::from_utf8_lossy(&sdk),
+                String::from_utf8_lossy(&theirs)
+            );
+            std::process::exit(1);
+        }
+        println!(
+            "{what} exchange identical for SDK and {other} ({} request bytes)",
+            sdk.len()
+        );
+    }
+}
+
 /// Rounds of one loop against another, measured by [`interleaved`]: per round, the first
 /// loop's rate over the second's, and what a call of the first costs beyond one of the
 /// second, in µs.
@@ -532,35 +564,13 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
     }
 
     // Same exchanges on the wire, byte for byte.
-    for (what, sdk, plain) in [
-        (
-            "GET",
-            server.record(|| sdk_get(&client)),
-            server.record(|| {
-                bare.get();
-            }),
-        ),
-        (
-            "POST",
-            server.record(|| sdk_issue(&client)),
-            server.record(|| {
-                bare.issue();
-            }),
-        ),
-    ] {
-        if sdk != plain {
-            eprintln!(
-                "the SDK and the bare loop sent different {what} requests:\n--- SDK\n{}\n--- bare\n{}",
-                String::from_utf8_lossy(&sdk),
-                String::from_utf8_lossy(&plain)
-            );
-            std::process::exit(1);
-        }
-        println!(
-            "{what} exchange identical for SDK and bare ({} request bytes)",
-            sdk.len()
-        );
-    }
+    same_exchanges(
+        server,
+        &client,
+        "bare",
+        || drop(bare.get()),
+        || drop(bare.issue()),
+    );
     // Both answers decode to the same card.
     let card: AccessCard = serde_json::from_slice(&bare.get()).expect("canned card");
     assert_eq!(card.id, CARD_ID);
@@ -658,27 +668,13 @@ fn throughput(server: &Server, setup: Setup, rounds: usize, calls: usize) {
     // What signing and typing alone cost on this machine, and what the SDK adds to them:
     // the hand-typed loop (same agent, same exchange) against the bare loop and the SDK.
     let hand = HandTyped::new(Bare::new(&server.url, client.agent().clone()));
-    for (what, sdk, typed) in [
-        (
-            "GET",
-            server.record(|| sdk_get(&client)),
-            server.record(|| {
-                hand.get();
-            }),
-        ),
-        (
-            "POST",
-            server.record(|| sdk_issue(&client)),
-            server.record(|| {
-                hand.issue();
-            }),
-        ),
-    ] {
-        assert!(
-            sdk == typed,
-            "the hand-typed loop sent a different {what} request"
-        );
-    }
+    same_exchanges(
+        server,
+        &client,
+        "hand-typed",
+        || drop(hand.get()),
+        || drop(hand.issue()),
+    );
     let [mut hg, mut hi, mut sg, mut si] = [(); 4].map(|()| Pairing::default());
     for _ in 0..rounds {
         hg.round(
